@@ -1,0 +1,89 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "core/conversation.h"
+#include "core/event.h"
+#include "core/text.h"
+
+namespace candor {
+namespace {
+
+TEST(Utf8Test, AcceptsGermanAndEmoji) {
+  EXPECT_TRUE(IsValidUtf8("Grüße aus Köln, Straße 5 €"));
+  EXPECT_TRUE(IsValidUtf8("\xF0\x9F\x98\x80"));  // U+1F600
+  EXPECT_TRUE(IsValidUtf8(""));
+}
+
+TEST(Utf8Test, RejectsMalformedSequences) {
+  EXPECT_FALSE(IsValidUtf8("\xC3"));              // truncated
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate U+D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // past U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("abc\xFF"));
+  EXPECT_FALSE(IsValidUtf8("\x80"));
+}
+
+TEST(IdTest, IdsAreDistinctAndPrefixed) {
+  const std::string a = NewId("c");
+  const std::string b = NewId("c");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.substr(0, 2), "c_");
+  EXPECT_EQ(a.size(), 22u);
+}
+
+TEST(EventCodecTest, MessageSurvivesStorageRoundTrip) {
+  EventBody body = MessageEvent{Author::kAiApproved, "Hallo \"Welt\"\n", "Anna"};
+  auto decoded = DecodeEventBody(EventKind(body), EncodeEventBody(body));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().ToString();
+  const auto& m = std::get<MessageEvent>(*decoded);
+  EXPECT_EQ(m.author, Author::kAiApproved);
+  EXPECT_EQ(m.text, "Hallo \"Welt\"\n");
+  EXPECT_EQ(m.agent, "Anna");
+}
+
+TEST(EventCodecTest, WorkStepKeepsRealTimes) {
+  WorkStepEvent w{"receive", StepStatus::kDone, "Empfangen", "Received",
+                  FromUnixMillis(1000), FromUnixMillis(1042), ""};
+  auto decoded = DecodeEventBody("work_step", EncodeEventBody(w));
+  ASSERT_TRUE(decoded.ok());
+  const auto& got = std::get<WorkStepEvent>(*decoded);
+  EXPECT_EQ(got.status, StepStatus::kDone);
+  EXPECT_EQ(ToUnixMillis(got.started_at), 1000);
+  ASSERT_TRUE(got.finished_at.has_value());
+  EXPECT_EQ(ToUnixMillis(*got.finished_at), 1042);
+}
+
+TEST(EventCodecTest, RejectsCorruptStoredBody) {
+  EXPECT_FALSE(DecodeEventBody("message", "{not json").ok());
+  EXPECT_FALSE(DecodeEventBody("message", R"({"author":"robot","text":"x"})").ok());
+  EXPECT_FALSE(DecodeEventBody("teleport", "{}").ok());
+}
+
+TEST(EventJsonTest, ApiShapeNamesAuthorAndSequence) {
+  Event e{"c_1", 7, FromUnixMillis(1'700'000'000'123), MessageEvent{Author::kPerson, "Hi", "Ben"}};
+  const auto j = EventToJson(e);
+  EXPECT_EQ(j["seq"], 7);
+  EXPECT_EQ(j["type"], "message");
+  EXPECT_EQ(j["author"], "person");
+  EXPECT_EQ(j["at"], "2023-11-14T22:13:20.123Z");
+}
+
+TEST(ConversationTest, FoldTracksWhoSpokeLast) {
+  std::vector<Event> events = {
+      {"c", 1, FromUnixMillis(1), MessageEvent{Author::kCustomer, "Hallo", ""}},
+      {"c", 2, FromUnixMillis(2), WorkStepEvent{"receive", StepStatus::kStarted, "", "", {}, {}, ""}},
+  };
+  auto state = Fold(events);
+  EXPECT_EQ(state.last_seq, 2);
+  EXPECT_TRUE(state.AwaitingReply());
+  EXPECT_FALSE(state.person_joined);
+  events.push_back({"c", 3, FromUnixMillis(3), MessageEvent{Author::kPerson, "Guten Tag", "Ben"}});
+  state = Fold(events);
+  EXPECT_FALSE(state.AwaitingReply());
+  EXPECT_TRUE(state.person_joined);
+  EXPECT_EQ(state.messages, 2);
+}
+
+}  // namespace
+}  // namespace candor

@@ -1,0 +1,115 @@
+#include "core/event.h"
+
+#include <nlohmann/json.hpp>
+
+namespace candor {
+namespace {
+
+constexpr std::pair<Author, std::string_view> kAuthors[] = {
+    {Author::kCustomer, "customer"}, {Author::kCustomerAssistant, "customer_assistant"},
+    {Author::kAi, "ai"},             {Author::kPerson, "person"},
+    {Author::kAiApproved, "ai_approved"},
+};
+
+constexpr std::pair<StepStatus, std::string_view> kStepStatuses[] = {
+    {StepStatus::kStarted, "started"}, {StepStatus::kDone, "done"}, {StepStatus::kFailed, "failed"}};
+
+template <typename E, size_t N>
+std::string_view NameOf(const std::pair<E, std::string_view> (&table)[N], E value) {
+  for (const auto& [v, name] : table)
+    if (v == value) return name;
+  return "unknown";
+}
+
+template <typename E, size_t N>
+Result<E> Parse(const std::pair<E, std::string_view> (&table)[N], std::string_view name,
+                const char* what) {
+  for (const auto& [v, n] : table)
+    if (n == name) return v;
+  return Status::InvalidArgument(std::string("unknown ") + what + " '" + std::string(name) + "'",
+                                 what);
+}
+
+}  // namespace
+
+std::string_view AuthorName(Author author) { return NameOf(kAuthors, author); }
+Result<Author> ParseAuthor(std::string_view name) { return Parse(kAuthors, name, "author"); }
+std::string_view StepStatusName(StepStatus s) { return NameOf(kStepStatuses, s); }
+Result<StepStatus> ParseStepStatus(std::string_view name) {
+  return Parse(kStepStatuses, name, "status");
+}
+
+std::string_view EventKind(const EventBody& body) {
+  return std::holds_alternative<MessageEvent>(body) ? "message" : "work_step";
+}
+
+namespace {
+
+nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
+  nlohmann::json j;
+  if (const auto* m = std::get_if<MessageEvent>(&body)) {
+    j["author"] = AuthorName(m->author);
+    j["text"] = m->text;
+    if (!m->agent.empty()) j["agent"] = m->agent;
+  } else {
+    const auto& w = std::get<WorkStepEvent>(body);
+    j["stage"] = w.stage;
+    j["status"] = StepStatusName(w.status);
+    j["label"] = {{"de", w.label_de}, {"en", w.label_en}};
+    auto time = [&](Time t) -> nlohmann::json {
+      if (iso_times) return FormatIso8601(t);
+      return ToUnixMillis(t);
+    };
+    j["started_at"] = time(w.started_at);
+    if (w.finished_at) j["finished_at"] = time(*w.finished_at);
+    if (!w.detail.empty()) j["detail"] = w.detail;
+  }
+  return j;
+}
+
+}  // namespace
+
+std::string EncodeEventBody(const EventBody& body) { return BodyToJson(body, false).dump(); }
+
+Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) {
+  const nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return Status::IoError("stored event is not JSON");
+  try {
+    if (kind == "message") {
+      MessageEvent m;
+      auto author = ParseAuthor(j.at("author").get<std::string>());
+      if (!author.ok()) return author.status();
+      m.author = *author;
+      m.text = j.at("text").get<std::string>();
+      m.agent = j.value("agent", "");
+      return EventBody(std::move(m));
+    }
+    if (kind == "work_step") {
+      WorkStepEvent w;
+      w.stage = j.at("stage").get<std::string>();
+      auto status = ParseStepStatus(j.at("status").get<std::string>());
+      if (!status.ok()) return status.status();
+      w.status = *status;
+      w.label_de = j.at("label").at("de").get<std::string>();
+      w.label_en = j.at("label").at("en").get<std::string>();
+      w.started_at = FromUnixMillis(j.at("started_at").get<int64_t>());
+      if (j.contains("finished_at")) w.finished_at = FromUnixMillis(j["finished_at"].get<int64_t>());
+      w.detail = j.value("detail", "");
+      return EventBody(std::move(w));
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return Status::IoError(std::string("stored event is malformed: ") + e.what());
+  }
+  return Status::IoError("stored event has unknown kind '" + std::string(kind) + "'");
+}
+
+nlohmann::json EventToJson(const Event& event) {
+  nlohmann::json j = BodyToJson(event.body, true);
+  j["seq"] = event.seq;
+  j["type"] = EventKind(event.body);
+  j["at"] = FormatIso8601(event.at);
+  j["conversation_id"] = event.conversation_id;
+  return j;
+}
+
+}  // namespace candor

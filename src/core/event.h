@@ -1,0 +1,71 @@
+// Events: a conversation is an append-only sequence of these, numbered 1, 2, 3 ...
+// without gaps. Everything else (state, live streams, metrics, the ledger) is
+// derived from them. Plain values; safe to copy between threads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "core/clock.h"
+#include "core/status.h"
+
+namespace candor {
+
+// Who wrote a message. Shown to everybody who reads it (principle P2).
+enum class Author {
+  kCustomer,
+  kCustomerAssistant,  // the customer's own AI assistant, acting for them
+  kAi,
+  kPerson,
+  kAiApproved,  // drafted by the AI, approved by a person before sending
+};
+std::string_view AuthorName(Author author);
+Result<Author> ParseAuthor(std::string_view name);
+
+struct MessageEvent {
+  Author author = Author::kCustomer;
+  std::string text;
+  std::string agent;  // the person's display name, for kPerson and kAiApproved
+};
+
+enum class StepStatus { kStarted, kDone, kFailed };
+std::string_view StepStatusName(StepStatus status);
+Result<StepStatus> ParseStepStatus(std::string_view name);
+
+// One stage of real work on a request (principle P1). Emitted by the pipeline
+// runner when the stage starts and when it ends, never for work not done.
+struct WorkStepEvent {
+  std::string stage;  // "receive", "deliver", ...
+  StepStatus status = StepStatus::kStarted;
+  std::string label_de;
+  std::string label_en;
+  Time started_at;
+  std::optional<Time> finished_at;  // set for kDone and kFailed
+  std::string detail;               // why it failed; never personal data
+};
+
+using EventBody = std::variant<MessageEvent, WorkStepEvent>;
+
+// "message", "work_step": the stable names used in storage and the API.
+std::string_view EventKind(const EventBody& body);
+
+struct Event {
+  std::string conversation_id;
+  int64_t seq = 0;  // 1-based, gap-free within the conversation
+  Time at;          // when it was committed
+  EventBody body;
+};
+
+// The body as JSON (without seq/at), used for storage.
+std::string EncodeEventBody(const EventBody& body);
+Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json);
+
+// The whole event as the API shows it.
+nlohmann::json EventToJson(const Event& event);
+
+}  // namespace candor
