@@ -56,8 +56,9 @@ std::string_view EventKind(const EventBody& body);
 
 struct Event {
   std::string conversation_id;
-  int64_t seq = 0;  // 1-based, gap-free within the conversation
-  Time at;          // when it was committed
+  int64_t seq = 0;        // 1-based, gap-free within the conversation
+  int64_t log_index = 0;  // 0-based position among all events, in commit order
+  Time at;                // when it was committed
   EventBody body;
 };
 

@@ -1,0 +1,485 @@
+// SQLite implementation of Store.
+//
+// One writer thread owns the write connection and commits queued writes in
+// batches (group commit): every append waiting when a transaction starts goes
+// into it, so one fsync makes many appends durable. Reads use a small pool of
+// separate connections; WAL mode lets them run beside the writer.
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <future>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "store/sqlite/sqlite_db.h"
+#include "store/store.h"
+
+namespace candor {
+namespace {
+
+constexpr int kSchemaVersion = 1;
+constexpr size_t kMaxBatch = 8192;
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS conversations (
+  id              TEXT PRIMARY KEY,
+  token_hash      TEXT NOT NULL,
+  created_at      INTEGER NOT NULL,
+  last_seq        INTEGER NOT NULL DEFAULT 0,
+  last_author     TEXT,
+  last_message_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS conversations_by_activity
+  ON conversations (COALESCE(last_message_at, created_at));
+CREATE TABLE IF NOT EXISTS events (
+  conversation_id TEXT NOT NULL,
+  seq             INTEGER NOT NULL,
+  log_index       INTEGER NOT NULL UNIQUE,
+  kind            TEXT NOT NULL,
+  at_ms           INTEGER NOT NULL,
+  body            TEXT NOT NULL,
+  PRIMARY KEY (conversation_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS agents (
+  id            INTEGER PRIMARY KEY,
+  name          TEXT NOT NULL UNIQUE,
+  role          TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  created_at    INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS agent_sessions (
+  token_hash TEXT PRIMARY KEY,
+  agent_id   INTEGER NOT NULL REFERENCES agents(id),
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, const Clock& clock, SqliteDb writer_db)
+      : path_(std::move(path)), clock_(clock), writer_db_(std::move(writer_db)) {}
+
+  ~SqliteStore() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    if (writer_.joinable()) writer_.join();
+  }
+
+  Status Start() {
+    auto next = writer_db_.QueryInt("SELECT COALESCE(MAX(log_index) + 1, 0) FROM events");
+    if (!next.ok()) return next.status();
+    next_log_index_ = *next;
+    writer_ = std::thread([this] { WriterLoop(); });
+    return Status::Ok();
+  }
+
+  Status CreateConversation(const ConversationRecord& record) override {
+    return WriteAndWait([record](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "INSERT INTO conversations (id, token_hash, created_at) VALUES (?, ?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, record.id).Bind(2, record.token_hash).Bind(3, ToUnixMillis(record.created_at));
+      return stmt->Run();
+    });
+  }
+
+  Result<ConversationRecord> GetConversation(const std::string& id) override {
+    return WithReader([&](SqliteDb& db) -> Result<ConversationRecord> {
+      auto stmt = db.PrepareCached(
+          "SELECT token_hash, created_at, last_seq FROM conversations WHERE id = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, id);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::NotFound("no such conversation");
+      return ConversationRecord{id, stmt->Text(0), FromUnixMillis(stmt->Int(1)), stmt->Int(2)};
+    });
+  }
+
+  Result<std::vector<InboxEntry>> ListConversations(int limit) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::vector<InboxEntry>> {
+      auto stmt = db.PrepareCached(R"sql(
+          SELECT c.id, c.created_at, c.last_seq, c.last_author, c.last_message_at,
+                 (SELECT body FROM events e WHERE e.conversation_id = c.id AND e.kind = 'message'
+                  ORDER BY e.seq DESC LIMIT 1)
+          FROM conversations c
+          ORDER BY COALESCE(c.last_message_at, c.created_at) DESC LIMIT ?)sql");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, static_cast<int64_t>(limit));
+      std::vector<InboxEntry> entries;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        InboxEntry entry;
+        entry.conversation_id = stmt->Text(0);
+        entry.created_at = FromUnixMillis(stmt->Int(1));
+        entry.last_seq = stmt->Int(2);
+        if (!stmt->IsNull(3)) {
+          auto author = ParseAuthor(stmt->Text(3));
+          if (author.ok()) entry.last_author = *author;
+        }
+        if (!stmt->IsNull(4)) entry.last_message_at = FromUnixMillis(stmt->Int(4));
+        if (!stmt->IsNull(5)) {
+          auto body = DecodeEventBody("message", stmt->Text(5));
+          if (body.ok()) entry.last_message = std::get<MessageEvent>(*body).text;
+        }
+        entries.push_back(std::move(entry));
+      }
+      return entries;
+    });
+  }
+
+  void Append(AppendRequest request, AppendCallback done) override {
+    Enqueue(PendingAppend{std::move(request), std::move(done)});
+  }
+
+  Result<std::vector<Event>> ReadEvents(const std::string& conversation_id, int64_t after_seq,
+                                        int limit) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::vector<Event>> {
+      auto stmt = db.PrepareCached(
+          "SELECT seq, log_index, kind, at_ms, body FROM events "
+          "WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, conversation_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
+      std::vector<Event> events;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        auto body = DecodeEventBody(stmt->Text(2), stmt->Text(4));
+        if (!body.ok()) return body.status();
+        events.push_back(Event{conversation_id, stmt->Int(0), stmt->Int(1),
+                               FromUnixMillis(stmt->Int(3)), std::move(*body)});
+      }
+      return events;
+    });
+  }
+
+  void SetCommitListener(CommitListener listener) override { listener_ = std::move(listener); }
+
+  Result<int64_t> CountEvents() override {
+    return WithReader([](SqliteDb& db) { return db.QueryInt("SELECT COUNT(*) FROM events"); });
+  }
+
+  Result<AgentRecord> AddAgent(const AgentRecord& agent) override {
+    auto id = std::make_shared<int64_t>(0);
+    Status status = WriteAndWait([agent, id](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "INSERT INTO agents (name, role, password_hash, created_at) VALUES (?, ?, ?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, agent.name)
+          .Bind(2, std::string(AgentRoleName(agent.role)))
+          .Bind(3, agent.password_hash)
+          .Bind(4, ToUnixMillis(agent.created_at));
+      Status run = stmt->Run();
+      if (run.code() == StatusCode::kAlreadyExists) {
+        return Status::AlreadyExists("an agent named '" + agent.name + "' exists already");
+      }
+      *id = db.LastInsertRowId();
+      return run;
+    });
+    if (!status.ok()) return status;
+    AgentRecord added = agent;
+    added.id = *id;
+    return added;
+  }
+
+  Result<AgentRecord> FindAgentByName(const std::string& name) override {
+    return FindAgent("name = ?", [&](SqliteStatement& s) { s.Bind(1, name); });
+  }
+
+  Result<AgentRecord> GetAgent(int64_t id) override {
+    return FindAgent("id = ?", [&](SqliteStatement& s) { s.Bind(1, id); });
+  }
+
+  Status CreateSession(const SessionRecord& session) override {
+    return WriteAndWait([session](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "INSERT INTO agent_sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, session.token_hash)
+          .Bind(2, session.agent_id)
+          .Bind(3, ToUnixMillis(session.expires_at));
+      return stmt->Run();
+    });
+  }
+
+  Result<SessionRecord> FindSession(const std::string& token_hash) override {
+    return WithReader([&](SqliteDb& db) -> Result<SessionRecord> {
+      auto stmt = db.PrepareCached(
+          "SELECT agent_id, expires_at FROM agent_sessions WHERE token_hash = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, token_hash);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::NotFound("no such session");
+      return SessionRecord{token_hash, stmt->Int(0), FromUnixMillis(stmt->Int(1))};
+    });
+  }
+
+  Status Ping() override {
+    auto one = WithReader([](SqliteDb& db) { return db.QueryInt("SELECT 1"); });
+    return one.ok() ? Status::Ok() : one.status();
+  }
+
+ private:
+  struct PendingAppend {
+    AppendRequest request;
+    AppendCallback done;
+  };
+  // Any other write: runs inside the batch transaction under its own savepoint,
+  // so its failure does not undo the rest of the batch.
+  struct PendingWrite {
+    std::function<Status(SqliteDb&)> apply;
+    std::function<void(Status)> done;
+  };
+  using Pending = std::variant<PendingAppend, PendingWrite>;
+
+  // What a batch changed in one conversation, written back once per batch.
+  struct Touched {
+    int64_t last_seq = 0;
+    std::optional<Author> last_author;
+    std::optional<Time> last_message_at;
+  };
+
+  void Enqueue(Pending pending) {
+    {
+      std::lock_guard lock(queue_mu_);
+      if (!stopping_) {
+        queue_.push_back(std::move(pending));
+        queue_cv_.notify_one();
+        return;
+      }
+    }
+    Fail(pending, Status::Unavailable("the store is shutting down"));
+  }
+
+  static void Fail(Pending& pending, const Status& status) {
+    if (auto* a = std::get_if<PendingAppend>(&pending)) {
+      a->done(status);
+    } else {
+      std::get<PendingWrite>(pending).done(status);
+    }
+  }
+
+  Status WriteAndWait(std::function<Status(SqliteDb&)> apply) {
+    std::promise<Status> promise;
+    auto future = promise.get_future();
+    Enqueue(PendingWrite{std::move(apply), [&promise](Status s) { promise.set_value(s); }});
+    return future.get();
+  }
+
+  void WriterLoop() {
+    std::vector<Pending> batch;
+    while (true) {
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty()) return;  // stopping, and everything queued is done
+        if (queue_.size() <= kMaxBatch) {
+          batch.swap(queue_);
+        } else {
+          batch.assign(std::make_move_iterator(queue_.begin()),
+                       std::make_move_iterator(queue_.begin() + kMaxBatch));
+          queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
+        }
+      }
+      CommitBatch(batch);
+      batch.clear();
+    }
+  }
+
+  Result<int64_t> LastSeq(const std::string& conversation_id) {
+    auto it = last_seq_cache_.find(conversation_id);
+    if (it != last_seq_cache_.end()) return it->second;
+    auto stmt = writer_db_.PrepareCached("SELECT last_seq FROM conversations WHERE id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, conversation_id);
+    auto row = stmt->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::NotFound("no such conversation");
+    const int64_t last = stmt->Int(0);
+    last_seq_cache_.emplace(conversation_id, last);
+    return last;
+  }
+
+  void CommitBatch(std::vector<Pending>& batch) {
+    const Time now = clock_.Now();
+    std::vector<std::optional<Result<Event>>> append_results(batch.size());
+    std::vector<Status> write_results(batch.size());
+    std::unordered_map<std::string, Touched> touched;
+    const int64_t first_log_index = next_log_index_;
+
+    Status status = writer_db_.Exec("BEGIN IMMEDIATE");
+    auto insert = writer_db_.PrepareCached(
+        "INSERT INTO events (conversation_id, seq, log_index, kind, at_ms, body) "
+        "VALUES (?, ?, ?, ?, ?, ?)");
+    if (status.ok() && !insert.ok()) status = insert.status();
+
+    for (size_t i = 0; status.ok() && i < batch.size(); ++i) {
+      if (auto* write = std::get_if<PendingWrite>(&batch[i])) {
+        status = writer_db_.Exec("SAVEPOINT op");
+        if (!status.ok()) break;
+        write_results[i] = write->apply(writer_db_);
+        status = writer_db_.Exec(write_results[i].ok() ? "RELEASE op"
+                                                       : "ROLLBACK TO op; RELEASE op");
+        continue;
+      }
+      auto& append = std::get<PendingAppend>(batch[i]);
+      const std::string& id = append.request.conversation_id;
+      auto last = LastSeq(id);
+      if (!last.ok()) {
+        if (last.status().code() != StatusCode::kNotFound) status = last.status();
+        append_results[i] = last.status();
+        continue;
+      }
+      Event event{id, *last + 1, next_log_index_, now, std::move(append.request.body)};
+      insert->Bind(1, id)
+          .Bind(2, event.seq)
+          .Bind(3, event.log_index)
+          .Bind(4, std::string(EventKind(event.body)))
+          .Bind(5, ToUnixMillis(now))
+          .Bind(6, EncodeEventBody(event.body));
+      status = insert->Run();
+      if (!status.ok()) break;
+      last_seq_cache_[id] = event.seq;
+      ++next_log_index_;
+      Touched& t = touched[id];
+      t.last_seq = event.seq;
+      if (const auto* m = std::get_if<MessageEvent>(&event.body)) {
+        t.last_author = m->author;
+        t.last_message_at = now;
+      }
+      append_results[i] = std::move(event);
+    }
+
+    if (status.ok()) status = WriteBackConversations(touched);
+    if (status.ok()) status = writer_db_.Exec("COMMIT");
+
+    if (!status.ok()) {
+      // Nothing of this batch is durable: undo it everywhere and tell everyone.
+      (void)writer_db_.Exec("ROLLBACK");
+      last_seq_cache_.clear();
+      next_log_index_ = first_log_index;
+      for (auto& pending : batch) Fail(pending, status);
+      return;
+    }
+    if (listener_) {
+      for (auto& result : append_results)
+        if (result && result->ok()) listener_(result->value());
+    }
+    for (size_t i = 0; i < batch.size(); ++i) {
+      if (auto* append = std::get_if<PendingAppend>(&batch[i])) {
+        append->done(std::move(*append_results[i]));
+      } else {
+        std::get<PendingWrite>(batch[i]).done(write_results[i]);
+      }
+    }
+  }
+
+  Status WriteBackConversations(const std::unordered_map<std::string, Touched>& touched) {
+    auto seq_only = writer_db_.PrepareCached("UPDATE conversations SET last_seq = ? WHERE id = ?");
+    auto with_message = writer_db_.PrepareCached(
+        "UPDATE conversations SET last_seq = ?, last_author = ?, last_message_at = ? WHERE id = ?");
+    if (!seq_only.ok()) return seq_only.status();
+    if (!with_message.ok()) return with_message.status();
+    for (const auto& [id, t] : touched) {
+      Status s;
+      if (t.last_author) {
+        with_message->Bind(1, t.last_seq)
+            .Bind(2, std::string(AuthorName(*t.last_author)))
+            .Bind(3, ToUnixMillis(*t.last_message_at))
+            .Bind(4, id);
+        s = with_message->Run();
+      } else {
+        seq_only->Bind(1, t.last_seq).Bind(2, id);
+        s = seq_only->Run();
+      }
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+
+  Result<AgentRecord> FindAgent(const std::string& where,
+                                const std::function<void(SqliteStatement&)>& bind) {
+    return WithReader([&](SqliteDb& db) -> Result<AgentRecord> {
+      auto stmt = db.PrepareCached(
+          "SELECT id, name, role, password_hash, created_at FROM agents WHERE " + where);
+      if (!stmt.ok()) return stmt.status();
+      bind(*stmt);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::NotFound("no such agent");
+      auto role = ParseAgentRole(stmt->Text(2));
+      if (!role.ok()) return role.status();
+      return AgentRecord{stmt->Int(0), stmt->Text(1), *role, stmt->Text(3),
+                         FromUnixMillis(stmt->Int(4))};
+    });
+  }
+
+  // Runs `fn` with a read connection from the pool (opening one if none is idle).
+  template <typename Fn>
+  auto WithReader(Fn&& fn) -> decltype(fn(std::declval<SqliteDb&>())) {
+    std::unique_ptr<SqliteDb> db;
+    {
+      std::lock_guard lock(readers_mu_);
+      if (!idle_readers_.empty()) {
+        db = std::move(idle_readers_.back());
+        idle_readers_.pop_back();
+      }
+    }
+    if (!db) {
+      auto opened = SqliteDb::Open(path_, SqliteDb::Mode::kReader);
+      if (!opened.ok()) return opened.status();
+      db = std::make_unique<SqliteDb>(std::move(*opened));
+    }
+    auto result = fn(*db);
+    db->ResetCached();
+    std::lock_guard lock(readers_mu_);
+    idle_readers_.push_back(std::move(db));
+    return result;
+  }
+
+  // Constant after construction.
+  const std::string path_;
+  const Clock& clock_;
+
+  // Owned by the writer thread once it runs.
+  SqliteDb writer_db_;
+  std::unordered_map<std::string, int64_t> last_seq_cache_;
+  int64_t next_log_index_ = 0;
+  CommitListener listener_;  // set before the first append, then only read
+
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::vector<Pending> queue_;  // guarded by queue_mu_
+  bool stopping_ = false;       // guarded by queue_mu_
+  std::thread writer_;
+
+  std::mutex readers_mu_;
+  std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // guarded by readers_mu_
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Clock& clock) {
+  auto db = SqliteDb::Open(path, SqliteDb::Mode::kWriter);
+  if (!db.ok()) return db.status();
+  auto version = db->QueryInt("PRAGMA user_version");
+  if (!version.ok()) return version.status();
+  if (*version > kSchemaVersion) {
+    return Status::InvalidArgument("the database at " + path + " was made by a newer candor");
+  }
+  CANDOR_RETURN_IF_ERROR(db->Exec(kSchema));
+  CANDOR_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
+  auto store = std::make_unique<SqliteStore>(path, clock, std::move(*db));
+  CANDOR_RETURN_IF_ERROR(store->Start());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace candor

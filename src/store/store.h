@@ -1,0 +1,111 @@
+// Store: the durable home of conversations, their events, agents and sessions.
+//
+// Writes are durable when they report success: an append's callback runs only
+// after its transaction is on disk. Implementations batch concurrent appends
+// into one transaction (group commit), so many writers share one fsync.
+// Sequence numbers are assigned by the store, per conversation, 1, 2, 3 ...
+// without gaps, and a global log index orders all events in commit order.
+//
+// Thread-safety: every method may be called from any thread. Callbacks and the
+// commit listener run on the store's writer thread; they must be quick and must
+// not call back into the store synchronously.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/event.h"
+#include "core/status.h"
+
+namespace candor {
+
+struct ConversationRecord {
+  std::string id;
+  std::string token_hash;  // hash of the customer's token; the token itself is never stored
+  Time created_at;
+  int64_t last_seq = 0;
+};
+
+// One line of an agent's inbox: a conversation and its latest message.
+struct InboxEntry {
+  std::string conversation_id;
+  Time created_at;
+  int64_t last_seq = 0;
+  std::optional<Author> last_author;
+  std::optional<Time> last_message_at;
+  std::string last_message;  // the latest message's text
+};
+
+enum class AgentRole { kAgent, kAdmin };
+std::string_view AgentRoleName(AgentRole role);
+Result<AgentRole> ParseAgentRole(std::string_view name);
+
+struct AgentRecord {
+  int64_t id = 0;
+  std::string name;
+  AgentRole role = AgentRole::kAgent;
+  std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+  Time created_at;
+};
+
+struct SessionRecord {
+  std::string token_hash;
+  int64_t agent_id = 0;
+  Time expires_at;
+};
+
+struct AppendRequest {
+  std::string conversation_id;
+  EventBody body;
+};
+
+using AppendCallback = std::function<void(Result<Event>)>;
+using CommitListener = std::function<void(const Event&)>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Conversations.
+  virtual Status CreateConversation(const ConversationRecord& record) = 0;
+  virtual Result<ConversationRecord> GetConversation(const std::string& id) = 0;
+  // Most recently active first.
+  virtual Result<std::vector<InboxEntry>> ListConversations(int limit) = 0;
+
+  // Events. `done` runs once the event is durable (or failed); the event then
+  // carries its seq, log index and commit time. NotFound for an unknown conversation.
+  virtual void Append(AppendRequest request, AppendCallback done) = 0;
+  // Events with seq > after_seq, in order, at most `limit`.
+  virtual Result<std::vector<Event>> ReadEvents(const std::string& conversation_id,
+                                                int64_t after_seq, int limit) = 0;
+  // Called for every committed event, in commit order, before its `done`.
+  // Set once, before the first append.
+  virtual void SetCommitListener(CommitListener listener) = 0;
+  // Total events committed so far.
+  virtual Result<int64_t> CountEvents() = 0;
+
+  // Agents and their sessions.
+  virtual Result<AgentRecord> AddAgent(const AgentRecord& agent) = 0;  // AlreadyExists on name
+  virtual Result<AgentRecord> FindAgentByName(const std::string& name) = 0;
+  virtual Result<AgentRecord> GetAgent(int64_t id) = 0;
+  virtual Status CreateSession(const SessionRecord& session) = 0;
+  virtual Result<SessionRecord> FindSession(const std::string& token_hash) = 0;
+
+  // OK when the database answers.
+  virtual Status Ping() = 0;
+};
+
+// Blocks until the append is durable. For command-line tools and tests; a
+// server thread should use Append with a callback instead.
+Result<Event> AppendAndWait(Store& store, AppendRequest request);
+
+// Opens (creating if needed) the SQLite database at `path` in WAL mode with
+// synchronous=FULL, and starts its writer thread.
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Clock& clock);
+
+}  // namespace candor

@@ -1,0 +1,215 @@
+// The storage contract: behaviour every Store implementation must show.
+// Instantiated below for each implementation (SQLite today).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "store/store.h"
+
+namespace candor {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct StoreFactory {
+  std::string name;
+  // Opens the store kept in `dir`; opening the same dir again reopens it.
+  std::function<Result<std::unique_ptr<Store>>(const fs::path& dir, const Clock&)> open;
+};
+
+class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("candor-store-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    Reopen();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(dir_);
+  }
+  void Reopen() {
+    store_.reset();
+    auto opened = GetParam().open(dir_, clock_);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    store_ = std::move(*opened);
+  }
+  void NewConversation(const std::string& id) {
+    ASSERT_TRUE(store_->CreateConversation({id, "hash-" + id, clock_.Now(), 0}).ok());
+  }
+  Result<Event> Say(const std::string& id, const std::string& text,
+                    Author author = Author::kCustomer) {
+    return AppendAndWait(*store_, {id, MessageEvent{author, text, ""}});
+  }
+
+  FakeClock clock_;
+  fs::path dir_;
+  std::unique_ptr<Store> store_;
+};
+
+TEST_P(StoreContractTest, NumbersEventsFromOneWithoutGaps) {
+  NewConversation("c1");
+  for (int i = 1; i <= 5; ++i) {
+    auto event = Say("c1", "message " + std::to_string(i));
+    ASSERT_TRUE(event.ok()) << event.status().ToString();
+    EXPECT_EQ(event->seq, i);
+  }
+  auto events = store_->ReadEvents("c1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 5u);
+  EXPECT_EQ(std::get<MessageEvent>(events->at(4).body).text, "message 5");
+}
+
+TEST_P(StoreContractTest, ConcurrentWritersGetGapFreeSequencesPerConversation) {
+  const std::vector<std::string> ids = {"a", "b", "c", "d"};
+  for (const auto& id : ids) NewConversation(id);
+  constexpr int kThreads = 8, kPerThread = 200;
+  std::mutex mu;
+  std::map<std::string, std::set<int64_t>> seqs;
+  std::set<int64_t> log_indexes;
+  std::atomic<int> failures = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string& id = ids[(t + i) % ids.size()];
+        auto event = Say(id, "t" + std::to_string(t) + " i" + std::to_string(i));
+        if (!event.ok()) {
+          ++failures;
+          continue;
+        }
+        std::lock_guard lock(mu);
+        EXPECT_TRUE(seqs[id].insert(event->seq).second) << "duplicate seq";
+        EXPECT_TRUE(log_indexes.insert(event->log_index).second) << "duplicate log index";
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  for (const auto& id : ids) {
+    const auto& s = seqs[id];
+    ASSERT_EQ(*s.begin(), 1);
+    EXPECT_EQ(*s.rbegin(), static_cast<int64_t>(s.size())) << "gap in " << id;
+  }
+  EXPECT_EQ(*log_indexes.begin(), 0);
+  EXPECT_EQ(*log_indexes.rbegin(), kThreads * kPerThread - 1);
+  auto count = store_->CountEvents();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, kThreads * kPerThread);
+}
+
+TEST_P(StoreContractTest, AppendToUnknownConversationFailsAndStoresNothing) {
+  auto event = Say("nope", "hello");
+  ASSERT_FALSE(event.ok());
+  EXPECT_EQ(event.status().code(), StatusCode::kNotFound);
+  auto count = store_->CountEvents();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_P(StoreContractTest, AcknowledgedEventsSurviveReopen) {
+  NewConversation("c1");
+  ASSERT_TRUE(Say("c1", "first").ok());
+  ASSERT_TRUE(Say("c1", "second").ok());
+  Reopen();
+  auto conversation = store_->GetConversation("c1");
+  ASSERT_TRUE(conversation.ok());
+  EXPECT_EQ(conversation->last_seq, 2);
+  EXPECT_EQ(conversation->token_hash, "hash-c1");
+  auto third = Say("c1", "third");
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->seq, 3);
+  EXPECT_EQ(third->log_index, 2);
+}
+
+TEST_P(StoreContractTest, ReadsOnlyEventsAfterTheGivenSequence) {
+  NewConversation("c1");
+  for (int i = 1; i <= 10; ++i) ASSERT_TRUE(Say("c1", std::to_string(i)).ok());
+  auto events = store_->ReadEvents("c1", 7, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 3u);
+  EXPECT_EQ(events->front().seq, 8);
+  auto limited = store_->ReadEvents("c1", 0, 4);
+  ASSERT_TRUE(limited.ok());
+  EXPECT_EQ(limited->size(), 4u);
+  auto none = store_->ReadEvents("c1", 10, 100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_P(StoreContractTest, CommitListenerSeesEveryEventInCommitOrder) {
+  std::mutex mu;
+  std::vector<int64_t> seen;
+  store_->SetCommitListener([&](const Event& e) {
+    std::lock_guard lock(mu);
+    seen.push_back(e.log_index);
+  });
+  NewConversation("c1");
+  for (int i = 0; i < 20; ++i) ASSERT_TRUE(Say("c1", "x").ok());
+  std::lock_guard lock(mu);
+  ASSERT_EQ(seen.size(), 20u);
+  for (size_t i = 0; i < seen.size(); ++i) EXPECT_EQ(seen[i], static_cast<int64_t>(i));
+}
+
+TEST_P(StoreContractTest, DuplicateConversationIdIsRejected) {
+  NewConversation("c1");
+  Status again = store_->CreateConversation({"c1", "other", clock_.Now(), 0});
+  EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
+  auto conversation = store_->GetConversation("c1");
+  ASSERT_TRUE(conversation.ok());
+  EXPECT_EQ(conversation->token_hash, "hash-c1");
+}
+
+TEST_P(StoreContractTest, InboxListsMostRecentlyActiveFirstWithLastMessage) {
+  NewConversation("old");
+  clock_.Advance(std::chrono::seconds(1));
+  NewConversation("new");
+  clock_.Advance(std::chrono::seconds(1));
+  ASSERT_TRUE(Say("old", "Ich wurde doppelt belastet").ok());
+  auto inbox = store_->ListConversations(10);
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_EQ(inbox->size(), 2u);
+  EXPECT_EQ(inbox->at(0).conversation_id, "old");
+  EXPECT_EQ(inbox->at(0).last_message, "Ich wurde doppelt belastet");
+  EXPECT_EQ(inbox->at(0).last_author, Author::kCustomer);
+  EXPECT_EQ(inbox->at(1).conversation_id, "new");
+  EXPECT_FALSE(inbox->at(1).last_author.has_value());
+}
+
+TEST_P(StoreContractTest, AgentNamesAreUniqueAndSessionsFoundByHash) {
+  auto anna = store_->AddAgent({0, "anna", AgentRole::kAdmin, "$argon2id$x", clock_.Now()});
+  ASSERT_TRUE(anna.ok());
+  EXPECT_GT(anna->id, 0);
+  auto again = store_->AddAgent({0, "anna", AgentRole::kAgent, "$argon2id$y", clock_.Now()});
+  EXPECT_EQ(again.status().code(), StatusCode::kAlreadyExists);
+  auto found = store_->FindAgentByName("anna");
+  ASSERT_TRUE(found.ok());
+  EXPECT_EQ(found->role, AgentRole::kAdmin);
+  EXPECT_EQ(store_->FindAgentByName("bob").status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(store_->CreateSession({"tokhash", anna->id, clock_.Now()}).ok());
+  auto session = store_->FindSession("tokhash");
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->agent_id, anna->id);
+  EXPECT_EQ(store_->FindSession("other").status().code(), StatusCode::kNotFound);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sqlite, StoreContractTest,
+    ::testing::Values(StoreFactory{"sqlite",
+                                   [](const fs::path& dir, const Clock& clock) {
+                                     return OpenSqliteStore((dir / "candor.db").string(), clock);
+                                   }}),
+    [](const auto& info) { return info.param.name; });
+
+}  // namespace
+}  // namespace candor
