@@ -1,0 +1,102 @@
+// The pipeline: the stages a customer's request goes through, in order, each
+// recorded as a work step the customer can watch (principle P1).
+//
+//   receive → protect → understand → decide → retrieve → compose → review? → deliver
+//
+// A Stage does one piece of real work on a Turn. The Runner, not the stage,
+// emits the stage's work-step events: "started" when the stage begins, then
+// "done" or "failed" with the real start and finish times. A stage that does
+// not apply to a turn is skipped and leaves no trace: nothing is shown for
+// work that did not happen. A business outcome (hand to a person, "I don't
+// know") is a value in the Turn, never an error.
+//
+// Thread-safety: a Runner may run several turns at once on different threads;
+// stages must not keep per-turn state in members. One conversation's turns
+// must be run one after the other by the caller, so their steps do not mix.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/event.h"
+#include "core/status.h"
+#include "store/store.h"
+
+namespace candor {
+
+// What the pipeline is working on: one request in one conversation.
+struct Turn {
+  std::string conversation_id;
+  int64_t message_seq = 0;   // the customer message this turn answers (0: none)
+  std::string text;          // the customer's text as it arrives
+  // What the conversation looked like before this turn (set by "receive").
+  int64_t conversation_last_seq = 0;
+  // The reply to send, if any stage produced one (set by later stages, or by a
+  // person's reply); "deliver" sends it.
+  std::optional<MessageEvent> reply;
+  std::optional<Event> delivered;  // the reply as committed
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  virtual std::string_view Name() const = 0;  // "receive", "deliver", ...
+  virtual std::string_view LabelDe() const = 0;
+  virtual std::string_view LabelEn() const = 0;
+  // False when the stage has nothing to do for this turn; then it is not run
+  // and no step is shown.
+  virtual bool AppliesTo(const Turn& turn) const = 0;
+  [[nodiscard]] virtual Status Run(Turn& turn) = 0;
+};
+
+// Where the runner writes events. Appends are asynchronous and kept in order;
+// `done` fires once the event is durable.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Emit(const std::string& conversation_id, EventBody body, AppendCallback done) = 0;
+};
+
+// An EventSink that appends to a Store.
+class StoreEventSink final : public EventSink {
+ public:
+  explicit StoreEventSink(Store& store) : store_(store) {}
+  void Emit(const std::string& conversation_id, EventBody body, AppendCallback done) override {
+    store_.Append({conversation_id, std::move(body)}, std::move(done));
+  }
+
+ private:
+  Store& store_;
+};
+
+class Runner {
+ public:
+  // `done` gets OK once every event of the turn is durable, or the first error.
+  using Done = std::function<void(Status, const Turn&)>;
+
+  Runner(std::vector<std::unique_ptr<Stage>> stages, EventSink& sink, const Clock& clock);
+
+  // Runs the stages on the calling thread; `done` may run later, on the sink's thread.
+  void Run(Turn turn, Done done);
+
+  std::vector<std::string_view> StageNames() const;
+
+ private:
+  const std::vector<std::unique_ptr<Stage>> stages_;
+  EventSink& sink_;
+  const Clock& clock_;
+};
+
+// "receive": takes the customer's message into work: checks it belongs to a
+// live conversation and notes where the conversation stood.
+std::unique_ptr<Stage> MakeReceiveStage(Store& store);
+
+// "deliver": sends the turn's reply, if it has one, into the conversation.
+std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink);
+
+}  // namespace candor
