@@ -1,0 +1,410 @@
+#include "server/internal/api.h"
+
+#include "core/conversation.h"
+#include "core/text.h"
+
+namespace candor {
+namespace {
+
+constexpr size_t kMaxMessageBytes = 16 * 1024;
+constexpr int64_t kMaxPage = 1000;
+
+std::vector<std::string> SplitPath(std::string_view path) {
+  std::vector<std::string> parts;
+  size_t start = 1;  // skip the leading '/'
+  while (start <= path.size()) {
+    const size_t slash = path.find('/', start);
+    const size_t end = slash == std::string_view::npos ? path.size() : slash;
+    parts.emplace_back(path.substr(start, end - start));
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return parts;
+}
+
+// Ids we hand out are short and plain; anything else cannot name a conversation.
+bool LooksLikeId(std::string_view id) {
+  if (id.empty() || id.size() > 64) return false;
+  for (char c : id)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  return true;
+}
+
+nlohmann::json Schema(std::initializer_list<std::pair<std::string, std::string>> fields,
+                      std::vector<std::string> required) {
+  nlohmann::json properties = nlohmann::json::object();
+  for (const auto& [name, type] : fields) properties[name] = {{"type", type}};
+  return {{"type", "object"}, {"properties", properties}, {"required", required}};
+}
+
+}  // namespace
+
+Api::Api(Deps deps)
+    : deps_(std::move(deps)),
+      login_by_ip_(deps_.options.login_attempts_per_minute, deps_.options.login_burst,
+                   deps_.clock),
+      login_by_name_(deps_.options.login_attempts_per_minute, deps_.options.login_burst,
+                     deps_.clock),
+      conversations_by_ip_(deps_.options.conversations_per_minute_per_ip,
+                           deps_.options.conversations_per_minute_per_ip / 6, deps_.clock) {
+  const nlohmann::json error = "error: {\"error\": {\"code\", \"message\", \"field\"}}";
+  routes_ = {
+      {"GET", "/", Access::kPublic, false, &Api::Index, "What this server is", nullptr,
+       {{"200", "an HTML page with links"}}},
+      {"GET", "/healthz", Access::kPublic, false, &Api::Healthz, "The process is alive", nullptr,
+       {{"200", "ok"}}},
+      {"GET", "/readyz", Access::kPublic, false, &Api::Readyz,
+       "Ready to serve: the database answers", nullptr, {{"200", "ready"}, {"503", "not ready"}}},
+      {"GET", "/metrics", Access::kPublic, false, &Api::MetricsText,
+       "Prometheus metrics: requests by route and status, latency, events, streams", nullptr,
+       {{"200", "Prometheus text format 0.0.4"}}},
+      {"GET", "/api/openapi.json", Access::kPublic, false, &Api::OpenApi, "This document",
+       nullptr, {{"200", "OpenAPI 3.0"}}},
+      {"POST", "/api/v1/conversations", Access::kPublic, false, &Api::CreateConversation,
+       "Start a conversation; returns its id and the customer's token (shown once)",
+       Schema({}, {}), {{"201", "{id, customer_token}"}, {"400", error}, {"429", error}}},
+      {"GET", "/api/v1/conversations/{id}", Access::kConversation, false, &Api::GetConversation,
+       "A conversation's state", nullptr,
+       {{"200", "{id, created_at, last_seq, awaiting_reply}"}, {"401", error}, {"403", error},
+        {"404", error}}},
+      {"POST", "/api/v1/conversations/{id}/messages", Access::kCustomer, false, &Api::PostMessage,
+       "The customer (or their assistant) writes; 201 once the message is on disk",
+       Schema({{"text", "string"}, {"author", "string"}}, {"text"}),
+       {{"201", "{seq, at}"}, {"400", error}, {"401", error}, {"403", error}, {"404", error},
+        {"413", error}}},
+      {"GET", "/api/v1/conversations/{id}/events", Access::kConversation, false, &Api::ListEvents,
+       "Events with seq > after, in order (query: after, limit)", nullptr,
+       {{"200", "{events: [...], last_seq}"}, {"400", error}, {"401", error}, {"403", error},
+        {"404", error}}},
+      {"GET", "/api/v1/conversations/{id}/stream", Access::kConversation, true, nullptr,
+       "Server-Sent Events: id is the event's seq; resume with Last-Event-ID", nullptr,
+       {{"200", "text/event-stream"}, {"401", error}, {"403", error}, {"404", error}}},
+      {"POST", "/api/v1/agents/login", Access::kPublic, false, &Api::Login,
+       "An agent logs in with name and password; rate limited",
+       Schema({{"name", "string"}, {"password", "string"}}, {"name", "password"}),
+       {{"200", "{token, expires_at, agent}"}, {"400", error}, {"401", error}, {"429", error}}},
+      {"GET", "/api/v1/inbox", Access::kAgent, false, &Api::Inbox,
+       "Conversations, most recently active first (query: limit)", nullptr,
+       {{"200", "{conversations: [...]}"}, {"401", error}}},
+      {"POST", "/api/v1/conversations/{id}/replies", Access::kAgent, false, &Api::PostReply,
+       "A person replies; 201 once the reply is on disk", Schema({{"text", "string"}}, {"text"}),
+       {{"201", "{seq, at}"}, {"400", error}, {"401", error}, {"404", error}}},
+  };
+  for (const auto& route : routes_) route_segments_.push_back(SplitPath(route.pattern));
+  openapi_ = BuildOpenApi(routes_, "0.1.0").dump(2);
+}
+
+Api::Match Api::Find(const std::string& method, const std::string& path,
+                     std::vector<std::string>& params) const {
+  Match match;
+  const auto segments = SplitPath(path);
+  for (size_t i = 0; i < routes_.size(); ++i) {
+    const auto& pattern = route_segments_[i];
+    if (pattern.size() != segments.size()) continue;
+    std::vector<std::string> found;
+    bool ok = true;
+    for (size_t k = 0; ok && k < pattern.size(); ++k) {
+      if (pattern[k].size() > 2 && pattern[k].front() == '{') {
+        found.push_back(segments[k]);
+      } else {
+        ok = pattern[k] == segments[k];
+      }
+    }
+    if (!ok) continue;
+    match.path_known = true;
+    if (routes_[i].method == method) {
+      match.route = i;
+      params = std::move(found);
+      return match;
+    }
+  }
+  return match;
+}
+
+std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, Caller& caller) {
+  auto session = deps_.store.FindSession(HashToken(token));
+  if (!session.ok() || session->expires_at <= deps_.clock.Now()) {
+    if (!session.ok() && session.status().code() != StatusCode::kNotFound) {
+      return ErrorFromStatus(session.status());
+    }
+    return ErrorResponse(401, "unauthenticated", "the agent token is unknown or has expired");
+  }
+  auto agent = deps_.store.GetAgent(session->agent_id);
+  if (!agent.ok()) return ErrorResponse(401, "unauthenticated", "the agent no longer exists");
+  caller.kind = Caller::Kind::kAgent;
+  caller.agent = std::move(*agent);
+  return std::nullopt;
+}
+
+std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest& request,
+                                           Caller& caller) {
+  if (route.access == Access::kPublic) return std::nullopt;
+  const std::string token = request.BearerToken(/*allow_query=*/route.stream);
+  if (token.empty()) {
+    return ErrorResponse(401, "unauthenticated", "send a token: Authorization: Bearer <token>");
+  }
+  const bool agent_token = token.rfind("at_", 0) == 0;
+  if (route.access == Access::kAgent || (agent_token && route.access == Access::kConversation)) {
+    if (!agent_token) {
+      return ErrorResponse(403, "forbidden", "only agents may do this");
+    }
+    auto failure = AuthenticateAgent(token, caller);
+    if (failure) return failure;
+    if (route.access == Access::kAgent && !request.params.empty()) {
+      auto conversation = deps_.store.GetConversation(request.params[0]);
+      if (!conversation.ok()) return ErrorFromStatus(conversation.status());
+    }
+    return std::nullopt;
+  }
+  if (agent_token) {
+    return ErrorResponse(403, "forbidden", "only the customer may write here; agents reply");
+  }
+  const std::string& id = request.params.at(0);
+  if (!LooksLikeId(id)) return ErrorResponse(404, "not_found", "no such conversation");
+  auto conversation = deps_.store.GetConversation(id);
+  if (!conversation.ok()) return ErrorFromStatus(conversation.status());
+  if (!TokenMatchesHash(token, conversation->token_hash)) {
+    return ErrorResponse(403, "forbidden", "this token does not grant access to this conversation");
+  }
+  caller.kind = Caller::Kind::kCustomer;
+  caller.conversation_id = id;
+  return std::nullopt;
+}
+
+asio::awaitable<HttpResponse> Api::Handle(size_t route, HttpRequest& request,
+                                          const Caller& caller) {
+  co_return co_await (this->*routes_[route].handler)(request, caller);
+}
+
+asio::awaitable<HttpResponse> Api::Index(HttpRequest&, const Caller&) {
+  HttpResponse response;
+  response.content_type = "text/html; charset=utf-8";
+  response.body =
+      "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>candor</title>"
+      "<h1>candor is running</h1><ul>"
+      "<li><a href=\"/api/openapi.json\">API (OpenAPI)</a></li>"
+      "<li><a href=\"/healthz\">health</a> &middot; <a href=\"/readyz\">ready</a> &middot; "
+      "<a href=\"/metrics\">metrics</a></li></ul></html>\n";
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> Api::Healthz(HttpRequest&, const Caller&) {
+  co_return HttpResponse::Json(200, {{"status", "ok"}});
+}
+
+asio::awaitable<HttpResponse> Api::Readyz(HttpRequest&, const Caller&) {
+  if (!deps_.ready()) co_return HttpResponse::Json(503, {{"status", "stopping"}});
+  Status db = deps_.store.Ping();
+  if (!db.ok()) co_return HttpResponse::Json(503, {{"status", "database unavailable"}});
+  co_return HttpResponse::Json(200, {{"status", "ready"}});
+}
+
+asio::awaitable<HttpResponse> Api::MetricsText(HttpRequest&, const Caller&) {
+  HttpResponse response;
+  response.content_type = "text/plain; version=0.0.4";
+  response.body = deps_.metrics.Render();
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> Api::OpenApi(HttpRequest&, const Caller&) {
+  HttpResponse response;
+  response.body = openapi_;
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> Api::CreateConversation(HttpRequest& request, const Caller&) {
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/true, error);
+  if (!body) co_return error;
+  if (!conversations_by_ip_.Allow(request.remote_ip)) {
+    HttpResponse limited = ErrorResponse(429, "rate_limited", "too many new conversations");
+    limited.headers.emplace_back(
+        "Retry-After", std::to_string(conversations_by_ip_.RetryAfterSeconds(request.remote_ip)));
+    co_return limited;
+  }
+  const std::string token = NewToken("ct");
+  ConversationRecord record{NewId("c"), HashToken(token), deps_.clock.Now(), 0};
+  Status created = co_await AwaitCallback<Status>([&](auto done) {
+    asio::post(deps_.blocking_pool,
+               [&, done]() mutable { done(deps_.store.CreateConversation(record)); });
+  });
+  if (!created.ok()) co_return ErrorFromStatus(created);
+  co_return HttpResponse::Json(201, {{"id", record.id}, {"customer_token", token}});
+}
+
+asio::awaitable<HttpResponse> Api::GetConversation(HttpRequest& request, const Caller&) {
+  auto events = deps_.store.ReadEvents(request.params[0], 0, 100000);
+  if (!events.ok()) co_return ErrorFromStatus(events.status());
+  const ConversationState state = Fold(*events);
+  auto conversation = deps_.store.GetConversation(request.params[0]);
+  if (!conversation.ok()) co_return ErrorFromStatus(conversation.status());
+  co_return HttpResponse::Json(200, {{"id", conversation->id},
+                                     {"created_at", FormatIso8601(conversation->created_at)},
+                                     {"last_seq", state.last_seq},
+                                     {"messages", state.messages},
+                                     {"awaiting_reply", state.AwaitingReply()},
+                                     {"person_joined", state.person_joined}});
+}
+
+asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Caller& caller) {
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/false, error);
+  if (!body) co_return error;
+  auto text = RequireString(*body, "text", kMaxMessageBytes, error);
+  if (!text) co_return error;
+  auto author_name = OptionalString(*body, "author", 64, "customer", error);
+  if (!author_name) co_return error;
+  auto author = ParseAuthor(*author_name);
+  if (!author.ok() ||
+      (*author != Author::kCustomer && *author != Author::kCustomerAssistant)) {
+    co_return ErrorResponse(400, "invalid_value",
+                            "'author' must be 'customer' or 'customer_assistant'", "author");
+  }
+  if (text->find('\0') != std::string::npos) {
+    co_return ErrorResponse(400, "invalid_value", "'text' must not contain NUL characters", "text");
+  }
+  AppendRequest append{caller.conversation_id, MessageEvent{*author, *text, ""}};
+  Result<Event> event = co_await AwaitCallback<Result<Event>>(
+      [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); });
+  if (!event.ok()) co_return ErrorFromStatus(event.status());
+
+  // The message is durable; now the pipeline works on it, in the background.
+  Turn turn;
+  turn.conversation_id = caller.conversation_id;
+  turn.message_seq = event->seq;
+  turn.text = std::move(*text);
+  asio::post(deps_.pipeline_pool, [this, turn = std::move(turn)]() mutable {
+    deps_.runner.Run(std::move(turn), [this](Status status, const Turn& t) {
+      if (!status.ok()) {
+        deps_.logger.Error("turn_failed", {{"conversation", t.conversation_id},
+                                           {"seq", t.message_seq},
+                                           {"error", std::string(StatusCodeName(status.code()))}});
+      }
+    });
+  });
+  co_return HttpResponse::Json(201, {{"seq", event->seq},
+                                     {"conversation_id", event->conversation_id},
+                                     {"at", FormatIso8601(event->at)}});
+}
+
+asio::awaitable<HttpResponse> Api::ListEvents(HttpRequest& request, const Caller&) {
+  HttpResponse error;
+  auto after = QueryInt(request, "after", 0, INT64_MAX, error);
+  if (!after) co_return error;
+  auto limit = QueryInt(request, "limit", 500, kMaxPage, error);
+  if (!limit) co_return error;
+  auto events = deps_.store.ReadEvents(request.params[0], *after, static_cast<int>(*limit));
+  if (!events.ok()) co_return ErrorFromStatus(events.status());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : *events) list.push_back(EventToJson(e));
+  const int64_t last = events->empty() ? *after : events->back().seq;
+  co_return HttpResponse::Json(200, {{"events", list}, {"last_seq", last}});
+}
+
+const std::string& Api::DummyPasswordHash() {
+  std::call_once(dummy_hash_once_, [this] {
+    auto hash = HashPassword(NewToken("dummy"));
+    if (hash.ok()) dummy_hash_ = *hash;
+  });
+  return dummy_hash_;
+}
+
+asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/false, error);
+  if (!body) co_return error;
+  auto name = RequireString(*body, "name", 100, error);
+  if (!name) co_return error;
+  auto password = RequireString(*body, "password", 1024, error);
+  if (!password) co_return error;
+  const bool ip_ok = login_by_ip_.Allow(request.remote_ip);
+  const bool name_ok = login_by_name_.Allow(*name);
+  if (!ip_ok || !name_ok) {
+    const int retry = std::max(login_by_ip_.RetryAfterSeconds(request.remote_ip),
+                               login_by_name_.RetryAfterSeconds(*name));
+    HttpResponse limited =
+        ErrorResponse(429, "rate_limited", "too many login attempts; try again later");
+    limited.headers.emplace_back("Retry-After", std::to_string(std::max(retry, 1)));
+    deps_.logger.Warn("login_rate_limited", {{"remote_ip", request.remote_ip}});
+    co_return limited;
+  }
+  auto agent = deps_.store.FindAgentByName(*name);
+  if (!agent.ok() && agent.status().code() != StatusCode::kNotFound) {
+    co_return ErrorFromStatus(agent.status());
+  }
+  // Unknown names are checked against a dummy hash, so both take as long.
+  const std::string stored = agent.ok() ? agent->password_hash : DummyPasswordHash();
+  const bool verified = co_await AwaitCallback<bool>([&](auto done) {
+    asio::post(deps_.blocking_pool,
+               [&, done]() mutable { done(VerifyPassword(stored, *password)); });
+  });
+  if (!agent.ok() || !verified) {
+    deps_.logger.Warn("login_failed", {{"remote_ip", request.remote_ip}});
+    co_return ErrorResponse(401, "invalid_credentials", "the name or the password is wrong");
+  }
+  const std::string token = NewToken("at");
+  const Time expires = deps_.clock.Now() + deps_.options.session_ttl;
+  Status created = co_await AwaitCallback<Status>([&](auto done) {
+    asio::post(deps_.blocking_pool, [&, done]() mutable {
+      done(deps_.store.CreateSession({HashToken(token), agent->id, expires}));
+    });
+  });
+  if (!created.ok()) co_return ErrorFromStatus(created);
+  deps_.logger.Info("login", {{"agent", agent->name}});
+  co_return HttpResponse::Json(
+      200, {{"token", token},
+            {"expires_at", FormatIso8601(expires)},
+            {"agent", {{"name", agent->name}, {"role", AgentRoleName(agent->role)}}}});
+}
+
+asio::awaitable<HttpResponse> Api::Inbox(HttpRequest& request, const Caller&) {
+  HttpResponse error;
+  auto limit = QueryInt(request, "limit", 50, 500, error);
+  if (!limit) co_return error;
+  auto entries = deps_.store.ListConversations(static_cast<int>(*limit));
+  if (!entries.ok()) co_return ErrorFromStatus(entries.status());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : *entries) {
+    nlohmann::json item = {{"id", e.conversation_id},
+                           {"created_at", FormatIso8601(e.created_at)},
+                           {"last_seq", e.last_seq},
+                           {"last_message", e.last_message},
+                           {"awaiting_reply", e.last_author == Author::kCustomer ||
+                                                  e.last_author == Author::kCustomerAssistant}};
+    item["last_author"] = e.last_author ? nlohmann::json(AuthorName(*e.last_author)) : nullptr;
+    item["last_message_at"] =
+        e.last_message_at ? nlohmann::json(FormatIso8601(*e.last_message_at)) : nullptr;
+    list.push_back(std::move(item));
+  }
+  co_return HttpResponse::Json(200, {{"conversations", list}});
+}
+
+asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller& caller) {
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/false, error);
+  if (!body) co_return error;
+  auto text = RequireString(*body, "text", kMaxMessageBytes, error);
+  if (!text) co_return error;
+  Turn turn;
+  turn.conversation_id = request.params[0];
+  turn.reply = MessageEvent{Author::kPerson, *text, caller.agent.name};
+  // The reply goes through the pipeline's "deliver" stage, so the customer sees
+  // it being sent; we answer once it is on disk.
+  auto outcome = co_await AwaitCallback<std::pair<Status, std::optional<Event>>>([&](auto done) {
+    asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
+      deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
+        done(std::make_pair(status, t.delivered));
+      });
+    });
+  });
+  if (!outcome.first.ok() || !outcome.second) {
+    co_return ErrorFromStatus(outcome.first.ok() ? Status::Internal("reply not delivered")
+                                                 : outcome.first);
+  }
+  const Event& event = *outcome.second;
+  co_return HttpResponse::Json(201, {{"seq", event.seq},
+                                     {"conversation_id", event.conversation_id},
+                                     {"at", FormatIso8601(event.at)}});
+}
+
+}  // namespace candor

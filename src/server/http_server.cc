@@ -1,0 +1,433 @@
+// The HTTP layer: accepts connections, reads requests under time and size
+// limits, dispatches them to the Api, and serves live event streams.
+#include <sys/resource.h>
+
+#include <atomic>
+#include <charconv>
+#include <thread>
+
+#include "server/internal/api.h"
+#include "server/internal/asio.h"
+#include "server/internal/hub.h"
+#include "server/server.h"
+
+namespace candor {
+namespace {
+
+constexpr int kStreamPage = 500;
+constexpr size_t kMaxQueuedFrames = 1024;  // past this a slow stream re-reads from the store
+
+// Raises the open-files limit to the hard limit: every connection is a file.
+void RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+// One live stream's mailbox. Frames arrive from the store's writer thread and
+// are handed to the stream's strand; the stream coroutine drains them.
+class StreamMailbox final : public StreamSubscriber,
+                            public std::enable_shared_from_this<StreamMailbox> {
+ public:
+  explicit StreamMailbox(asio::any_io_executor executor) : wake_(executor), executor_(executor) {}
+
+  void Deliver(std::shared_ptr<const SseFrame> frame) override {
+    asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
+      if (self->frames_.size() >= kMaxQueuedFrames) {
+        self->frames_.clear();
+        self->overflowed_ = true;
+      } else {
+        self->frames_.push_back(std::move(frame));
+      }
+      self->wake_.cancel();
+    });
+  }
+
+  // Only touched on the stream's executor.
+  std::vector<std::shared_ptr<const SseFrame>> frames_;
+  bool overflowed_ = false;
+  asio::steady_timer wake_;
+
+ private:
+  asio::any_io_executor executor_;
+};
+
+}  // namespace
+
+class Server::Impl {
+ public:
+  Impl(ServerOptions options, Store& store, Runner& runner, const Clock& clock, Logger& logger)
+      : options_(std::move(options)),
+        store_(store),
+        clock_(clock),
+        logger_(logger),
+        io_(options_.io_threads),
+        pipeline_pool_(1),
+        blocking_pool_(2),
+        api_(Api::Deps{options_, store, runner, pipeline_pool_, blocking_pool_, metrics_, clock,
+                       logger, [this] { return !stopping_.load(); }}),
+        acceptor_(io_) {
+    std::vector<std::string> route_names;
+    for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
+    metrics_.DefineRoutes(std::move(route_names));
+    store_.SetCommitListener([this](const Event& event) {
+      metrics_.EventAppended();
+      hub_.Publish(event);
+    });
+  }
+
+  Result<uint16_t> Listen() {
+    RaiseFileLimit();
+    boost::system::error_code ec;
+    auto address = asio::ip::make_address(options_.bind, ec);
+    if (ec) return Status::InvalidArgument("bind address '" + options_.bind + "' is not an IP", "bind");
+    tcp::endpoint endpoint(address, options_.port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      return Status::Unavailable("cannot listen on " + options_.bind + ":" +
+                                 std::to_string(options_.port) + ": " + ec.message());
+    }
+    return acceptor_.local_endpoint().port();
+  }
+
+  void Run() {
+    asio::signal_set signals(io_, SIGINT, SIGTERM);
+    signals.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) Stop();
+    });
+    asio::co_spawn(io_, Accept(), asio::detached);
+    std::vector<std::thread> threads;
+    for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
+    io_.run();
+    for (auto& t : threads) t.join();
+    // Turns already queued still run to the end, so their steps are not lost.
+    pipeline_pool_.join();
+    blocking_pool_.join();
+    logger_.Info("stopped");
+  }
+
+  void Stop() {
+    if (stopping_.exchange(true)) return;
+    logger_.Info("stopping");
+    asio::post(io_, [this] {
+      boost::system::error_code ignored;
+      acceptor_.close(ignored);
+      io_.stop();
+    });
+  }
+
+ private:
+  asio::awaitable<void> Accept() {
+    while (!stopping_) {
+      boost::system::error_code ec;
+      tcp::socket socket(asio::make_strand(io_));
+      co_await acceptor_.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) {
+        if (ec == asio::error::operation_aborted) co_return;
+        // Out of file descriptors or similar: back off instead of spinning.
+        logger_.Warn("accept_failed", {{"error", ec.message()}});
+        asio::steady_timer pause(io_, std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        continue;
+      }
+      if (static_cast<size_t>(metrics_.ConnectionsOpen()) >= options_.max_connections) {
+        metrics_.ConnectionRejected();
+        static constexpr std::string_view kBusy =
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            "Connection: close\r\nRetry-After: 1\r\nContent-Length: 89\r\n\r\n"
+            "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections\",\"field\":null}}"
+            "\n       ";
+        socket.non_blocking(true, ec);
+        socket.write_some(asio::buffer(kBusy.data(), kBusy.size()), ec);
+        socket.close(ec);
+        continue;
+      }
+      auto executor = socket.get_executor();
+      asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
+    }
+  }
+
+  struct ReadOutcome {
+    enum class Kind { kRequest, kClosed, kError } kind = Kind::kClosed;
+    HttpRequest request;
+    bool keep_alive = false;
+    std::optional<HttpResponse> error;  // an error to send before closing
+  };
+
+  // Reads one request under the header and body time limits. Its own frame, so
+  // the parser's memory is released before a long-lived stream starts.
+  asio::awaitable<ReadOutcome> ReadRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    ReadOutcome out;
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(16 * 1024);
+    parser.body_limit(options_.max_body_bytes);
+    boost::system::error_code ec;
+    stream.expires_after(options_.header_timeout);
+    co_await http::async_read_header(stream, buffer, parser,
+                                     asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::body_limit) {
+      out.kind = ReadOutcome::Kind::kError;
+      out.error = ErrorResponse(413, "too_large",
+                                "the body is larger than " +
+                                    std::to_string(options_.max_body_bytes) + " bytes",
+                                "body");
+      co_return out;
+    }
+    if (ec == http::error::header_limit) {
+      out.kind = ReadOutcome::Kind::kError;
+      out.error = ErrorResponse(431, "headers_too_large", "the request headers are too large");
+      co_return out;
+    }
+    if (ec) {
+      out.kind = ec == http::error::end_of_stream || ec == beast::error::timeout
+                     ? ReadOutcome::Kind::kClosed
+                     : ReadOutcome::Kind::kError;
+      if (out.kind == ReadOutcome::Kind::kError &&
+          ec.category() == make_error_code(http::error::bad_target).category())
+        out.error = ErrorResponse(400, "bad_request", "the request is not valid HTTP/1.1");
+      co_return out;
+    }
+    if (parser.get()[http::field::expect] == "100-continue") {
+      http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
+      stream.expires_after(options_.write_timeout);
+      co_await http::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) co_return out;
+    }
+    stream.expires_after(options_.body_timeout);
+    co_await http::async_read(stream, buffer, parser,
+                              asio::redirect_error(asio::use_awaitable, ec));
+    if (ec == http::error::body_limit) {
+      out.kind = ReadOutcome::Kind::kError;
+      out.error = ErrorResponse(413, "too_large",
+                                "the body is larger than " +
+                                    std::to_string(options_.max_body_bytes) + " bytes",
+                                "body");
+      co_return out;
+    }
+    if (ec) co_return out;  // timeout or reset: nothing sensible to answer
+
+    auto& req = parser.get();
+    HttpRequest& r = out.request;
+    r.method = std::string(req.method_string());
+    const std::string_view target(req.target().data(), req.target().size());
+    const size_t q = target.find('?');
+    r.path = std::string(target.substr(0, q));
+    if (q != std::string_view::npos) r.query = std::string(target.substr(q + 1));
+    r.body = std::move(req.body());
+    r.authorization = std::string(req[http::field::authorization]);
+    r.last_event_id = std::string(req["Last-Event-ID"]);
+    r.content_type = std::string(req[http::field::content_type]);
+    boost::system::error_code peer_ec;
+    auto peer = stream.socket().remote_endpoint(peer_ec);
+    r.remote_ip = peer_ec ? "unknown" : peer.address().to_string();
+    out.keep_alive = req.keep_alive();
+    out.kind = ReadOutcome::Kind::kRequest;
+    co_return out;
+  }
+
+  asio::awaitable<bool> Write(beast::tcp_stream& stream, const HttpResponse& response,
+                              bool keep_alive) {
+    http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
+    res.set(http::field::server, "candor");
+    res.set(http::field::content_type, response.content_type);
+    res.set(http::field::cache_control, "no-store");
+    res.set("X-Content-Type-Options", "nosniff");
+    for (const auto& [name, value] : response.headers) res.set(name, value);
+    res.body() = response.body;
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    boost::system::error_code ec;
+    stream.expires_after(options_.write_timeout);
+    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    metrics_.ConnectionOpened();
+    struct Closed {
+      Metrics& m;
+      ~Closed() { m.ConnectionClosed(); }
+    } closed{metrics_};
+    beast::tcp_stream stream(std::move(socket));
+    beast::flat_buffer buffer;
+    while (!stopping_) {
+      ReadOutcome read = co_await ReadRequest(stream, buffer);
+      if (read.kind == ReadOutcome::Kind::kClosed) break;
+      if (read.kind == ReadOutcome::Kind::kError) {
+        if (read.error) {
+          metrics_.ObserveRequest(api_.routes().size(), "?", read.error->status, 0);
+          co_await Write(stream, *read.error, /*keep_alive=*/false);
+        }
+        break;
+      }
+      const auto started = std::chrono::steady_clock::now();
+      HttpRequest& request = read.request;
+      auto match = api_.Find(request.method, request.path, request.params);
+      HttpResponse response;
+      Caller caller;
+      if (match.route == Api::kNoRoute) {
+        response = match.path_known
+                       ? ErrorResponse(405, "method_not_allowed", "this path does not take " +
+                                                                      request.method)
+                       : ErrorResponse(404, "not_found", "no such route");
+      } else if (auto denied = api_.Authorize(api_.routes()[match.route], request, caller)) {
+        response = std::move(*denied);
+      } else if (api_.routes()[match.route].stream) {
+        metrics_.ObserveRequest(match.route, request.method, 200, 0);
+        buffer.clear();
+        buffer.shrink_to_fit();
+        co_await ServeStream(stream, request);
+        break;
+      } else {
+        response = co_await api_.Handle(match.route, request, caller);
+      }
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      metrics_.ObserveRequest(match.route == Api::kNoRoute ? api_.routes().size() : match.route,
+                              request.method, response.status, seconds);
+      if (options_.access_log) {
+        // Route pattern, not the path; never the query (it may hold a token) or the body.
+        logger_.Log(LogLevel::kInfo, "request",
+                    {{"method", request.method},
+                     {"route", match.route == Api::kNoRoute
+                                   ? std::string("unmatched")
+                                   : api_.routes()[match.route].pattern},
+                     {"status", response.status},
+                     {"ms", seconds * 1000}});
+      }
+      const bool keep_alive = read.keep_alive && !stopping_;
+      if (!co_await Write(stream, response, keep_alive) || !keep_alive) break;
+      if (buffer.capacity() > 64 * 1024) buffer.shrink_to_fit();
+    }
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+
+  asio::awaitable<bool> WriteText(beast::tcp_stream& stream, const std::string& text) {
+    boost::system::error_code ec;
+    stream.expires_after(options_.write_timeout);
+    co_await asio::async_write(stream, asio::buffer(text),
+                               asio::redirect_error(asio::use_awaitable, ec));
+    co_return !ec;
+  }
+
+  // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
+  asio::awaitable<bool> SendBacklog(beast::tcp_stream& stream, const std::string& conversation_id,
+                                    int64_t* last_sent, int64_t until) {
+    while (true) {
+      auto events = store_.ReadEvents(conversation_id, *last_sent, kStreamPage);
+      if (!events.ok()) co_return false;
+      std::string chunk;
+      for (const auto& event : *events) {
+        if (until > 0 && event.seq > until) break;
+        chunk += RenderSseFrame(event)->text;
+        *last_sent = event.seq;
+      }
+      if (!chunk.empty() && !co_await WriteText(stream, chunk)) co_return false;
+      if (events->size() < static_cast<size_t>(kStreamPage) ||
+          (until > 0 && *last_sent >= until)) {
+        co_return true;
+      }
+    }
+  }
+
+  asio::awaitable<void> ServeStream(beast::tcp_stream& stream, const HttpRequest& request) {
+    const std::string& conversation_id = request.params[0];
+    int64_t last_sent = 0;
+    const std::string& resume =
+        request.last_event_id.empty() ? request.QueryParam("last_event_id") : request.last_event_id;
+    if (!resume.empty()) {
+      auto [end, ec] = std::from_chars(resume.data(), resume.data() + resume.size(), last_sent);
+      if (ec != std::errc() || end != resume.data() + resume.size() || last_sent < 0) {
+        co_await Write(stream,
+                       ErrorResponse(400, "invalid_parameter",
+                                     "Last-Event-ID must be a whole number", "Last-Event-ID"),
+                       false);
+        co_return;
+      }
+    }
+    auto executor = co_await asio::this_coro::executor;
+    auto mailbox = std::make_shared<StreamMailbox>(executor);
+    // Subscribe before reading the backlog, so nothing committed in between is missed;
+    // frames already sent from the backlog are skipped by seq.
+    auto subscription = hub_.Subscribe(conversation_id, mailbox);
+    metrics_.StreamOpened();
+    struct Closed {
+      Metrics& m;
+      ~Closed() { m.StreamClosed(); }
+    } closed{metrics_};
+
+    if (!co_await WriteText(stream,
+                            "HTTP/1.1 200 OK\r\nServer: candor\r\n"
+                            "Content-Type: text/event-stream\r\nCache-Control: no-store\r\n"
+                            "X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n"
+                            "X-Accel-Buffering: no\r\n\r\nretry: 2000\n\n")) {
+      co_return;
+    }
+    if (!co_await SendBacklog(stream, conversation_id, &last_sent, 0)) co_return;
+
+    std::string chunk;
+    while (!stopping_) {
+      if (mailbox->overflowed_) {
+        mailbox->overflowed_ = false;
+        mailbox->frames_.clear();
+        if (!co_await SendBacklog(stream, conversation_id, &last_sent, 0)) co_return;
+        continue;
+      }
+      if (!mailbox->frames_.empty()) {
+        auto frames = std::move(mailbox->frames_);
+        mailbox->frames_.clear();
+        chunk.clear();
+        for (const auto& frame : frames) {
+          if (frame->seq <= last_sent) continue;
+          if (frame->seq > last_sent + 1) {
+            // Something between was committed before we subscribed: fetch it first.
+            if (!chunk.empty() && !co_await WriteText(stream, chunk)) co_return;
+            chunk.clear();
+            if (!co_await SendBacklog(stream, conversation_id, &last_sent, frame->seq - 1))
+              co_return;
+          }
+          chunk += frame->text;
+          last_sent = frame->seq;
+        }
+        if (!chunk.empty() && !co_await WriteText(stream, chunk)) co_return;
+        std::string().swap(chunk);
+        continue;
+      }
+      boost::system::error_code ec;
+      mailbox->wake_.expires_after(options_.stream_heartbeat);
+      co_await mailbox->wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!ec && !co_await WriteText(stream, ": ping\n\n")) co_return;  // also finds dead peers
+    }
+  }
+
+  const ServerOptions options_;
+  Store& store_;
+  const Clock& clock_;
+  Logger& logger_;
+  std::atomic<bool> stopping_{false};
+  asio::io_context io_;
+  asio::thread_pool pipeline_pool_;
+  asio::thread_pool blocking_pool_;
+  Hub hub_;
+  Metrics metrics_;
+  Api api_;
+  tcp::acceptor acceptor_;
+};
+
+Server::Server(ServerOptions options, Store& store, Runner& runner, const Clock& clock,
+               Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), store, runner, clock, logger)) {}
+
+Server::~Server() = default;
+
+Result<uint16_t> Server::Listen() { return impl_->Listen(); }
+void Server::Run() { impl_->Run(); }
+void Server::Stop() { impl_->Stop(); }
+
+}  // namespace candor

@@ -1,0 +1,117 @@
+// Api: the route table and the handlers behind it. Handlers are thin: they
+// check who is asking, validate input, call the store or the pipeline, and
+// shape JSON. Live streams are served by the HTTP layer (http_server.cc),
+// which asks the Api to authorise them first.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "pipeline/pipeline.h"
+#include "server/auth.h"
+#include "server/internal/asio.h"
+#include "server/internal/http_types.h"
+#include "server/internal/metrics.h"
+#include "server/server.h"
+#include "store/store.h"
+
+namespace candor {
+
+class Api;
+
+enum class Access {
+  kPublic,
+  kConversation,  // the conversation's customer token, or any agent token
+  kCustomer,      // the conversation's customer token only
+  kAgent,         // an agent token
+};
+
+// Who is asking, once authenticated.
+struct Caller {
+  enum class Kind { kAnonymous, kCustomer, kAgent } kind = Kind::kAnonymous;
+  std::string conversation_id;  // for kCustomer
+  AgentRecord agent;            // for kAgent
+};
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/conversations/{id}/messages"
+  Access access;
+  bool stream = false;  // served as Server-Sent Events by the HTTP layer
+  asio::awaitable<HttpResponse> (Api::*handler)(HttpRequest&, const Caller&) = nullptr;
+  // For /api/openapi.json.
+  std::string summary;
+  nlohmann::json request_schema;  // null: no body
+  nlohmann::json responses;       // {"201": "description", ...}
+};
+
+class Api {
+ public:
+  struct Deps {
+    const ServerOptions& options;
+    Store& store;
+    Runner& runner;
+    asio::thread_pool& pipeline_pool;  // runs turns, one at a time, in order
+    asio::thread_pool& blocking_pool;  // password hashing
+    Metrics& metrics;
+    const Clock& clock;
+    Logger& logger;
+    std::function<bool()> ready;
+  };
+
+  explicit Api(Deps deps);
+
+  const std::vector<Route>& routes() const { return routes_; }
+
+  struct Match {
+    size_t route = kNoRoute;
+    bool path_known = false;  // the path exists, but not with this method
+  };
+  static constexpr size_t kNoRoute = static_cast<size_t>(-1);
+  Match Find(const std::string& method, const std::string& path,
+             std::vector<std::string>& params) const;
+
+  // Checks the caller may use the route; nullopt when allowed.
+  std::optional<HttpResponse> Authorize(const Route& route, const HttpRequest& request,
+                                        Caller& caller);
+
+  asio::awaitable<HttpResponse> Handle(size_t route, HttpRequest& request, const Caller& caller);
+
+ private:
+  asio::awaitable<HttpResponse> Index(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> Healthz(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> Readyz(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> MetricsText(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> OpenApi(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> CreateConversation(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> GetConversation(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> PostMessage(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> ListEvents(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> Login(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> Inbox(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> PostReply(HttpRequest& request, const Caller& caller);
+
+  std::optional<HttpResponse> AuthenticateAgent(const std::string& token, Caller& caller);
+  const std::string& DummyPasswordHash();
+
+  Deps deps_;
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> route_segments_;  // routes_[i] split at '/'
+  std::string openapi_;                                   // rendered once
+  RateLimiter login_by_ip_;
+  RateLimiter login_by_name_;
+  RateLimiter conversations_by_ip_;
+  std::once_flag dummy_hash_once_;
+  std::string dummy_hash_;  // verified against for unknown names, so timing does not tell
+};
+
+// The OpenAPI 3.0 document for the route table.
+nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string& version);
+
+}  // namespace candor

@@ -1,0 +1,62 @@
+// Hub: fans committed events out to the live streams watching their
+// conversation. Publish runs on the store's writer thread; it only hands each
+// subscriber a shared, pre-rendered frame, so fan-out costs one post per stream.
+// Thread-safe.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/event.h"
+
+namespace candor {
+
+// One event, rendered once as a Server-Sent Events frame.
+struct SseFrame {
+  int64_t seq;
+  std::string text;  // "id: 3\nevent: message\ndata: {...}\n\n"
+};
+std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event);
+
+class StreamSubscriber {
+ public:
+  virtual ~StreamSubscriber() = default;
+  // Must not block: called on the writer thread.
+  virtual void Deliver(std::shared_ptr<const SseFrame> frame) = 0;
+};
+
+class Hub {
+ public:
+  // Unsubscribes on destruction.
+  class Subscription {
+   public:
+    Subscription(Hub* hub, std::string conversation_id, uint64_t id)
+        : hub_(hub), conversation_id_(std::move(conversation_id)), id_(id) {}
+    Subscription(const Subscription&) = delete;
+    Subscription& operator=(const Subscription&) = delete;
+    ~Subscription() { hub_->Unsubscribe(conversation_id_, id_); }
+
+   private:
+    Hub* hub_;
+    std::string conversation_id_;
+    uint64_t id_;
+  };
+
+  std::unique_ptr<Subscription> Subscribe(const std::string& conversation_id,
+                                          std::shared_ptr<StreamSubscriber> subscriber);
+  void Publish(const Event& event);
+
+ private:
+  void Unsubscribe(const std::string& conversation_id, uint64_t id);
+
+  std::mutex mu_;
+  uint64_t next_id_ = 1;  // guarded by mu_
+  // guarded by mu_
+  std::unordered_map<std::string,
+                     std::unordered_map<uint64_t, std::shared_ptr<StreamSubscriber>>>
+      subscribers_;
+};
+
+}  // namespace candor

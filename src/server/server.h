@@ -1,0 +1,64 @@
+// Server: candor's HTTP API, live event streams, health and metrics.
+//
+// JSON over HTTP/1.1 (Boost.Beast on Asio coroutines). Routes sit in one table
+// (src/server/api.cc), which also produces /api/openapi.json. Every request is
+// authenticated against the conversation or agent it touches, bad input gets a
+// 4xx JSON error and changes nothing, and a 201 means the write is durable.
+//
+// Thread-safety: construct, Listen and Run from one thread; Stop may be called
+// from any thread (and is, on SIGINT/SIGTERM).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/status.h"
+#include "pipeline/pipeline.h"
+#include "store/store.h"
+
+namespace candor {
+
+struct ServerOptions {
+  std::string bind = "127.0.0.1";
+  uint16_t port = 8080;  // 0: any free port (Listen returns it)
+  int io_threads = 2;
+  size_t max_connections = 20000;
+  size_t max_body_bytes = 64 * 1024;
+  // A client must send a whole request head within this time (it also bounds
+  // how long an idle keep-alive connection is kept), and a body within the next.
+  std::chrono::milliseconds header_timeout{10'000};
+  std::chrono::milliseconds body_timeout{10'000};
+  // A response (or an event on a stream) must be taken by the client within this.
+  std::chrono::milliseconds write_timeout{15'000};
+  std::chrono::milliseconds stream_heartbeat{15'000};
+  double login_attempts_per_minute = 10;
+  double login_burst = 5;
+  double conversations_per_minute_per_ip = 600;
+  std::chrono::hours session_ttl{12};
+  bool access_log = false;  // one log line per request (never bodies, tokens or queries)
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, Store& store, Runner& runner, const Clock& clock, Logger& logger);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds the listening socket; returns the port.
+  Result<uint16_t> Listen();
+  // Serves until Stop() or SIGINT/SIGTERM; then finishes the pipeline's queued
+  // work before returning. The store must outlive this call.
+  void Run();
+  void Stop();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace candor

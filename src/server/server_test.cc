@@ -1,0 +1,127 @@
+// Unit tests of the server's pure parts; the HTTP behaviour is covered by
+// tests/integration against the real binary.
+#include <gtest/gtest.h>
+
+#include "server/auth.h"
+#include "server/internal/http_types.h"
+#include "server/internal/metrics.h"
+
+namespace candor {
+namespace {
+
+TEST(TokenTest, TokensAreLongRandomAndPrefixed) {
+  ASSERT_TRUE(InitCrypto().ok());
+  const std::string a = NewToken("ct");
+  const std::string b = NewToken("ct");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.rfind("ct_", 0), 0u);
+  EXPECT_EQ(a.size(), 3u + 43u);  // 256 bits in unpadded base64url
+}
+
+TEST(TokenTest, OnlyTheRightTokenMatchesItsHash) {
+  ASSERT_TRUE(InitCrypto().ok());
+  const std::string token = NewToken("at");
+  const std::string hash = HashToken(token);
+  EXPECT_EQ(hash.size(), 64u);
+  EXPECT_EQ(hash.find(token), std::string::npos);
+  EXPECT_TRUE(TokenMatchesHash(token, hash));
+  EXPECT_FALSE(TokenMatchesHash(NewToken("at"), hash));
+  EXPECT_FALSE(TokenMatchesHash(token, hash.substr(1)));
+}
+
+TEST(PasswordTest, Argon2idHashVerifiesOnlyTheSamePassword) {
+  ASSERT_TRUE(InitCrypto().ok());
+  auto hash = HashPassword("correct horse battery staple");
+  ASSERT_TRUE(hash.ok());
+  EXPECT_EQ(hash->rfind("$argon2id$", 0), 0u);
+  EXPECT_TRUE(VerifyPassword(*hash, "correct horse battery staple"));
+  EXPECT_FALSE(VerifyPassword(*hash, "correct horse battery stapler"));
+}
+
+TEST(RateLimiterTest, AllowsABurstThenRefillsOverTime) {
+  FakeClock clock;
+  RateLimiter limiter(/*per_minute=*/6, /*burst=*/3, clock);
+  EXPECT_TRUE(limiter.Allow("1.2.3.4"));
+  EXPECT_TRUE(limiter.Allow("1.2.3.4"));
+  EXPECT_TRUE(limiter.Allow("1.2.3.4"));
+  EXPECT_FALSE(limiter.Allow("1.2.3.4"));
+  EXPECT_TRUE(limiter.Allow("5.6.7.8")) << "other keys are not affected";
+  EXPECT_EQ(limiter.RetryAfterSeconds("1.2.3.4"), 10);
+  clock.Advance(std::chrono::seconds(10));
+  EXPECT_TRUE(limiter.Allow("1.2.3.4"));
+  EXPECT_FALSE(limiter.Allow("1.2.3.4"));
+}
+
+TEST(RateLimiterTest, BoundedMemoryUnderManyKeys) {
+  FakeClock clock;
+  RateLimiter limiter(60, 2, clock, /*max_keys=*/10);
+  for (int i = 0; i < 10; ++i) EXPECT_TRUE(limiter.Allow("k" + std::to_string(i)));
+  EXPECT_FALSE(limiter.Allow("new")) << "no room while every bucket is in use";
+  clock.Advance(std::chrono::minutes(1));
+  EXPECT_TRUE(limiter.Allow("new")) << "refilled buckets are forgotten";
+}
+
+TEST(HttpTypesTest, QueryParametersAreDecoded) {
+  HttpRequest request;
+  request.query = "after=12&access_token=ct_a%2Bb&q=hallo+welt";
+  EXPECT_EQ(request.QueryParam("after"), "12");
+  EXPECT_EQ(request.QueryParam("access_token"), "ct_a+b");
+  EXPECT_EQ(request.QueryParam("q"), "hallo welt");
+  EXPECT_EQ(request.QueryParam("missing"), "");
+}
+
+TEST(HttpTypesTest, BearerTokenComesFromHeaderOrAllowedQuery) {
+  HttpRequest request;
+  request.query = "access_token=ct_q";
+  EXPECT_EQ(request.BearerToken(false), "");
+  EXPECT_EQ(request.BearerToken(true), "ct_q");
+  request.authorization = "Bearer ct_h";
+  EXPECT_EQ(request.BearerToken(true), "ct_h");
+}
+
+TEST(HttpTypesTest, BodyErrorsNameTheirReasonAndField) {
+  HttpResponse error;
+  EXPECT_FALSE(ParseJsonObject("{\"text\": \"\xFF\"}", false, error));
+  EXPECT_NE(error.body.find("invalid_utf8"), std::string::npos);
+  EXPECT_FALSE(ParseJsonObject("{\"text\": ", false, error));
+  EXPECT_NE(error.body.find("invalid_json"), std::string::npos);
+  EXPECT_FALSE(ParseJsonObject("[1]", false, error));
+  EXPECT_NE(error.body.find("not_an_object"), std::string::npos);
+  auto object = ParseJsonObject("{\"text\": 5}", false, error);
+  ASSERT_TRUE(object);
+  EXPECT_FALSE(RequireString(*object, "text", 100, error));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_NE(error.body.find("\"field\":\"text\""), std::string::npos);
+  EXPECT_NE(error.body.find("wrong_type"), std::string::npos);
+  EXPECT_FALSE(RequireString(*object, "name", 100, error));
+  EXPECT_NE(error.body.find("missing_field"), std::string::npos);
+}
+
+TEST(HttpTypesTest, ServerErrorsDoNotLeakInternals) {
+  auto response = ErrorFromStatus(Status::IoError("sqlite: disk I/O error at /secret/path"));
+  EXPECT_EQ(response.status, 500);
+  EXPECT_EQ(response.body.find("/secret/path"), std::string::npos);
+  EXPECT_EQ(ErrorFromStatus(Status::NotFound("no such conversation")).status, 404);
+  EXPECT_EQ(ErrorFromStatus(Status::ResourceExhausted("slow down")).status, 429);
+}
+
+TEST(MetricsTest, RendersRequestCountsAndHistogramsPerRoute) {
+  Metrics metrics;
+  metrics.DefineRoutes({"/healthz", "/api/v1/conversations"});
+  metrics.ObserveRequest(1, "POST", 201, 0.002);
+  metrics.ObserveRequest(1, "POST", 400, 0.0001);
+  metrics.ObserveRequest(7, "GET", 404, 0.0001);  // out of range: unmatched
+  metrics.EventAppended();
+  const std::string text = metrics.Render();
+  EXPECT_NE(text.find("candor_http_requests_total{route=\"/api/v1/conversations\",method=\"POST\","
+                      "status=\"201\"} 1"),
+            std::string::npos);
+  EXPECT_NE(text.find("route=\"unmatched\",method=\"GET\",status=\"404\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("candor_http_request_duration_seconds_bucket{route=\"/api/v1/"
+                      "conversations\",le=\"0.0025\"} 2"),
+            std::string::npos);
+  EXPECT_NE(text.find("candor_events_appended_total 1"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace candor
