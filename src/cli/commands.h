@@ -1,0 +1,32 @@
+// The `candor` subcommands. Each returns the process exit code:
+// 0 success, 1 failure at run time, 2 bad usage or configuration.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace candor {
+
+inline constexpr const char* kVersion = "0.1.0";
+
+struct CommonFlags {
+  std::optional<std::string> config_path;  // --config, else ./candor.toml if present
+  std::optional<std::string> data_dir;     // --data
+};
+
+struct ServeFlags {
+  CommonFlags common;
+  std::optional<int> port;
+  std::optional<std::string> bind;
+  bool demo = false;
+};
+int RunServe(const ServeFlags& flags);
+
+struct AgentAddFlags {
+  CommonFlags common;
+  std::string name;
+  std::string role = "agent";
+};
+int RunAgentAdd(const AgentAddFlags& flags);
+
+}  // namespace candor

@@ -1,0 +1,193 @@
+#include "cli/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <toml++/toml.h>
+
+namespace candor {
+namespace {
+
+using Setter = std::function<Status(Config&, const std::string&)>;
+
+Result<int64_t> ParseInt(const std::string& text, int64_t min, int64_t max,
+                         const std::string& key) {
+  int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < min || value > max) {
+    return Status::InvalidArgument(key + " must be a whole number from " + std::to_string(min) +
+                                       " to " + std::to_string(max) + ", not '" + text + "'",
+                                   key);
+  }
+  return value;
+}
+
+Setter IntSetting(int64_t min, int64_t max, std::function<void(Config&, int64_t)> set,
+                  std::string key) {
+  return [=](Config& c, const std::string& text) -> Status {
+    auto value = ParseInt(text, min, max, key);
+    if (!value.ok()) return value.status();
+    set(c, *value);
+    return Status::Ok();
+  };
+}
+
+Setter MillisSetting(std::chrono::milliseconds ServerOptions::*field, std::string key) {
+  return IntSetting(
+      1, 3'600'000, [field](Config& c, int64_t v) { c.server.*field = std::chrono::milliseconds(v); },
+      key);
+}
+
+struct Entry {
+  SettingInfo info;
+  Setter set;
+};
+
+const std::vector<Entry>& Table() {
+  static const std::vector<Entry> kTable = [] {
+    std::vector<Entry> t;
+    auto add = [&t](std::string key, std::string env, std::string help, Setter set) {
+      t.push_back({{std::move(key), std::move(env), std::move(help)}, std::move(set)});
+    };
+    add("server.bind", "CANDOR_BIND", "address to listen on (default 127.0.0.1)",
+        [](Config& c, const std::string& v) {
+          c.server.bind = v;
+          return Status::Ok();
+        });
+    add("server.port", "CANDOR_PORT", "TCP port; 0 picks a free one (default 8080)",
+        IntSetting(0, 65535, [](Config& c, int64_t v) { c.server.port = static_cast<uint16_t>(v); },
+                   "server.port"));
+    add("server.io_threads", "CANDOR_IO_THREADS", "threads serving HTTP (default 2)",
+        IntSetting(1, 64, [](Config& c, int64_t v) { c.server.io_threads = static_cast<int>(v); },
+                   "server.io_threads"));
+    add("server.max_connections", "CANDOR_MAX_CONNECTIONS",
+        "open connections at most; more get 503 (default 20000)",
+        IntSetting(1, 1'000'000,
+                   [](Config& c, int64_t v) { c.server.max_connections = static_cast<size_t>(v); },
+                   "server.max_connections"));
+    add("server.header_timeout_ms", "CANDOR_HEADER_TIMEOUT_MS",
+        "time for a request head, and for an idle keep-alive connection (default 10000)",
+        MillisSetting(&ServerOptions::header_timeout, "server.header_timeout_ms"));
+    add("server.body_timeout_ms", "CANDOR_BODY_TIMEOUT_MS", "time for a request body (default 10000)",
+        MillisSetting(&ServerOptions::body_timeout, "server.body_timeout_ms"));
+    add("server.write_timeout_ms", "CANDOR_WRITE_TIMEOUT_MS",
+        "time for a client to take a response or stream event (default 15000)",
+        MillisSetting(&ServerOptions::write_timeout, "server.write_timeout_ms"));
+    add("server.stream_heartbeat_ms", "CANDOR_STREAM_HEARTBEAT_MS",
+        "keep-alive comment on idle event streams (default 15000)",
+        MillisSetting(&ServerOptions::stream_heartbeat, "server.stream_heartbeat_ms"));
+    add("server.login_attempts_per_minute", "CANDOR_LOGIN_ATTEMPTS_PER_MINUTE",
+        "login attempts per IP and per name (default 10, burst 5)",
+        IntSetting(1, 100000,
+                   [](Config& c, int64_t v) {
+                     c.server.login_attempts_per_minute = static_cast<double>(v);
+                   },
+                   "server.login_attempts_per_minute"));
+    add("server.conversations_per_minute", "CANDOR_CONVERSATIONS_PER_MINUTE",
+        "new conversations per IP (default 600)",
+        IntSetting(1, 10'000'000,
+                   [](Config& c, int64_t v) {
+                     c.server.conversations_per_minute_per_ip = static_cast<double>(v);
+                   },
+                   "server.conversations_per_minute"));
+    add("server.access_log", "CANDOR_ACCESS_LOG",
+        "log one line per request: method, route, status, time (default false)",
+        [](Config& c, const std::string& v) {
+          if (v != "true" && v != "false")
+            return Status::InvalidArgument("server.access_log must be true or false",
+                                           "server.access_log");
+          c.server.access_log = v == "true";
+          return Status::Ok();
+        });
+    add("storage.data_dir", "CANDOR_DATA", "directory of the database and keys (default ./var)",
+        [](Config& c, const std::string& v) {
+          if (v.empty()) return Status::InvalidArgument("storage.data_dir is empty", "data_dir");
+          c.data_dir = v;
+          return Status::Ok();
+        });
+    add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
+        [](Config& c, const std::string& v) -> Status {
+          auto level = ParseLogLevel(v);
+          if (!level.ok()) return level.status();
+          c.log_level = *level;
+          return Status::Ok();
+        });
+    return t;
+  }();
+  return kTable;
+}
+
+std::string TomlValueText(const toml::node& node) {
+  if (auto s = node.value<std::string>()) return *s;
+  if (node.is_boolean()) return *node.value<bool>() ? "true" : "false";
+  if (node.is_integer()) return std::to_string(*node.value<int64_t>());
+  return "<not a scalar>";
+}
+
+}  // namespace
+
+const std::vector<SettingInfo>& Settings() {
+  static const std::vector<SettingInfo> kInfos = [] {
+    std::vector<SettingInfo> infos;
+    for (const auto& e : Table()) infos.push_back(e.info);
+    return infos;
+  }();
+  return kInfos;
+}
+
+GetEnv ProcessEnvironment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Status ApplySetting(Config& config, const std::string& toml_key, const std::string& value) {
+  for (const auto& e : Table())
+    if (e.info.toml_key == toml_key) return e.set(config, value);
+  return Status::InvalidArgument("unknown setting '" + toml_key + "'", toml_key);
+}
+
+Result<Config> LoadConfig(const std::optional<std::string>& toml_path, const GetEnv& env) {
+  Config config;
+  if (toml_path) {
+    // Debian builds toml++ with exceptions; they stop here and become a Status.
+    toml::table table;
+    try {
+      table = toml::parse_file(*toml_path);
+    } catch (const toml::parse_error& error) {
+      return Status::InvalidArgument(*toml_path + ":" +
+                                     std::to_string(error.source().begin.line) + ": " +
+                                     std::string(error.description()));
+    }
+    for (const auto& [section, node] : table) {
+      const auto* inner = node.as_table();
+      if (inner == nullptr) {
+        return Status::InvalidArgument(*toml_path + ":" +
+                                       std::to_string(node.source().begin.line) + ": '" +
+                                       std::string(section.str()) + "' must be a [section]");
+      }
+      for (const auto& [key, value] : *inner) {
+        const std::string full = std::string(section.str()) + "." + std::string(key.str());
+        Status applied = ApplySetting(config, full, TomlValueText(value));
+        if (!applied.ok()) {
+          return Status::InvalidArgument(*toml_path + ":" +
+                                             std::to_string(value.source().begin.line) + ": " +
+                                             applied.message(),
+                                         full);
+        }
+      }
+    }
+  }
+  for (const auto& e : Table()) {
+    if (auto value = env(e.info.env_var)) {
+      Status applied = e.set(config, *value);
+      if (!applied.ok()) {
+        return Status::InvalidArgument(e.info.env_var + ": " + applied.message(), e.info.env_var);
+      }
+    }
+  }
+  return config;
+}
+
+}  // namespace candor

@@ -1,0 +1,41 @@
+// Configuration: defaults, then candor.toml, then CANDOR_* environment
+// variables, then command-line flags (applied by the caller), each overriding
+// the one before. Every setting has one entry in a table (config.cc) naming its
+// TOML key and its environment variable, so the three sources cannot drift.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/log.h"
+#include "core/status.h"
+#include "server/server.h"
+
+namespace candor {
+
+struct Config {
+  ServerOptions server;
+  std::string data_dir = "var";
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+struct SettingInfo {
+  std::string toml_key;  // "server.port"
+  std::string env_var;   // "CANDOR_PORT"
+  std::string help;
+};
+const std::vector<SettingInfo>& Settings();
+
+using GetEnv = std::function<std::optional<std::string>(const std::string& name)>;
+GetEnv ProcessEnvironment();
+
+// Reads `toml_path` (if set; an unreadable or invalid file is an error naming
+// the line), then the environment. Unknown keys are errors, so typos show.
+Result<Config> LoadConfig(const std::optional<std::string>& toml_path, const GetEnv& env);
+
+// Applies one setting by its TOML key, as the flags do ("server.port", "8081").
+Status ApplySetting(Config& config, const std::string& toml_key, const std::string& value);
+
+}  // namespace candor

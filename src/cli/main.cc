@@ -1,0 +1,70 @@
+// candor: the command line. Wiring only; the work happens in the modules.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/config.h"
+
+namespace {
+
+std::string EnvironmentHelp() {
+  std::string text = "\nConfiguration (candor.toml key / environment variable):\n";
+  for (const auto& s : candor::Settings()) {
+    text += "  " + s.toml_key + " / " + s.env_var + "\n      " + s.help + "\n";
+  }
+  text += "Flags override the environment, which overrides candor.toml.\n";
+  return text;
+}
+
+void AddCommonFlags(CLI::App* command, candor::CommonFlags& flags) {
+  command->add_option("--config", flags.config_path,
+                      "TOML configuration file (default: ./candor.toml if it exists)");
+  command->add_option("--data", flags.data_dir, "data directory (default: ./var)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"candor: a customer-service engine in which an AI and people answer customers "
+               "together, built so that customers can trust it."};
+  app.require_subcommand(1);
+  app.footer(EnvironmentHelp());
+
+  app.add_subcommand("version", "print the version")->callback([] {
+    std::cout << "candor " << candor::kVersion << "\n";
+  });
+
+  candor::ServeFlags serve;
+  auto* serve_cmd = app.add_subcommand("serve", "run the server");
+  AddCommonFlags(serve_cmd, serve.common);
+  serve_cmd->add_option("--port", serve.port, "TCP port (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  serve_cmd->add_option("--bind", serve.bind, "address to listen on");
+  serve_cmd->add_flag("--demo", serve.demo,
+                      "seed a demo agent and conversation into an empty database");
+
+  candor::AgentAddFlags agent_add;
+  auto* agent_cmd = app.add_subcommand("agent", "manage the people who answer customers");
+  agent_cmd->require_subcommand(1);
+  auto* add_cmd = agent_cmd->add_subcommand(
+      "add", "add an agent; the password is read from the terminal (or one line of stdin)");
+  AddCommonFlags(add_cmd, agent_add.common);
+  add_cmd->add_option("name", agent_add.name, "the agent's login name")->required();
+  add_cmd->add_option("--role", agent_add.role, "agent or admin")
+      ->check(CLI::IsMember({"agent", "admin"}));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    std::cerr << "Run 'candor --help' for usage.\n";
+    return 2;
+  }
+  if (serve_cmd->parsed()) return candor::RunServe(serve);
+  if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
+  return 0;
+}

@@ -1,0 +1,86 @@
+// candor serve: wires the store, the pipeline and the server, then serves.
+#include <iostream>
+
+#include "cli/commands.h"
+#include "cli/wiring.h"
+#include "core/log.h"
+#include "pipeline/pipeline.h"
+#include "server/auth.h"
+#include "server/server.h"
+
+namespace candor {
+namespace {
+
+constexpr const char* kDemoAgent = "demo";
+constexpr const char* kDemoPassword = "candor-demo";
+
+// Seeds an empty database with an admin to log in as and one conversation, so
+// a first look at the product has something in it.
+Status SeedDemo(Store& store, const Clock& clock) {
+  if (store.FindAgentByName(kDemoAgent).ok()) return Status::Ok();
+  auto hash = HashPassword(kDemoPassword);
+  if (!hash.ok()) return hash.status();
+  auto agent = store.AddAgent({0, kDemoAgent, AgentRole::kAdmin, *hash, clock.Now()});
+  if (!agent.ok()) return agent.status();
+  ConversationRecord conversation{"c_demo", HashToken(NewToken("ct")), clock.Now(), 0};
+  CANDOR_RETURN_IF_ERROR(store.CreateConversation(conversation));
+  auto message = AppendAndWait(
+      store, {conversation.id,
+              MessageEvent{Author::kCustomer,
+                           "Guten Tag, meine Karte ist noch nicht angekommen. Wann kommt sie?", ""}});
+  return message.ok() ? Status::Ok() : message.status();
+}
+
+}  // namespace
+
+int RunServe(const ServeFlags& flags) {
+  if (!InitCrypto().ok()) return 1;
+  auto config = LoadConfigOrComplain(flags.common);
+  if (!config) return 2;
+  if (flags.port) config->server.port = static_cast<uint16_t>(*flags.port);
+  if (flags.bind) config->server.bind = *flags.bind;
+
+  SystemClock clock;
+  Logger logger(stderr, config->log_level, clock);
+  auto opened = OpenDataStore(*config, clock);
+  if (!opened.ok()) {
+    std::cerr << "candor: " << opened.status().message() << "\n";
+    return 1;
+  }
+  std::unique_ptr<Store> store = std::move(*opened);
+  if (flags.demo) {
+    Status seeded = SeedDemo(*store, clock);
+    if (!seeded.ok()) {
+      std::cerr << "candor: demo data: " << seeded.message() << "\n";
+      return 1;
+    }
+  }
+
+  StoreEventSink sink(*store);
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(MakeReceiveStage(*store));
+  stages.push_back(MakeDeliverStage(sink));
+  Runner runner(std::move(stages), sink, clock);
+
+  auto server = std::make_unique<Server>(config->server, *store, runner, clock, logger);
+  auto port = server->Listen();
+  if (!port.ok()) {
+    std::cerr << "candor: " << port.status().message() << "\n";
+    return 1;
+  }
+  const std::string host = config->server.bind == "0.0.0.0" ? "127.0.0.1" : config->server.bind;
+  std::cout << "candor listening on http://" << host << ":" << *port << std::endl;
+  if (flags.demo) {
+    std::cout << "demo agent: name '" << kDemoAgent << "', password '" << kDemoPassword << "'"
+              << std::endl;
+  }
+  logger.Info("started", {{"port", *port}, {"data_dir", config->data_dir}});
+  server->Run();
+  // The store goes first: it finishes queued writes, whose callbacks still
+  // post into the (stopped) server; then the server.
+  store.reset();
+  server.reset();
+  return 0;
+}
+
+}  // namespace candor

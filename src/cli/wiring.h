@@ -1,0 +1,20 @@
+// Shared set-up for the subcommands: configuration, data directory, store.
+#pragma once
+
+#include <memory>
+
+#include "cli/commands.h"
+#include "cli/config.h"
+#include "core/clock.h"
+#include "store/store.h"
+
+namespace candor {
+
+// Config from file and environment, with the common flags applied. Prints the
+// error and returns nullopt on bad configuration.
+std::optional<Config> LoadConfigOrComplain(const CommonFlags& flags);
+
+// Creates the data directory (mode 0700) and opens the database in it.
+Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& clock);
+
+}  // namespace candor
