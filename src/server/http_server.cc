@@ -54,6 +54,43 @@ class StreamMailbox final : public StreamSubscriber,
   asio::any_io_executor executor_;
 };
 
+// A client connection with one deadline. When the deadline passes, the
+// watchdog closes the socket, which ends whatever read or write is waiting.
+// (Our own, rather than beast::tcp_stream's timeouts, whose timer handlers
+// outlive their stream under Boost 1.74 and crash.) Used on one strand.
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  explicit Connection(tcp::socket socket)
+      : socket_(std::move(socket)), deadline_(socket_.get_executor()) {}
+
+  tcp::socket& socket() { return socket_; }
+  void ExpiresAfter(std::chrono::milliseconds timeout) { deadline_.expires_after(timeout); }
+  void NeverExpires() { deadline_.expires_at(asio::steady_timer::time_point::max()); }
+  void Close() {
+    boost::system::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    deadline_.cancel();
+  }
+
+  // Runs beside the connection's own coroutine, on the same strand.
+  static asio::awaitable<void> Watch(std::shared_ptr<Connection> self) {
+    while (self->socket_.is_open()) {
+      boost::system::error_code ec;
+      co_await self->deadline_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      // Woken early when the deadline moved; only a passed deadline closes.
+      if (self->deadline_.expiry() <= asio::steady_timer::clock_type::now()) {
+        self->Close();
+        co_return;
+      }
+    }
+  }
+
+ private:
+  tcp::socket socket_;
+  asio::steady_timer deadline_;
+};
+
 }  // namespace
 
 class Server::Impl {
@@ -161,14 +198,14 @@ class Server::Impl {
 
   // Reads one request under the header and body time limits. Its own frame, so
   // the parser's memory is released before a long-lived stream starts.
-  asio::awaitable<ReadOutcome> ReadRequest(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  asio::awaitable<ReadOutcome> ReadRequest(Connection& conn, beast::flat_buffer& buffer) {
     ReadOutcome out;
     http::request_parser<http::string_body> parser;
     parser.header_limit(16 * 1024);
     parser.body_limit(options_.max_body_bytes);
     boost::system::error_code ec;
-    stream.expires_after(options_.header_timeout);
-    co_await http::async_read_header(stream, buffer, parser,
+    conn.ExpiresAfter(options_.header_timeout);
+    co_await http::async_read_header(conn.socket(), buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
       out.kind = ReadOutcome::Kind::kError;
@@ -184,22 +221,23 @@ class Server::Impl {
       co_return out;
     }
     if (ec) {
-      out.kind = ec == http::error::end_of_stream || ec == beast::error::timeout
-                     ? ReadOutcome::Kind::kClosed
-                     : ReadOutcome::Kind::kError;
-      if (out.kind == ReadOutcome::Kind::kError &&
-          ec.category() == make_error_code(http::error::bad_target).category())
+      // A malformed request gets an answer; a closed or timed-out one does not.
+      if (ec.category() == make_error_code(http::error::bad_target).category() &&
+          ec != http::error::end_of_stream && ec != http::error::partial_message) {
+        out.kind = ReadOutcome::Kind::kError;
         out.error = ErrorResponse(400, "bad_request", "the request is not valid HTTP/1.1");
+      }
       co_return out;
     }
     if (parser.get()[http::field::expect] == "100-continue") {
       http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
-      stream.expires_after(options_.write_timeout);
-      co_await http::async_write(stream, proceed, asio::redirect_error(asio::use_awaitable, ec));
+      conn.ExpiresAfter(options_.write_timeout);
+      co_await http::async_write(conn.socket(), proceed, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return out;
+      conn.ExpiresAfter(options_.body_timeout);
     }
-    stream.expires_after(options_.body_timeout);
-    co_await http::async_read(stream, buffer, parser,
+    conn.ExpiresAfter(options_.body_timeout);
+    co_await http::async_read(conn.socket(), buffer, parser,
                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
       out.kind = ReadOutcome::Kind::kError;
@@ -223,14 +261,14 @@ class Server::Impl {
     r.last_event_id = std::string(req["Last-Event-ID"]);
     r.content_type = std::string(req[http::field::content_type]);
     boost::system::error_code peer_ec;
-    auto peer = stream.socket().remote_endpoint(peer_ec);
+    auto peer = conn.socket().remote_endpoint(peer_ec);
     r.remote_ip = peer_ec ? "unknown" : peer.address().to_string();
     out.keep_alive = req.keep_alive();
     out.kind = ReadOutcome::Kind::kRequest;
     co_return out;
   }
 
-  asio::awaitable<bool> Write(beast::tcp_stream& stream, const HttpResponse& response,
+  asio::awaitable<bool> Write(Connection& conn, HttpResponse response,
                               bool keep_alive) {
     http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
     res.set(http::field::server, "candor");
@@ -238,12 +276,13 @@ class Server::Impl {
     res.set(http::field::cache_control, "no-store");
     res.set("X-Content-Type-Options", "nosniff");
     for (const auto& [name, value] : response.headers) res.set(name, value);
-    res.body() = response.body;
+    res.body() = std::move(response.body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
     boost::system::error_code ec;
-    stream.expires_after(options_.write_timeout);
-    co_await http::async_write(stream, res, asio::redirect_error(asio::use_awaitable, ec));
+    conn.ExpiresAfter(options_.write_timeout);
+    co_await http::async_write(conn.socket(), res, asio::redirect_error(asio::use_awaitable, ec));
+    conn.NeverExpires();  // what comes next sets its own deadline
     co_return !ec;
   }
 
@@ -253,15 +292,18 @@ class Server::Impl {
       Metrics& m;
       ~Closed() { m.ConnectionClosed(); }
     } closed{metrics_};
-    beast::tcp_stream stream(std::move(socket));
+    auto connection = std::make_shared<Connection>(std::move(socket));
+    Connection& conn = *connection;
+    conn.ExpiresAfter(options_.header_timeout);
+    asio::co_spawn(conn.socket().get_executor(), Connection::Watch(connection), asio::detached);
     beast::flat_buffer buffer;
     while (!stopping_) {
-      ReadOutcome read = co_await ReadRequest(stream, buffer);
+      ReadOutcome read = co_await ReadRequest(conn, buffer);
       if (read.kind == ReadOutcome::Kind::kClosed) break;
       if (read.kind == ReadOutcome::Kind::kError) {
         if (read.error) {
           metrics_.ObserveRequest(api_.routes().size(), "?", read.error->status, 0);
-          co_await Write(stream, *read.error, /*keep_alive=*/false);
+          co_await Write(conn, *read.error, /*keep_alive=*/false);
         }
         break;
       }
@@ -281,7 +323,7 @@ class Server::Impl {
         metrics_.ObserveRequest(match.route, request.method, 200, 0);
         buffer.clear();
         buffer.shrink_to_fit();
-        co_await ServeStream(stream, request);
+        co_await ServeStream(conn, request);
         break;
       } else {
         response = co_await api_.Handle(match.route, request, caller);
@@ -301,34 +343,39 @@ class Server::Impl {
                      {"ms", seconds * 1000}});
       }
       const bool keep_alive = read.keep_alive && !stopping_;
-      if (!co_await Write(stream, response, keep_alive) || !keep_alive) break;
+      if (!co_await Write(conn, response, keep_alive) || !keep_alive) break;
       if (buffer.capacity() > 64 * 1024) buffer.shrink_to_fit();
     }
-    boost::system::error_code ec;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    conn.Close();
   }
 
-  asio::awaitable<bool> WriteText(beast::tcp_stream& stream, const std::string& text) {
+  // Parameters by value: a coroutine must not hold references to its caller's temporaries.
+  asio::awaitable<bool> WriteText(Connection& conn, std::string text) {
     boost::system::error_code ec;
-    stream.expires_after(options_.write_timeout);
-    co_await asio::async_write(stream, asio::buffer(text),
+    conn.ExpiresAfter(options_.write_timeout);
+    co_await asio::async_write(conn.socket(), asio::buffer(text),
                                asio::redirect_error(asio::use_awaitable, ec));
+    if (ec) logger_.Log(LogLevel::kDebug, "stream_write_failed", {{"error", ec.message()}});
+    conn.NeverExpires();  // an idle stream may wait for events as long as it likes
     co_return !ec;
   }
 
   // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
-  asio::awaitable<bool> SendBacklog(beast::tcp_stream& stream, const std::string& conversation_id,
+  asio::awaitable<bool> SendBacklog(Connection& conn, std::string conversation_id,
                                     int64_t* last_sent, int64_t until) {
     while (true) {
       auto events = store_.ReadEvents(conversation_id, *last_sent, kStreamPage);
-      if (!events.ok()) co_return false;
+      if (!events.ok()) {
+        logger_.Error("stream_read_failed", {{"error", events.status().ToString()}});
+        co_return false;
+      }
       std::string chunk;
       for (const auto& event : *events) {
         if (until > 0 && event.seq > until) break;
         chunk += RenderSseFrame(event)->text;
         *last_sent = event.seq;
       }
-      if (!chunk.empty() && !co_await WriteText(stream, chunk)) co_return false;
+      if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return false;
       if (events->size() < static_cast<size_t>(kStreamPage) ||
           (until > 0 && *last_sent >= until)) {
         co_return true;
@@ -336,7 +383,7 @@ class Server::Impl {
     }
   }
 
-  asio::awaitable<void> ServeStream(beast::tcp_stream& stream, const HttpRequest& request) {
+  asio::awaitable<void> ServeStream(Connection& conn, const HttpRequest& request) {
     const std::string& conversation_id = request.params[0];
     int64_t last_sent = 0;
     const std::string& resume =
@@ -344,7 +391,7 @@ class Server::Impl {
     if (!resume.empty()) {
       auto [end, ec] = std::from_chars(resume.data(), resume.data() + resume.size(), last_sent);
       if (ec != std::errc() || end != resume.data() + resume.size() || last_sent < 0) {
-        co_await Write(stream,
+        co_await Write(conn,
                        ErrorResponse(400, "invalid_parameter",
                                      "Last-Event-ID must be a whole number", "Last-Event-ID"),
                        false);
@@ -362,21 +409,21 @@ class Server::Impl {
       ~Closed() { m.StreamClosed(); }
     } closed{metrics_};
 
-    if (!co_await WriteText(stream,
+    if (!co_await WriteText(conn,
                             "HTTP/1.1 200 OK\r\nServer: candor\r\n"
                             "Content-Type: text/event-stream\r\nCache-Control: no-store\r\n"
                             "X-Content-Type-Options: nosniff\r\nConnection: keep-alive\r\n"
                             "X-Accel-Buffering: no\r\n\r\nretry: 2000\n\n")) {
       co_return;
     }
-    if (!co_await SendBacklog(stream, conversation_id, &last_sent, 0)) co_return;
+    if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0)) co_return;
 
     std::string chunk;
     while (!stopping_) {
       if (mailbox->overflowed_) {
         mailbox->overflowed_ = false;
         mailbox->frames_.clear();
-        if (!co_await SendBacklog(stream, conversation_id, &last_sent, 0)) co_return;
+        if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0)) co_return;
         continue;
       }
       if (!mailbox->frames_.empty()) {
@@ -387,22 +434,22 @@ class Server::Impl {
           if (frame->seq <= last_sent) continue;
           if (frame->seq > last_sent + 1) {
             // Something between was committed before we subscribed: fetch it first.
-            if (!chunk.empty() && !co_await WriteText(stream, chunk)) co_return;
+            if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return;
             chunk.clear();
-            if (!co_await SendBacklog(stream, conversation_id, &last_sent, frame->seq - 1))
+            if (!co_await SendBacklog(conn, conversation_id, &last_sent, frame->seq - 1))
               co_return;
           }
           chunk += frame->text;
           last_sent = frame->seq;
         }
-        if (!chunk.empty() && !co_await WriteText(stream, chunk)) co_return;
+        if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return;
         std::string().swap(chunk);
         continue;
       }
       boost::system::error_code ec;
       mailbox->wake_.expires_after(options_.stream_heartbeat);
       co_await mailbox->wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      if (!ec && !co_await WriteText(stream, ": ping\n\n")) co_return;  // also finds dead peers
+      if (!ec && !co_await WriteText(conn, ": ping\n\n")) co_return;  // also finds dead peers
     }
   }
 

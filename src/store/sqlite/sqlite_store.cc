@@ -290,6 +290,7 @@ class SqliteStore final : public Store {
         }
       }
       CommitBatch(batch);
+      writer_db_.ResetCached();  // hold no read snapshot between batches
       batch.clear();
     }
   }
@@ -304,6 +305,9 @@ class SqliteStore final : public Store {
     if (!row.ok()) return row.status();
     if (!*row) return Status::NotFound("no such conversation");
     const int64_t last = stmt->Int(0);
+    // An unfinished statement would pin this connection to an old snapshot,
+    // and its next write transaction would fail with SQLITE_BUSY_SNAPSHOT.
+    (void)stmt->Step();
     last_seq_cache_.emplace(conversation_id, last);
     return last;
   }
