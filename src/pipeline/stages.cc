@@ -35,10 +35,11 @@ class DeliverStage final : public Stage {
   // Waits for the reply to be durable: "sent" must not be shown for a reply
   // that could still be lost.
   Status Run(Turn& turn) override {
-    std::promise<Result<Event>> promise;
-    auto future = promise.get_future();
+    // Shared: the writer thread may still be inside set_value when get() returns.
+    auto promise = std::make_shared<std::promise<Result<Event>>>();
+    auto future = promise->get_future();
     sink_.Emit(turn.conversation_id, *turn.reply,
-               [&promise](Result<Event> result) { promise.set_value(std::move(result)); });
+               [promise](Result<Event> result) { promise->set_value(std::move(result)); });
     auto event = future.get();
     if (!event.ok()) return event.status();
     turn.delivered = std::move(*event);

@@ -224,10 +224,11 @@ asio::awaitable<HttpResponse> Api::CreateConversation(HttpRequest& request, cons
   }
   const std::string token = NewToken("ct");
   ConversationRecord record{NewId("c"), HashToken(token), deps_.clock.Now(), 0};
-  Status created = co_await AwaitCallback<Status>([&](auto done) {
+  auto create = [&](auto done) {
     asio::post(deps_.blocking_pool,
                [&, done]() mutable { done(deps_.store.CreateConversation(record)); });
-  });
+  };
+  Status created = co_await AwaitCallback<Status>(create);
   if (!created.ok()) co_return ErrorFromStatus(created);
   co_return HttpResponse::Json(201, {{"id", record.id}, {"customer_token", token}});
 }
@@ -264,8 +265,8 @@ asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Calle
     co_return ErrorResponse(400, "invalid_value", "'text' must not contain NUL characters", "text");
   }
   AppendRequest append{caller.conversation_id, MessageEvent{*author, *text, ""}};
-  Result<Event> event = co_await AwaitCallback<Result<Event>>(
-      [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); });
+  auto store_message = [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); };
+  Result<Event> event = co_await AwaitCallback<Result<Event>>(store_message);
   if (!event.ok()) co_return ErrorFromStatus(event.status());
 
   // The message is durable; now the pipeline works on it, in the background.
@@ -334,21 +335,23 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
   }
   // Unknown names are checked against a dummy hash, so both take as long.
   const std::string stored = agent.ok() ? agent->password_hash : DummyPasswordHash();
-  const bool verified = co_await AwaitCallback<bool>([&](auto done) {
+  auto verify = [&](auto done) {
     asio::post(deps_.blocking_pool,
                [&, done]() mutable { done(VerifyPassword(stored, *password)); });
-  });
+  };
+  const bool verified = co_await AwaitCallback<bool>(verify);
   if (!agent.ok() || !verified) {
     deps_.logger.Warn("login_failed", {{"remote_ip", request.remote_ip}});
     co_return ErrorResponse(401, "invalid_credentials", "the name or the password is wrong");
   }
   const std::string token = NewToken("at");
   const Time expires = deps_.clock.Now() + deps_.options.session_ttl;
-  Status created = co_await AwaitCallback<Status>([&](auto done) {
+  auto create_session = [&](auto done) {
     asio::post(deps_.blocking_pool, [&, done]() mutable {
       done(deps_.store.CreateSession({HashToken(token), agent->id, expires}));
     });
-  });
+  };
+  Status created = co_await AwaitCallback<Status>(create_session);
   if (!created.ok()) co_return ErrorFromStatus(created);
   deps_.logger.Info("login", {{"agent", agent->name}});
   co_return HttpResponse::Json(
@@ -390,13 +393,14 @@ asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller&
   turn.reply = MessageEvent{Author::kPerson, *text, caller.agent.name};
   // The reply goes through the pipeline's "deliver" stage, so the customer sees
   // it being sent; we answer once it is on disk.
-  auto outcome = co_await AwaitCallback<std::pair<Status, std::optional<Event>>>([&](auto done) {
+  auto deliver = [&](auto done) {
     asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
       deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
         done(std::make_pair(status, t.delivered));
       });
     });
-  });
+  };
+  auto outcome = co_await AwaitCallback<std::pair<Status, std::optional<Event>>>(deliver);
   if (!outcome.first.ok() || !outcome.second) {
     co_return ErrorFromStatus(outcome.first.ok() ? Status::Internal("reply not delivered")
                                                  : outcome.first);

@@ -56,8 +56,8 @@ class StreamMailbox final : public StreamSubscriber,
 
 // A client connection with one deadline. When the deadline passes, the
 // watchdog closes the socket, which ends whatever read or write is waiting.
-// (Our own, rather than beast::tcp_stream's timeouts, whose timer handlers
-// outlive their stream under Boost 1.74 and crash.) Used on one strand.
+// One timer per connection instead of beast::tcp_stream's three keeps idle
+// event streams small. Used on one strand.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   explicit Connection(tcp::socket socket)

@@ -15,10 +15,11 @@ Result<AgentRole> ParseAgentRole(std::string_view name) {
 }
 
 Result<Event> AppendAndWait(Store& store, AppendRequest request) {
-  std::promise<Result<Event>> promise;
-  auto future = promise.get_future();
-  store.Append(std::move(request), [&promise](Result<Event> result) {
-    promise.set_value(std::move(result));
+  // Shared: the writer thread may still be inside set_value when get() returns.
+  auto promise = std::make_shared<std::promise<Result<Event>>>();
+  auto future = promise->get_future();
+  store.Append(std::move(request), [promise](Result<Event> result) {
+    promise->set_value(std::move(result));
   });
   return future.get();
 }

@@ -268,9 +268,10 @@ class SqliteStore final : public Store {
   }
 
   Status WriteAndWait(std::function<Status(SqliteDb&)> apply) {
-    std::promise<Status> promise;
-    auto future = promise.get_future();
-    Enqueue(PendingWrite{std::move(apply), [&promise](Status s) { promise.set_value(s); }});
+    // Shared: the writer thread may still be inside set_value when get() returns.
+    auto promise = std::make_shared<std::promise<Status>>();
+    auto future = promise->get_future();
+    Enqueue(PendingWrite{std::move(apply), [promise](Status s) { promise->set_value(s); }});
     return future.get();
   }
 
