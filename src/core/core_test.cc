@@ -61,7 +61,7 @@ TEST(EventCodecTest, RejectsCorruptStoredBody) {
 }
 
 TEST(EventJsonTest, ApiShapeNamesAuthorAndSequence) {
-  Event e{"c_1", 7, 0, FromUnixMillis(1'700'000'000'123), MessageEvent{Author::kPerson, "Hi", "Ben"}};
+  Event e{"c_1", 7, 0, FromUnixMillis(1'700'000'000'123), MessageEvent{Author::kPerson, "Hi", "Ben"}, ""};
   const auto j = EventToJson(e);
   EXPECT_EQ(j["seq"], 7);
   EXPECT_EQ(j["type"], "message");
@@ -71,14 +71,14 @@ TEST(EventJsonTest, ApiShapeNamesAuthorAndSequence) {
 
 TEST(ConversationTest, FoldTracksWhoSpokeLast) {
   std::vector<Event> events = {
-      {"c", 1, 0, FromUnixMillis(1), MessageEvent{Author::kCustomer, "Hallo", ""}},
-      {"c", 2, 0, FromUnixMillis(2), WorkStepEvent{"receive", StepStatus::kStarted, "", "", {}, {}, ""}},
+      {"c", 1, 0, FromUnixMillis(1), MessageEvent{Author::kCustomer, "Hallo", ""}, ""},
+      {"c", 2, 0, FromUnixMillis(2), WorkStepEvent{"receive", StepStatus::kStarted, "", "", {}, {}, ""}, ""},
   };
   auto state = Fold(events);
   EXPECT_EQ(state.last_seq, 2);
   EXPECT_TRUE(state.AwaitingReply());
   EXPECT_FALSE(state.person_joined);
-  events.push_back({"c", 3, 0, FromUnixMillis(3), MessageEvent{Author::kPerson, "Guten Tag", "Ben"}});
+  events.push_back({"c", 3, 0, FromUnixMillis(3), MessageEvent{Author::kPerson, "Guten Tag", "Ben"}, ""});
   state = Fold(events);
   EXPECT_FALSE(state.AwaitingReply());
   EXPECT_TRUE(state.person_joined);

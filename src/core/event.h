@@ -60,6 +60,7 @@ struct Event {
   int64_t log_index = 0;  // 0-based position among all events, in commit order
   Time at;                // when it was committed
   EventBody body;
+  std::string leaf_hash;  // its ledger leaf hash, 32 raw bytes (empty if not yet stored)
 };
 
 // The body as JSON (without seq/at), used for storage.

@@ -13,7 +13,7 @@ namespace {
 class RecordingSink final : public EventSink {
  public:
   void Emit(const std::string& conversation_id, EventBody body, AppendCallback done) override {
-    Event event{conversation_id, static_cast<int64_t>(events.size()) + 1, 0, {}, std::move(body)};
+    Event event{conversation_id, static_cast<int64_t>(events.size()) + 1, 0, {}, std::move(body), ""};
     events.push_back(event);
     if (fail_next) {
       fail_next = false;

@@ -59,6 +59,28 @@ struct SessionRecord {
   Time expires_at;
 };
 
+// One event as the ledger sees it: metadata, the stored content, and the salted
+// commitment and leaf hash written with it (src/ledger, docs/ledger_format.md).
+struct LedgerRecord {
+  int64_t log_index = 0;
+  std::string conversation_id;
+  int64_t seq = 0;
+  std::string kind;
+  int64_t at_ms = 0;
+  std::string body;        // the event's stored JSON; empty once erased
+  std::string salt;        // raw bytes; empty once erased
+  std::string commitment;  // raw 32 bytes: ledger::CommitContent(salt, body)
+  std::string leaf_hash;   // raw 32 bytes: the RFC 6962 leaf hash
+};
+
+// A signed checkpoint as issued.
+struct CheckpointRecord {
+  int64_t tree_size = 0;
+  std::string root_hash;  // raw 32 bytes
+  std::string note;       // the signed C2SP tlog-checkpoint text
+  Time created_at;
+};
+
 struct AppendRequest {
   std::string conversation_id;
   EventBody body;
@@ -89,6 +111,12 @@ class Store {
   // Total events committed so far.
   virtual Result<int64_t> CountEvents() = 0;
 
+  // The ledger: every event in commit order, from `from_log_index` on.
+  virtual Result<std::vector<LedgerRecord>> ReadLedger(int64_t from_log_index, int limit) = 0;
+  virtual Status SaveCheckpoint(const CheckpointRecord& checkpoint) = 0;
+  // Smallest tree first.
+  virtual Result<std::vector<CheckpointRecord>> ListCheckpoints() = 0;
+
   // Agents and their sessions.
   virtual Result<AgentRecord> AddAgent(const AgentRecord& agent) = 0;  // AlreadyExists on name
   virtual Result<AgentRecord> FindAgentByName(const std::string& name) = 0;
@@ -105,7 +133,9 @@ class Store {
 Result<Event> AppendAndWait(Store& store, AppendRequest request);
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode with
-// synchronous=FULL, and starts its writer thread.
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Clock& clock);
+// synchronous=FULL, and starts its writer thread. With `must_exist`, a missing
+// file is NotFound instead of a new empty database (for auditors).
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Clock& clock,
+                                               bool must_exist = false);
 
 }  // namespace candor

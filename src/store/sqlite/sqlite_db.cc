@@ -7,6 +7,11 @@ SqliteStatement& SqliteStatement::Bind(int index, const std::string& text) {
   return *this;
 }
 
+SqliteStatement& SqliteStatement::BindBlob(int index, const std::string& bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
 SqliteStatement& SqliteStatement::Bind(int index, int64_t value) {
   sqlite3_bind_int64(stmt_, index, value);
   return *this;
@@ -36,9 +41,10 @@ Status SqliteStatement::Run() {
 }
 
 std::string SqliteStatement::Text(int column) const {
-  const auto* text = sqlite3_column_text(stmt_, column);
+  // Blobs and text alike, byte for byte.
+  const void* data = sqlite3_column_blob(stmt_, column);
   const int size = sqlite3_column_bytes(stmt_, column);
-  return text ? std::string(reinterpret_cast<const char*>(text), size) : std::string();
+  return data ? std::string(static_cast<const char*>(data), size) : std::string();
 }
 
 int64_t SqliteStatement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }

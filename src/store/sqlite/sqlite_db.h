@@ -21,6 +21,7 @@ class SqliteStatement {
 
   SqliteStatement& Bind(int index, const std::string& text);
   SqliteStatement& Bind(int index, int64_t value);
+  SqliteStatement& BindBlob(int index, const std::string& bytes);
 
   // true: a row is ready; false: done.
   Result<bool> Step();

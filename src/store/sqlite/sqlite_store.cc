@@ -6,6 +6,8 @@
 // separate connections; WAL mode lets them run beside the writer.
 #include <sqlite3.h>
 
+#include <unistd.h>
+
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -13,6 +15,7 @@
 #include <unordered_map>
 
 #include "store/sqlite/sqlite_db.h"
+#include "ledger/ledger.h"
 #include "store/store.h"
 
 namespace candor {
@@ -39,8 +42,17 @@ CREATE TABLE IF NOT EXISTS events (
   kind            TEXT NOT NULL,
   at_ms           INTEGER NOT NULL,
   body            TEXT NOT NULL,
+  salt            BLOB NOT NULL,
+  commitment      BLOB NOT NULL,
+  leaf_hash       BLOB NOT NULL,
   PRIMARY KEY (conversation_id, seq)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS checkpoints (
+  tree_size  INTEGER PRIMARY KEY,
+  root_hash  BLOB NOT NULL,
+  note       TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS agents (
   id            INTEGER PRIMARY KEY,
   name          TEXT NOT NULL UNIQUE,
@@ -142,7 +154,7 @@ class SqliteStore final : public Store {
                                         int limit) override {
     return WithReader([&](SqliteDb& db) -> Result<std::vector<Event>> {
       auto stmt = db.PrepareCached(
-          "SELECT seq, log_index, kind, at_ms, body FROM events "
+          "SELECT seq, log_index, kind, at_ms, body, leaf_hash FROM events "
           "WHERE conversation_id = ? AND seq > ? ORDER BY seq LIMIT ?");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, conversation_id).Bind(2, after_seq).Bind(3, static_cast<int64_t>(limit));
@@ -154,13 +166,63 @@ class SqliteStore final : public Store {
         auto body = DecodeEventBody(stmt->Text(2), stmt->Text(4));
         if (!body.ok()) return body.status();
         events.push_back(Event{conversation_id, stmt->Int(0), stmt->Int(1),
-                               FromUnixMillis(stmt->Int(3)), std::move(*body)});
+                               FromUnixMillis(stmt->Int(3)), std::move(*body), stmt->Text(5)});
       }
       return events;
     });
   }
 
   void SetCommitListener(CommitListener listener) override { listener_ = std::move(listener); }
+
+  Result<std::vector<LedgerRecord>> ReadLedger(int64_t from_log_index, int limit) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::vector<LedgerRecord>> {
+      auto stmt = db.PrepareCached(
+          "SELECT log_index, conversation_id, seq, kind, at_ms, body, salt, commitment, leaf_hash "
+          "FROM events WHERE log_index >= ? ORDER BY log_index LIMIT ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, from_log_index).Bind(2, static_cast<int64_t>(limit));
+      std::vector<LedgerRecord> records;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        records.push_back({stmt->Int(0), stmt->Text(1), stmt->Int(2), stmt->Text(3),
+                           stmt->Int(4), stmt->Text(5), stmt->Text(6), stmt->Text(7),
+                           stmt->Text(8)});
+      }
+      return records;
+    });
+  }
+
+  Status SaveCheckpoint(const CheckpointRecord& checkpoint) override {
+    return WriteAndWait([checkpoint](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "INSERT INTO checkpoints (tree_size, root_hash, note, created_at) VALUES (?, ?, ?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, checkpoint.tree_size)
+          .BindBlob(2, checkpoint.root_hash)
+          .Bind(3, checkpoint.note)
+          .Bind(4, ToUnixMillis(checkpoint.created_at));
+      return stmt->Run();
+    });
+  }
+
+  Result<std::vector<CheckpointRecord>> ListCheckpoints() override {
+    return WithReader([](SqliteDb& db) -> Result<std::vector<CheckpointRecord>> {
+      auto stmt = db.PrepareCached(
+          "SELECT tree_size, root_hash, note, created_at FROM checkpoints ORDER BY tree_size");
+      if (!stmt.ok()) return stmt.status();
+      std::vector<CheckpointRecord> checkpoints;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        checkpoints.push_back(
+            {stmt->Int(0), stmt->Text(1), stmt->Text(2), FromUnixMillis(stmt->Int(3))});
+      }
+      return checkpoints;
+    });
+  }
 
   Result<int64_t> CountEvents() override {
     return WithReader([](SqliteDb& db) { return db.QueryInt("SELECT COUNT(*) FROM events"); });
@@ -322,8 +384,8 @@ class SqliteStore final : public Store {
 
     Status status = writer_db_.Exec("BEGIN IMMEDIATE");
     auto insert = writer_db_.PrepareCached(
-        "INSERT INTO events (conversation_id, seq, log_index, kind, at_ms, body) "
-        "VALUES (?, ?, ?, ?, ?, ?)");
+        "INSERT INTO events (conversation_id, seq, log_index, kind, at_ms, body, salt, "
+        "commitment, leaf_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (status.ok() && !insert.ok()) status = insert.status();
 
     for (size_t i = 0; status.ok() && i < batch.size(); ++i) {
@@ -343,13 +405,24 @@ class SqliteStore final : public Store {
         append_results[i] = last.status();
         continue;
       }
-      Event event{id, *last + 1, next_log_index_, now, std::move(append.request.body)};
+      Event event{id, *last + 1, next_log_index_, now, std::move(append.request.body), {}};
+      // The ledger leaf is written with the event, in the same transaction.
+      const std::string kind(EventKind(event.body));
+      const std::string body = EncodeEventBody(event.body);
+      const std::string salt = ledger::NewContentSalt();
+      const ledger::Hash commitment = ledger::CommitContent(salt, body);
+      const ledger::Hash leaf_hash = ledger::HashLeaf(ledger::EncodeLeaf(
+          {event.log_index, id, event.seq, kind, ToUnixMillis(now), commitment}));
+      event.leaf_hash.assign(leaf_hash.begin(), leaf_hash.end());
       insert->Bind(1, id)
           .Bind(2, event.seq)
           .Bind(3, event.log_index)
-          .Bind(4, std::string(EventKind(event.body)))
+          .Bind(4, kind)
           .Bind(5, ToUnixMillis(now))
-          .Bind(6, EncodeEventBody(event.body));
+          .Bind(6, body)
+          .BindBlob(7, salt)
+          .BindBlob(8, std::string(commitment.begin(), commitment.end()))
+          .BindBlob(9, event.leaf_hash);
       status = insert->Run();
       if (!status.ok()) break;
       last_seq_cache_[id] = event.seq;
@@ -472,7 +545,11 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Clock& clock) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Clock& clock,
+                                               bool must_exist) {
+  if (must_exist && ::access(path.c_str(), F_OK) != 0) {
+    return Status::NotFound("no database at " + path);
+  }
   auto db = SqliteDb::Open(path, SqliteDb::Mode::kWriter);
   if (!db.ok()) return db.status();
   auto version = db->QueryInt("PRAGMA user_version");
