@@ -51,7 +51,11 @@ class LedgerService {
   static Result<std::unique_ptr<LedgerService>> Open(Store& store, ledger::SigningKey key,
                                                      LedgerOptions options, const Clock& clock,
                                                      Logger& logger);
-  ~LedgerService();  // stops the background thread after a last checkpoint
+  ~LedgerService();  // Stop()
+
+  // Stops the background thread after a last checkpoint. The store must still
+  // be open; call before closing it.
+  void Stop();
 
   // Appends a committed event's leaf. Called in commit order.
   void OnCommit(const Event& event);

@@ -55,7 +55,9 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(Store& store, ledger:
   return service;
 }
 
-LedgerService::~LedgerService() {
+LedgerService::~LedgerService() { Stop(); }
+
+void LedgerService::Stop() {
   {
     std::lock_guard lock(loop_mu_);
     stopping_ = true;

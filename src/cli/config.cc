@@ -104,6 +104,27 @@ const std::vector<Entry>& Table() {
           c.data_dir = v;
           return Status::Ok();
         });
+    add("ledger.origin", "CANDOR_LEDGER_ORIGIN",
+        "name of this ledger in its signed checkpoints, e.g. your domain (default candor)",
+        [](Config& c, const std::string& v) {
+          if (!ledger::IsValidKeyName(v))
+            return Status::InvalidArgument(
+                "ledger.origin must be a non-empty name without spaces or '+'", "ledger.origin");
+          c.ledger.origin = v;
+          return Status::Ok();
+        });
+    add("ledger.checkpoint_every", "CANDOR_CHECKPOINT_EVERY",
+        "sign a checkpoint after this many events (default 1000)",
+        IntSetting(1, 100'000'000,
+                   [](Config& c, int64_t v) { c.ledger.checkpoint_every_events = v; },
+                   "ledger.checkpoint_every"));
+    add("ledger.checkpoint_interval_ms", "CANDOR_CHECKPOINT_INTERVAL_MS",
+        "or after this much time, if anything was added (default 10000)",
+        IntSetting(10, 86'400'000,
+                   [](Config& c, int64_t v) {
+                     c.ledger.checkpoint_interval = std::chrono::milliseconds(v);
+                   },
+                   "ledger.checkpoint_interval_ms"));
     add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
         [](Config& c, const std::string& v) -> Status {
           auto level = ParseLogLevel(v);

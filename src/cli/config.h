@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "audit/audit.h"
 #include "core/log.h"
 #include "core/status.h"
 #include "server/server.h"
@@ -17,6 +18,7 @@ namespace candor {
 
 struct Config {
   ServerOptions server;
+  LedgerOptions ledger;
   std::string data_dir = "var";
   LogLevel log_level = LogLevel::kInfo;
 };

@@ -53,6 +53,18 @@ int main(int argc, char** argv) {
   add_cmd->add_option("--role", agent_add.role, "agent or admin")
       ->check(CLI::IsMember({"agent", "admin"}));
 
+  candor::AuditVerifyFlags audit_verify;
+  auto* audit_cmd = app.add_subcommand("audit", "check the ledger without trusting the server");
+  audit_cmd->require_subcommand(1);
+  auto* verify_cmd = audit_cmd->add_subcommand(
+      "verify",
+      "recompute every record, check every signed checkpoint; exit 1 naming the first bad record");
+  AddCommonFlags(verify_cmd, audit_verify.common);
+  verify_cmd->add_option("--export", audit_verify.export_file,
+                         "check a conversation export (from /api/v1/conversations/{id}/export)");
+  verify_cmd->add_option("--key", audit_verify.verifier_key,
+                         "the published verifier key (default: the data directory's own)");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -66,5 +78,6 @@ int main(int argc, char** argv) {
   }
   if (serve_cmd->parsed()) return candor::RunServe(serve);
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
+  if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
   return 0;
 }

@@ -3,7 +3,9 @@
 
 #include "cli/commands.h"
 #include "cli/wiring.h"
+#include "audit/audit.h"
 #include "core/log.h"
+#include "ledger/ledger.h"
 #include "pipeline/pipeline.h"
 #include "server/auth.h"
 #include "server/server.h"
@@ -56,13 +58,26 @@ int RunServe(const ServeFlags& flags) {
     }
   }
 
+  auto key = ledger::LoadOrCreateSigningKey(SigningKeyPath(*config));
+  if (!key.ok()) {
+    std::cerr << "candor: ledger key: " << key.status().message() << "\n";
+    return 1;
+  }
+  auto ledger = LedgerService::Open(*store, std::move(*key), config->ledger, clock, logger);
+  if (!ledger.ok()) {
+    std::cerr << "candor: ledger: " << ledger.status().message() << "\n";
+    return 1;
+  }
+  (*ledger)->Start();
+
   StoreEventSink sink(*store);
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(MakeReceiveStage(*store));
   stages.push_back(MakeDeliverStage(sink));
   Runner runner(std::move(stages), sink, clock);
 
-  auto server = std::make_unique<Server>(config->server, *store, runner, clock, logger);
+  auto server =
+      std::make_unique<Server>(config->server, *store, runner, **ledger, clock, logger);
   auto port = server->Listen();
   if (!port.ok()) {
     std::cerr << "candor: " << port.status().message() << "\n";
@@ -76,9 +91,12 @@ int RunServe(const ServeFlags& flags) {
   }
   logger.Info("started", {{"port", *port}, {"data_dir", config->data_dir}});
   server->Run();
-  // The store goes first: it finishes queued writes, whose callbacks still
-  // post into the (stopped) server; then the server.
+  // The ledger signs its last checkpoint while the store is open; then the store
+  // finishes its queued writes (their callbacks still reach the stopped server
+  // and the ledger); then the rest goes.
+  (*ledger)->Stop();
   store.reset();
+  ledger->reset();
   server.reset();
   return 0;
 }

@@ -25,6 +25,10 @@ std::optional<Config> LoadConfigOrComplain(const CommonFlags& flags) {
   return *config;
 }
 
+std::string SigningKeyPath(const Config& config) {
+  return (std::filesystem::path(config.data_dir) / "ledger.key").string();
+}
+
 Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& clock) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);

@@ -14,6 +14,9 @@ namespace candor {
 // error and returns nullopt on bad configuration.
 std::optional<Config> LoadConfigOrComplain(const CommonFlags& flags);
 
+// The ledger's signing key, created (mode 0600) in the data directory on first use.
+std::string SigningKeyPath(const Config& config);
+
 // Creates the data directory (mode 0700) and opens the database in it.
 Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& clock);
 

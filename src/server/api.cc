@@ -30,6 +30,20 @@ bool LooksLikeId(std::string_view id) {
   return true;
 }
 
+// What a customer keeps to check later that this event is in the ledger.
+nlohmann::json Receipt(const Event& event) {
+  nlohmann::json receipt = {{"leaf_index", event.log_index}};
+  auto hash = ledger::HashFromBytes(event.leaf_hash);
+  receipt["leaf_hash"] = hash.ok() ? nlohmann::json(ledger::HashToHex(*hash)) : nullptr;
+  return receipt;
+}
+
+nlohmann::json HashList(const std::vector<ledger::Hash>& hashes) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& h : hashes) list.push_back(ledger::HashToHex(h));
+  return list;
+}
+
 nlohmann::json Schema(std::initializer_list<std::pair<std::string, std::string>> fields,
                       std::vector<std::string> required) {
   nlohmann::json properties = nlohmann::json::object();
@@ -70,8 +84,8 @@ Api::Api(Deps deps)
       {"POST", "/api/v1/conversations/{id}/messages", Access::kCustomer, false, &Api::PostMessage,
        "The customer (or their assistant) writes; 201 once the message is on disk",
        Schema({{"text", "string"}, {"author", "string"}}, {"text"}),
-       {{"201", "{seq, at}"}, {"400", error}, {"401", error}, {"403", error}, {"404", error},
-        {"413", error}}},
+       {{"201", "{seq, at, receipt: {leaf_index, leaf_hash}}"}, {"400", error}, {"401", error},
+        {"403", error}, {"404", error}, {"413", error}}},
       {"GET", "/api/v1/conversations/{id}/events", Access::kConversation, false, &Api::ListEvents,
        "Events with seq > after, in order (query: after, limit)", nullptr,
        {{"200", "{events: [...], last_seq}"}, {"400", error}, {"401", error}, {"403", error},
@@ -88,7 +102,21 @@ Api::Api(Deps deps)
        {{"200", "{conversations: [...]}"}, {"401", error}}},
       {"POST", "/api/v1/conversations/{id}/replies", Access::kAgent, false, &Api::PostReply,
        "A person replies; 201 once the reply is on disk", Schema({{"text", "string"}}, {"text"}),
-       {{"201", "{seq, at}"}, {"400", error}, {"401", error}, {"404", error}}},
+       {{"201", "{seq, at, receipt}"}, {"400", error}, {"401", error}, {"404", error}}},
+      {"GET", "/api/v1/conversations/{id}/export", Access::kConversation, false,
+       &Api::ExportConversation,
+       "The conversation with every event's ledger receipt and inclusion proof, to keep and "
+       "to check with 'candor audit verify --export'",
+       nullptr, {{"200", "candor-conversation-export/1"}, {"401", error}, {"403", error}}},
+      {"GET", "/api/v1/ledger/checkpoint", Access::kPublic, false, &Api::LedgerCheckpoint,
+       "The newest signed checkpoint (C2SP tlog-checkpoint) and the key to verify it", nullptr,
+       {{"200", "{checkpoint, tree_size, root_hash, verifier_key}"}, {"404", error}}},
+      {"GET", "/api/v1/ledger/proof/inclusion", Access::kPublic, false, &Api::InclusionProof,
+       "Proof that leaf `index` is in the tree of `size` leaves (query: index, size)", nullptr,
+       {{"200", "{index, tree_size, leaf_hash, root_hash, proof}"}, {"400", error}}},
+      {"GET", "/api/v1/ledger/proof/consistency", Access::kPublic, false, &Api::ConsistencyProof,
+       "Proof that the tree of `from` leaves is a prefix of the tree of `to` (query: from, to)",
+       nullptr, {{"200", "{from, to, proof}"}, {"400", error}}},
   };
   for (const auto& route : routes_) route_segments_.push_back(SplitPath(route.pattern));
   openapi_ = BuildOpenApi(routes_, "0.1.0").dump(2);
@@ -285,7 +313,8 @@ asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Calle
   });
   co_return HttpResponse::Json(201, {{"seq", event->seq},
                                      {"conversation_id", event->conversation_id},
-                                     {"at", FormatIso8601(event->at)}});
+                                     {"at", FormatIso8601(event->at)},
+                                     {"receipt", Receipt(*event)}});
 }
 
 asio::awaitable<HttpResponse> Api::ListEvents(HttpRequest& request, const Caller&) {
@@ -408,7 +437,61 @@ asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller&
   const Event& event = *outcome.second;
   co_return HttpResponse::Json(201, {{"seq", event.seq},
                                      {"conversation_id", event.conversation_id},
-                                     {"at", FormatIso8601(event.at)}});
+                                     {"at", FormatIso8601(event.at)},
+                                     {"receipt", Receipt(event)}});
+}
+
+asio::awaitable<HttpResponse> Api::ExportConversation(HttpRequest& request, const Caller&) {
+  auto exported = candor::ExportConversation(deps_.store, deps_.ledger, request.params[0]);
+  if (!exported.ok()) co_return ErrorFromStatus(exported.status());
+  HttpResponse response = HttpResponse::Json(200, *exported);
+  response.headers.emplace_back("Content-Disposition",
+                                "attachment; filename=\"" + request.params[0] + ".json\"");
+  co_return response;
+}
+
+asio::awaitable<HttpResponse> Api::LedgerCheckpoint(HttpRequest&, const Caller&) {
+  auto latest = deps_.ledger.Latest();
+  if (!latest) co_return ErrorResponse(404, "not_found", "no checkpoint has been issued yet");
+  auto root = ledger::HashFromBytes(latest->root_hash);
+  co_return HttpResponse::Json(
+      200, {{"checkpoint", latest->note},
+            {"tree_size", latest->tree_size},
+            {"root_hash", root.ok() ? ledger::HashToHex(*root) : ""},
+            {"issued_at", FormatIso8601(latest->created_at)},
+            {"verifier_key", deps_.ledger.verifier_key()}});
+}
+
+asio::awaitable<HttpResponse> Api::InclusionProof(HttpRequest& request, const Caller&) {
+  HttpResponse error;
+  auto index = QueryInt(request, "index", -1, INT64_MAX, error);
+  if (!index) co_return error;
+  auto size = QueryInt(request, "size", static_cast<int64_t>(deps_.ledger.Size()), INT64_MAX, error);
+  if (!size) co_return error;
+  if (*index < 0) co_return ErrorResponse(400, "missing_field", "'index' is required", "index");
+  auto proof = deps_.ledger.Inclusion(static_cast<uint64_t>(*index), static_cast<uint64_t>(*size));
+  if (!proof.ok()) {
+    co_return ErrorResponse(400, "invalid_parameter", proof.status().message(), "index");
+  }
+  co_return HttpResponse::Json(200, {{"index", proof->index},
+                                     {"tree_size", proof->tree_size},
+                                     {"leaf_hash", ledger::HashToHex(proof->leaf_hash)},
+                                     {"root_hash", ledger::HashToHex(proof->root)},
+                                     {"proof", HashList(proof->proof)}});
+}
+
+asio::awaitable<HttpResponse> Api::ConsistencyProof(HttpRequest& request, const Caller&) {
+  HttpResponse error;
+  auto from = QueryInt(request, "from", -1, INT64_MAX, error);
+  if (!from) co_return error;
+  auto to = QueryInt(request, "to", static_cast<int64_t>(deps_.ledger.Size()), INT64_MAX, error);
+  if (!to) co_return error;
+  if (*from < 0) co_return ErrorResponse(400, "missing_field", "'from' is required", "from");
+  auto proof = deps_.ledger.Consistency(static_cast<uint64_t>(*from), static_cast<uint64_t>(*to));
+  if (!proof.ok()) {
+    co_return ErrorResponse(400, "invalid_parameter", proof.status().message(), "from");
+  }
+  co_return HttpResponse::Json(200, {{"from", *from}, {"to", *to}, {"proof", HashList(*proof)}});
 }
 
 }  // namespace candor

@@ -95,7 +95,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, Store& store, Runner& runner, const Clock& clock, Logger& logger)
+  Impl(ServerOptions options, Store& store, Runner& runner, LedgerService& ledger,
+       const Clock& clock, Logger& logger)
       : options_(std::move(options)),
         store_(store),
         clock_(clock),
@@ -103,13 +104,14 @@ class Server::Impl {
         io_(options_.io_threads),
         pipeline_pool_(1),
         blocking_pool_(2),
-        api_(Api::Deps{options_, store, runner, pipeline_pool_, blocking_pool_, metrics_, clock,
-                       logger, [this] { return !stopping_.load(); }}),
+        api_(Api::Deps{options_, store, runner, ledger, pipeline_pool_, blocking_pool_, metrics_,
+                       clock, logger, [this] { return !stopping_.load(); }}),
         acceptor_(io_) {
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
     metrics_.DefineRoutes(std::move(route_names));
-    store_.SetCommitListener([this](const Event& event) {
+    store_.SetCommitListener([this, &ledger](const Event& event) {
+      ledger.OnCommit(event);  // the leaf joins the tree before anyone sees the event
       metrics_.EventAppended();
       hub_.Publish(event);
     });
@@ -467,9 +469,9 @@ class Server::Impl {
   tcp::acceptor acceptor_;
 };
 
-Server::Server(ServerOptions options, Store& store, Runner& runner, const Clock& clock,
-               Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), store, runner, clock, logger)) {}
+Server::Server(ServerOptions options, Store& store, Runner& runner, LedgerService& ledger,
+               const Clock& clock, Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), store, runner, ledger, clock, logger)) {}
 
 Server::~Server() = default;
 

@@ -17,6 +17,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/status.h"
+#include "audit/audit.h"
 #include "pipeline/pipeline.h"
 #include "store/store.h"
 
@@ -44,7 +45,8 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(ServerOptions options, Store& store, Runner& runner, const Clock& clock, Logger& logger);
+  Server(ServerOptions options, Store& store, Runner& runner, LedgerService& ledger,
+         const Clock& clock, Logger& logger);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -113,6 +113,12 @@ TEST(CrashTest, AcknowledgedMessagesSurviveKillNineExactlyOnce) {
   std::printf("crash test: %d rounds, %zu acknowledged messages, all present exactly once\n",
               kRounds, acked.size());
   server.reset();
+
+  // The ledger survived too: every record recomputes, every checkpoint signed
+  // before a crash verifies and each extends the one before.
+  auto audit = RunCandor({"audit", "verify", "--data", data});
+  EXPECT_EQ(audit.exit_code, 0) << audit.out;
+  EXPECT_NE(audit.out.find("OK:"), std::string::npos) << audit.out;
   std::filesystem::remove_all(dir);
 }
 

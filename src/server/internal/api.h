@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "pipeline/pipeline.h"
@@ -57,6 +58,7 @@ class Api {
     const ServerOptions& options;
     Store& store;
     Runner& runner;
+    LedgerService& ledger;
     asio::thread_pool& pipeline_pool;  // runs turns, one at a time, in order
     asio::thread_pool& blocking_pool;  // password hashing
     Metrics& metrics;
@@ -96,6 +98,10 @@ class Api {
   asio::awaitable<HttpResponse> Login(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Inbox(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> PostReply(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> ExportConversation(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> LedgerCheckpoint(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> InclusionProof(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> ConsistencyProof(HttpRequest& request, const Caller& caller);
 
   std::optional<HttpResponse> AuthenticateAgent(const std::string& token, Caller& caller);
   const std::string& DummyPasswordHash();
