@@ -95,11 +95,13 @@ Hash CommitContent(std::string_view salt, std::string_view content) {
       {std::string_view("\x02", 1), lengths, salt, content_length, content});
 }
 
-std::string NewContentSalt() {
+std::string NewContentSalt() { return NewRandomBytes(32); }
+
+std::string NewRandomBytes(size_t n) {
   internal::InitSodium();
-  std::string salt(32, '\0');
-  randombytes_buf(salt.data(), salt.size());
-  return salt;
+  std::string bytes(n, '\0');
+  randombytes_buf(bytes.data(), bytes.size());
+  return bytes;
 }
 
 std::string EncodeLeaf(const LeafInput& leaf) {

@@ -144,6 +144,9 @@ struct LeafInput {
 Hash CommitContent(std::string_view salt, std::string_view content);
 // 32 random bytes for CommitContent.
 std::string NewContentSalt();
+// `n` random bytes from the same source, for callers that cut many salts at once
+// (one system call instead of one per event).
+std::string NewRandomBytes(size_t n);
 
 // Deterministic binary form (docs/ledger_format.md, "Leaf"). Strings are
 // length-prefixed with u32be; their length must stay below 2^32 bytes.

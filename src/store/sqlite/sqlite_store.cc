@@ -78,6 +78,8 @@ class SqliteStore final : public Store {
       stopping_ = true;
     }
     queue_cv_.notify_all();
+    checkpoint_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
     if (writer_.joinable()) writer_.join();
   }
 
@@ -85,7 +87,9 @@ class SqliteStore final : public Store {
     auto next = writer_db_.QueryInt("SELECT COALESCE(MAX(log_index) + 1, 0) FROM events");
     if (!next.ok()) return next.status();
     next_log_index_ = *next;
+    CANDOR_RETURN_IF_ERROR(writer_db_.Exec("PRAGMA wal_autocheckpoint = 0"));
     writer_ = std::thread([this] { WriterLoop(); });
+    checkpointer_ = std::thread([this] { CheckpointLoop(); });
     return Status::Ok();
   }
 
@@ -358,6 +362,33 @@ class SqliteStore final : public Store {
     }
   }
 
+  // Salts are cut from a block of random bytes: one system call per 256 events.
+  std::string NextSalt() {
+    constexpr size_t kSalt = 32, kBlock = 256 * kSalt;
+    if (salt_offset_ + kSalt > salt_pool_.size()) {
+      salt_pool_ = ledger::NewRandomBytes(kBlock);
+      salt_offset_ = 0;
+    }
+    std::string salt = salt_pool_.substr(salt_offset_, kSalt);
+    salt_offset_ += kSalt;
+    return salt;
+  }
+
+  // Copies the WAL into the database file beside the writer, so commits never
+  // wait for it (the writer's own automatic checkpoints are off).
+  void CheckpointLoop() {
+    auto db = SqliteDb::Open(path_, SqliteDb::Mode::kWriter);
+    if (!db.ok()) return;
+    std::unique_lock lock(queue_mu_);
+    while (!stopping_) {
+      checkpoint_cv_.wait_for(lock, std::chrono::milliseconds(200));
+      if (stopping_) break;
+      lock.unlock();
+      (void)db->Exec("PRAGMA wal_checkpoint(PASSIVE)");
+      lock.lock();
+    }
+  }
+
   Result<int64_t> LastSeq(const std::string& conversation_id) {
     auto it = last_seq_cache_.find(conversation_id);
     if (it != last_seq_cache_.end()) return it->second;
@@ -409,7 +440,7 @@ class SqliteStore final : public Store {
       // The ledger leaf is written with the event, in the same transaction.
       const std::string kind(EventKind(event.body));
       const std::string body = EncodeEventBody(event.body);
-      const std::string salt = ledger::NewContentSalt();
+      const std::string salt = NextSalt();
       const ledger::Hash commitment = ledger::CommitContent(salt, body);
       const ledger::Hash leaf_hash = ledger::HashLeaf(ledger::EncodeLeaf(
           {event.log_index, id, event.seq, kind, ToUnixMillis(now), commitment}));
@@ -538,6 +569,10 @@ class SqliteStore final : public Store {
   std::vector<Pending> queue_;  // guarded by queue_mu_
   bool stopping_ = false;       // guarded by queue_mu_
   std::thread writer_;
+  std::condition_variable checkpoint_cv_;  // with queue_mu_
+  std::thread checkpointer_;
+  std::string salt_pool_;  // writer thread only
+  size_t salt_offset_ = 0;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // guarded by readers_mu_
