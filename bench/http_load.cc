@@ -10,8 +10,6 @@
 //   http_load streams --port P --pid PID --streams N
 //       N idle SSE streams on one conversation: the server's RSS per stream,
 //       then the time from a POST until every stream has that message.
-//   http_load free-port
-//       prints a loopback TCP port that was free a moment ago (for nginx).
 //
 // Each figure is printed as a human-readable line, followed by one line
 // "#kv key=value ..." that bench/http reads for its summary.
@@ -196,6 +194,12 @@ class OpenLoop {
         "achieved {:.0f} msg/s, p50 {:.2f} ms, p90 {:.2f} ms, p99 {:.2f} ms, max {:.2f} ms, "
         "errors {}\n",
         options_.rate, options_.connections, achieved, p50, p90, p99, max, errors);
+    if (longest_queue_ > 0) {
+      fmt::print(
+          "  the server fell behind: up to {} due requests waited for one of the {} busy "
+          "connections\n",
+          longest_queue_, options_.connections);
+    }
     if (errors > 0) {
       fmt::print(
           "  errors: {} non-201 answers (first: {}), {} connection errors (first: {}), {} "
@@ -237,6 +241,7 @@ class OpenLoop {
     Clock::time_point now = Clock::now();
     while (issued_ < total_ && Due(issued_) <= now) queue_.push_back(Due(issued_++));
     Dispatch();
+    longest_queue_ = std::max(longest_queue_, queue_.size());
     auto drain = std::chrono::milliseconds(static_cast<int>(options_.drain_s * 1000));
     timer_.expires_at(issued_ < total_ ? Due(issued_) : Due(total_) + drain);
     timer_.async_wait([this](beast::error_code ec) {
@@ -329,8 +334,9 @@ class OpenLoop {
   uint64_t sent_ = 0;                    // requests handed to a connection
   uint64_t answered_ = 0;                // requests finished, with success or not
   std::deque<Clock::time_point> queue_;  // due times of requests waiting for a connection
-  std::vector<size_t> idle_;             // connections ready for a request
-  std::vector<double> latencies_ms_;     // successful measured requests, from due time
+  size_t longest_queue_ = 0;
+  std::vector<size_t> idle_;          // connections ready for a request
+  std::vector<double> latencies_ms_;  // successful measured requests, from due time
   uint64_t status_errors_ = 0;
   uint64_t io_errors_ = 0;
   std::string first_status_error_;
@@ -600,6 +606,7 @@ class StreamFanout {
     target_id_ = 0;
     reached_ = 0;
     round_start_ = last_event_ = Clock::now();
+    first_event_.reset();
     post_response_ = {};
     asio::async_write(
         post_socket_, asio::buffer(post_request_), [this](beast::error_code ec, size_t) {
@@ -614,6 +621,7 @@ class StreamFanout {
                                                 post_response_.body().substr(0, 200)));
                 }
                 target_id_ = json["seq"].get<int64_t>();
+                post_answered_ = Clock::now();
                 for (const Stream& stream : streams_)
                   reached_ += stream.parser.last_id() >= target_id_;
                 CheckRoundDone();
@@ -641,6 +649,7 @@ class StreamFanout {
 
   void EventCompleted(int64_t before, int64_t after) {
     last_event_ = Clock::now();
+    if (round_active_ && !first_event_) first_event_ = last_event_;
     if (!round_active_ || target_id_ == 0) return;
     if (before < target_id_ && after >= target_id_) {
       ++reached_;
@@ -651,11 +660,13 @@ class StreamFanout {
   void CheckRoundDone() {
     if (target_id_ == 0 || reached_ < Live()) return;
     round_active_ = false;
-    round_ms_.push_back(Ms(last_event_ - round_start_));
+    rounds_.push_back({Ms(post_answered_ - round_start_),
+                       Ms(first_event_.value_or(last_event_) - round_start_),
+                       Ms(last_event_ - round_start_)});
   }
 
   void NextRound() {
-    if (post_failed_ || static_cast<int>(round_ms_.size()) + timed_out_rounds_ >= options_.rounds) {
+    if (post_failed_ || static_cast<int>(rounds_.size()) + timed_out_rounds_ >= options_.rounds) {
       return io_.stop();
     }
     // A short pause so rounds do not overlap with late work of the previous one.
@@ -670,28 +681,31 @@ class StreamFanout {
     double per_stream = n > 0 ? static_cast<double>(rss_after_kib_ - rss_before_kib_) / n : 0;
     fmt::print(
         "candor SSE, {} idle streams on one conversation: {} open after {:.1f} s ({} failed, {} "
-        "lost "
-        "after opening); server RSS {:.1f} MiB -> {:.1f} MiB: {:.1f} KiB per stream\n",
+        "lost after opening); server RSS {:.1f} MiB -> {:.1f} MiB: {:.1f} KiB per stream\n",
         options_.streams, Live(), open_seconds_, failed_, closed_, rss_before_kib_ / 1024.0,
         rss_after_kib_ / 1024.0, per_stream);
     if (!first_loss_.empty()) fmt::print("  first lost stream: {}\n", first_loss_);
-    double worst = round_ms_.empty() ? 0 : *std::max_element(round_ms_.begin(), round_ms_.end());
-    std::string rounds;
-    for (double ms : round_ms_) rounds += fmt::format("{}{:.1f}", rounds.empty() ? "" : ", ", ms);
-    if (!round_ms_.empty()) {
+    Round worst{};
+    std::string all;
+    for (const Round& round : rounds_) {
+      if (round.last_ms > worst.last_ms) worst = round;
+      all += fmt::format("{}{:.1f}", all.empty() ? "" : ", ", round.last_ms);
+    }
+    if (!rounds_.empty()) {
       fmt::print(
           "candor SSE fan-out, POST until the last of {} streams has the message: {:.1f} ms "
-          "(worst of {} rounds: {} ms)\n",
-          Live(), worst, round_ms_.size(), rounds);
+          "(worst of {} rounds: {} ms; in the worst, the POST was answered after {:.1f} ms and "
+          "the first stream had it after {:.1f} ms)\n",
+          Live(), worst.last_ms, rounds_.size(), all, worst.post_ms, worst.first_ms);
     }
     if (timed_out_rounds_ > 0 || post_failed_) {
       fmt::print("candor SSE fan-out: {} rounds timed out after {:.0f} s{}\n", timed_out_rounds_,
                  options_.round_timeout_s, post_failed_ ? ", POST failed" : "");
     }
-    bool ok = !round_ms_.empty() && !post_failed_ && timed_out_rounds_ == 0;
+    bool ok = !rounds_.empty() && !post_failed_ && timed_out_rounds_ == 0;
     fmt::print(
         "#kv streams_open={} streams_failed={} streams_closed={} fanout_ms={:.2f} fanout_ok={}{}\n",
-        Live(), failed_, closed_, worst, ok ? 1 : 0,
+        Live(), failed_, closed_, worst.last_ms, ok ? 1 : 0,
         n > 0 ? fmt::format(" kib_per_stream={:.2f}", per_stream) : "");
     return ok;
   }
@@ -727,7 +741,15 @@ class StreamFanout {
   int reached_ = 0;        // live streams that have the target event
   Clock::time_point round_start_;
   Clock::time_point last_event_;  // the latest completed event on any stream
-  std::vector<double> round_ms_;
+  // Where a round's time went, to tell a slow commit from a slow fan-out.
+  struct Round {
+    double post_ms;   // until the POST was answered
+    double first_ms;  // until the first stream had the message
+    double last_ms;   // until the last one had it: the figure
+  };
+  std::optional<Clock::time_point> first_event_;
+  Clock::time_point post_answered_;
+  std::vector<Round> rounds_;
 };
 
 }  // namespace
@@ -764,15 +786,9 @@ int main(int argc, char** argv) {
   streams->add_option("--streams", streams_options.streams, "How many streams")
       ->check(CLI::Range(1, 1000000));
 
-  auto* free_port = app.add_subcommand("free-port", "Print a free loopback TCP port");
   CLI11_PARSE(app, argc, argv);
 
   asio::io_context io(1);
-  if (*free_port) {
-    tcp::acceptor acceptor(io, Loopback(0));
-    fmt::print("{}\n", acceptor.local_endpoint().port());
-    return 0;
-  }
   if (*conversations) {
     auto created = CreateConversations(io, port, count);
     if (!created) return 1;
