@@ -259,8 +259,10 @@ class OpenLoop {
 
   void Dispatch() {
     while (!queue_.empty() && !idle_.empty()) {
-      size_t c = idle_.back();
-      idle_.pop_back();
+      // Oldest idle first: every connection stays in use, so none sits idle
+      // long enough for the server to close it as an idle keep-alive.
+      size_t c = idle_.front();
+      idle_.pop_front();
       Send(c, queue_.front());
       queue_.pop_front();
     }
@@ -341,7 +343,7 @@ class OpenLoop {
   uint64_t answered_ = 0;                // requests finished, with success or not
   std::deque<Clock::time_point> queue_;  // due times of requests waiting for a connection
   size_t longest_queue_ = 0;
-  std::vector<size_t> idle_;          // connections ready for a request
+  std::deque<size_t> idle_;           // connections ready for a request, oldest first
   std::vector<double> latencies_ms_;  // successful measured requests, from due time
   uint64_t status_errors_ = 0;
   uint64_t io_errors_ = 0;

@@ -104,6 +104,7 @@ class Server::Impl {
         io_(options_.io_threads),
         pipeline_pool_(1),
         blocking_pool_(2),
+        hub_([this](std::function<void()> task) { asio::post(io_, std::move(task)); }),
         api_(Api::Deps{options_, store, runner, ledger, pipeline_pool_, blocking_pool_, metrics_,
                        clock, logger, [this] { return !stopping_.load(); }}),
         acceptor_(io_) {

@@ -40,7 +40,13 @@ void Hub::Publish(const Event& event) {
     for (const auto& [id, subscriber] : it->second) targets.push_back(subscriber);
   }
   auto frame = RenderSseFrame(event);
-  for (const auto& subscriber : targets) subscriber->Deliver(frame);
+  if (targets.size() <= 8) {  // a customer and an agent or two: no need to hop threads
+    for (const auto& subscriber : targets) subscriber->Deliver(frame);
+    return;
+  }
+  executor_([targets = std::move(targets), frame = std::move(frame)] {
+    for (const auto& subscriber : targets) subscriber->Deliver(frame);
+  });
 }
 
 }  // namespace candor

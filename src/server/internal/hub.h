@@ -1,10 +1,12 @@
 // Hub: fans committed events out to the live streams watching their
-// conversation. Publish runs on the store's writer thread; it only hands each
-// subscriber a shared, pre-rendered frame, so fan-out costs one post per stream.
+// conversation. Publish runs on the store's writer thread, so it only renders
+// the frame once and hands the fan-out to `executor`: the writer goes back to
+// committing (and acknowledging) at once, however many streams are watching.
 // Thread-safe.
 #pragma once
 
 #include <memory>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -29,6 +31,10 @@ class StreamSubscriber {
 
 class Hub {
  public:
+  // Fan-out runs on `executor`: a function that runs a task, e.g. by posting it.
+  explicit Hub(std::function<void(std::function<void()>)> executor)
+      : executor_(std::move(executor)) {}
+
   // Unsubscribes on destruction.
   class Subscription {
    public:
@@ -50,6 +56,8 @@ class Hub {
 
  private:
   void Unsubscribe(const std::string& conversation_id, uint64_t id);
+
+  const std::function<void(std::function<void()>)> executor_;
 
   std::mutex mu_;
   uint64_t next_id_ = 1;  // guarded by mu_
