@@ -1,5 +1,6 @@
 // candor: the command line. Wiring only; the work happens in the modules.
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -25,6 +26,10 @@ void AddCommonFlags(CLI::App* command, candor::CommonFlags& flags) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // A closed pipe on stdout (a supervisor that read the first line and went
+  // away) must not kill the server; writes then fail instead.
+  std::signal(SIGPIPE, SIG_IGN);
+
   CLI::App app{"candor: a customer-service engine in which an AI and people answer customers "
                "together, built so that customers can trust it."};
   app.require_subcommand(1);

@@ -240,6 +240,7 @@ std::unique_ptr<CandorProcess> CandorProcess::Start(const Options& options) {
 
 CandorProcess::~CandorProcess() {
   if (pid_ > 0) Stop();
+  std::filesystem::remove(stderr_path_);
 }
 
 std::string CandorProcess::Stderr() const {
