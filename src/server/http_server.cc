@@ -199,6 +199,15 @@ class Server::Impl {
     std::optional<HttpResponse> error;  // an error to send before closing
   };
 
+  ReadOutcome TooLarge() const {
+    ReadOutcome out;
+    out.kind = ReadOutcome::Kind::kError;
+    out.error = ErrorResponse(
+        413, "too_large",
+        "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes", "body");
+    return out;
+  }
+
   // Reads one request under the header and body time limits. Its own frame, so
   // the parser's memory is released before a long-lived stream starts.
   asio::awaitable<ReadOutcome> ReadRequest(Connection& conn, beast::flat_buffer& buffer) {
@@ -211,12 +220,7 @@ class Server::Impl {
     co_await http::async_read_header(conn.socket(), buffer, parser,
                                      asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      out.kind = ReadOutcome::Kind::kError;
-      out.error = ErrorResponse(413, "too_large",
-                                "the body is larger than " +
-                                    std::to_string(options_.max_body_bytes) + " bytes",
-                                "body");
-      co_return out;
+      co_return TooLarge();
     }
     if (ec == http::error::header_limit) {
       out.kind = ReadOutcome::Kind::kError;
@@ -237,18 +241,12 @@ class Server::Impl {
       conn.ExpiresAfter(options_.write_timeout);
       co_await http::async_write(conn.socket(), proceed, asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return out;
-      conn.ExpiresAfter(options_.body_timeout);
     }
     conn.ExpiresAfter(options_.body_timeout);
     co_await http::async_read(conn.socket(), buffer, parser,
                               asio::redirect_error(asio::use_awaitable, ec));
     if (ec == http::error::body_limit) {
-      out.kind = ReadOutcome::Kind::kError;
-      out.error = ErrorResponse(413, "too_large",
-                                "the body is larger than " +
-                                    std::to_string(options_.max_body_bytes) + " bytes",
-                                "body");
-      co_return out;
+      co_return TooLarge();
     }
     if (ec) co_return out;  // timeout or reset: nothing sensible to answer
 
