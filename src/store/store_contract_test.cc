@@ -23,6 +23,9 @@ struct StoreFactory {
   std::function<Result<std::unique_ptr<Store>>(const fs::path& dir, const Clock&)> open;
 };
 
+// Test names show the implementation, not the factory's bytes.
+void PrintTo(const StoreFactory& factory, std::ostream* out) { *out << factory.name; }
+
 class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override {
