@@ -1,0 +1,46 @@
+// The second stage of a scan: given where a Vectorscan pattern matched (its
+// end offset only), find the exact span of the candidate by hand and confirm
+// it with a validator.
+//
+// Each Detect* function looks at the candidate whose trigger ended at `end`,
+// appends confirmed findings to `out` and returns the offset up to which later
+// triggers of the same kind cannot add anything (the end of the region it
+// examined, never less than `end`). The caller skips those triggers, so every
+// byte is examined a bounded number of times: a scan stays linear on any
+// input. All functions are safe on arbitrary bytes.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+#include <vector>
+
+#include "privacy/privacy.h"
+
+namespace candor::privacy::internal {
+
+class PhoneConfirmer;
+
+struct DetectContext {
+  std::string_view text;
+  const PhoneConfirmer* phone;
+  std::vector<Finding>* out;
+};
+
+// detect_numbers.cc
+size_t DetectEmail(const DetectContext& ctx, size_t end);
+size_t DetectIban(const DetectContext& ctx, size_t end);
+size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end);
+size_t DetectIpv4(const DetectContext& ctx, size_t end);
+size_t DetectIpv6(const DetectContext& ctx, size_t end);
+
+// phone.cc
+size_t DetectPhone(const DetectContext& ctx, size_t end);
+
+// detect_context.cc: `end` is the end of a cue word ("Passwort", "geboren",
+// "Frau"); the value follows it.
+enum class SecretCue { kPassword, kCode };
+size_t DetectSecret(const DetectContext& ctx, size_t end, SecretCue cue);
+size_t DetectBirthDate(const DetectContext& ctx, size_t end);
+size_t DetectName(const DetectContext& ctx, size_t end);
+
+}  // namespace candor::privacy::internal

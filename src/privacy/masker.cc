@@ -1,0 +1,163 @@
+// PlaceholderMap and Mask: stable, typed placeholders per conversation.
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "privacy/privacy.h"
+
+namespace candor::privacy {
+namespace {
+
+constexpr int kFormatVersion = 1;
+
+std::string_view StripBrackets(std::string_view placeholder) {
+  if (placeholder.size() >= 2 && placeholder.front() == '[' && placeholder.back() == ']') {
+    return placeholder.substr(1, placeholder.size() - 2);
+  }
+  return placeholder;
+}
+
+}  // namespace
+
+const std::string& PlaceholderMap::PlaceholderFor(PiiType type, std::string_view normalized,
+                                                  std::string_view original) {
+  for (const Entry& e : entries_) {
+    if (e.type == type && e.normalized == normalized) return e.placeholder;
+  }
+  uint32_t number = ++next_number_[static_cast<size_t>(type)];
+  entries_.push_back(Entry{std::string(PiiTypeLabel(type)) + "_" + std::to_string(number), type,
+                           std::string(normalized), std::string(original)});
+  return entries_.back().placeholder;
+}
+
+std::optional<std::string_view> PlaceholderMap::Original(std::string_view placeholder) const {
+  placeholder = StripBrackets(placeholder);
+  for (const Entry& e : entries_) {
+    if (e.placeholder == placeholder) return std::string_view(e.original);
+  }
+  return std::nullopt;
+}
+
+std::string PlaceholderMap::Serialize() const {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const Entry& e : entries_) {
+    entries.push_back({{"placeholder", e.placeholder},
+                       {"type", PiiTypeName(e.type)},
+                       {"normalized", e.normalized},
+                       {"original", e.original}});
+  }
+  nlohmann::json doc = {{"version", kFormatVersion}, {"entries", std::move(entries)}};
+  // Originals may hold any bytes the scanner accepted; replace rather than
+  // throw on invalid UTF-8 (the API layer rejects such text before this).
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Result<PlaceholderMap> PlaceholderMap::Parse(std::string_view serialized) {
+  nlohmann::json doc = nlohmann::json::parse(serialized, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Status::InvalidArgument("placeholder map: not a JSON object", "placeholder_map");
+  }
+  auto version = doc.find("version");
+  if (version == doc.end() || !version->is_number_integer() || version->get<int>() != kFormatVersion) {
+    return Status::InvalidArgument("placeholder map: unsupported version", "version");
+  }
+  auto entries = doc.find("entries");
+  if (entries == doc.end() || !entries->is_array()) {
+    return Status::InvalidArgument("placeholder map: entries must be an array", "entries");
+  }
+  PlaceholderMap map;
+  for (const nlohmann::json& e : *entries) {
+    if (!e.is_object()) return Status::InvalidArgument("placeholder map: bad entry", "entries");
+    auto field = [&](const char* name) -> const nlohmann::json* {
+      auto it = e.find(name);
+      return it != e.end() && it->is_string() ? &*it : nullptr;
+    };
+    const nlohmann::json* placeholder = field("placeholder");
+    const nlohmann::json* type_name = field("type");
+    const nlohmann::json* normalized = field("normalized");
+    const nlohmann::json* original = field("original");
+    if (!placeholder || !type_name || !normalized || !original) {
+      return Status::InvalidArgument("placeholder map: entry lacks a field", "entries");
+    }
+    std::optional<PiiType> type = ParsePiiType(type_name->get<std::string>());
+    if (!type) return Status::InvalidArgument("placeholder map: unknown type", "type");
+    std::string name = placeholder->get<std::string>();
+    std::string prefix = std::string(PiiTypeLabel(*type)) + "_";
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 9 ||
+        !std::all_of(name.begin() + prefix.size(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+      return Status::InvalidArgument("placeholder map: bad placeholder '" + name + "'", "placeholder");
+    }
+    uint32_t number = static_cast<uint32_t>(std::stoul(name.substr(prefix.size())));
+    uint32_t& next = map.next_number_[static_cast<size_t>(*type)];
+    next = std::max(next, number);
+    if (map.Original(name)) {
+      return Status::InvalidArgument("placeholder map: duplicate placeholder '" + name + "'",
+                                     "placeholder");
+    }
+    map.entries_.push_back(Entry{std::move(name), *type, normalized->get<std::string>(),
+                                 original->get<std::string>()});
+  }
+  return map;
+}
+
+bool operator==(const PlaceholderMap& a, const PlaceholderMap& b) {
+  if (a.entries_.size() != b.entries_.size() || a.next_number_ != b.next_number_) return false;
+  for (size_t k = 0; k < a.entries_.size(); ++k) {
+    const auto& x = a.entries_[k];
+    const auto& y = b.entries_[k];
+    if (x.placeholder != y.placeholder || x.type != y.type || x.normalized != y.normalized ||
+        x.original != y.original) {
+      return false;
+    }
+  }
+  return true;
+}
+
+MaskedText Mask(std::string_view text, std::span<const Finding> findings, PlaceholderMap& map) {
+  struct Cut {
+    size_t start;
+    size_t end;
+    std::string_view placeholder;  // into `map`, which no longer grows below
+  };
+  auto valid = [&](const Finding& f) { return f.start < f.end && f.end <= text.size(); };
+  for (const Finding& f : findings) {
+    if (valid(f)) map.PlaceholderFor(f.type, f.normalized, text.substr(f.start, f.end - f.start));
+  }
+  std::vector<Cut> cuts;
+  cuts.reserve(findings.size());
+  for (const Finding& f : findings) {
+    if (valid(f)) cuts.push_back(Cut{f.start, f.end, map.PlaceholderFor(f.type, f.normalized, {})});
+  }
+  // Every other occurrence of a known original is masked as well.
+  for (const PlaceholderMap::Entry& e : map.entries()) {
+    if (e.original.empty()) continue;
+    for (size_t at = text.find(e.original); at != std::string_view::npos;
+         at = text.find(e.original, at + 1)) {
+      cuts.push_back(Cut{at, at + e.original.size(), e.placeholder});
+    }
+  }
+  std::sort(cuts.begin(), cuts.end(), [](const Cut& a, const Cut& b) {
+    return a.start != b.start ? a.start < b.start : a.end > b.end;
+  });
+
+  MaskedText masked;
+  masked.text.reserve(text.size());
+  size_t pos = 0;
+  for (size_t k = 0; k < cuts.size();) {
+    // Merge cuts that overlap into one; it takes the first one's placeholder.
+    size_t start = cuts[k].start;
+    size_t end = cuts[k].end;
+    std::string_view placeholder = cuts[k].placeholder;
+    for (++k; k < cuts.size() && cuts[k].start < end; ++k) end = std::max(end, cuts[k].end);
+    masked.text.append(text.substr(pos, start - pos));
+    size_t out_start = masked.text.size();
+    masked.text.push_back('[');
+    masked.text.append(placeholder);
+    masked.text.push_back(']');
+    masked.placeholders.push_back({out_start, masked.text.size()});
+    pos = end;
+  }
+  masked.text.append(text.substr(pos));
+  return masked;
+}
+
+}  // namespace candor::privacy
