@@ -1,5 +1,6 @@
 // PlaceholderMap and Mask: stable, typed placeholders per conversation.
 #include <algorithm>
+#include <unordered_set>
 #include <nlohmann/json.hpp>
 
 #include "privacy/privacy.h"
@@ -127,13 +128,22 @@ MaskedText Mask(std::string_view text, std::span<const Finding> findings, Placeh
   for (const Finding& f : findings) {
     if (valid(f)) cuts.push_back(Cut{f.start, f.end, map.PlaceholderFor(f.type, f.normalized, {})});
   }
-  // Every other occurrence of a known original is masked as well.
-  for (const PlaceholderMap::Entry& e : map.entries()) {
-    if (e.original.empty()) continue;
-    for (size_t at = text.find(e.original); at != std::string_view::npos;
-         at = text.find(e.original, at + 1)) {
-      cuts.push_back(Cut{at, at + e.original.size(), e.placeholder});
+  // Every other occurrence of a known value is masked as well: the first-seen
+  // spelling of each value in the map, and each spelling found in this text.
+  auto mask_occurrences = [&](std::string_view value, std::string_view placeholder) {
+    if (value.empty()) return;
+    for (size_t at = text.find(value); at != std::string_view::npos; at = text.find(value, at + 1)) {
+      cuts.push_back(Cut{at, at + value.size(), placeholder});
     }
+  };
+  const size_t found = cuts.size();
+  std::unordered_set<std::string_view> searched;
+  for (const PlaceholderMap::Entry& e : map.entries()) {
+    if (searched.insert(e.original).second) mask_occurrences(e.original, e.placeholder);
+  }
+  for (size_t k = 0; k < found; ++k) {
+    std::string_view spelling = text.substr(cuts[k].start, cuts[k].end - cuts[k].start);
+    if (searched.insert(spelling).second) mask_occurrences(spelling, cuts[k].placeholder);
   }
   std::sort(cuts.begin(), cuts.end(), [](const Cut& a, const Cut& b) {
     return a.start != b.start ? a.start < b.start : a.end > b.end;

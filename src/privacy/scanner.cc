@@ -43,7 +43,7 @@ constexpr TriggerPattern kPatterns[] = {
     {R"([A-Za-z0-9._%+\-]@[A-Za-z0-9\-]{1,63}\.[A-Za-z]{2})", 0, Trigger::kEmail},
     {R"([A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2})", 0, Trigger::kIban},
     {R"([0-9](?:[ \-]?[0-9]){10})", 0, Trigger::kDigitRun},
-    {R"((?:\+|\b0|\(0)[1-9](?:[ \-/()]{0,2}[0-9]){5})", 0, Trigger::kPhone},
+    {R"((?:\+|\b0{1,2}|\(0)[1-9](?:[ \-/()]{0,2}[0-9]){5})", 0, Trigger::kPhone},
     {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9])", 0, Trigger::kIpv4},
     {R"([0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{1,4})", 0, Trigger::kIpv6},
     {R"(::[0-9A-Fa-f]{1,4})", 0, Trigger::kIpv6},

@@ -339,7 +339,21 @@ size_t DetectBirthDate(const DetectContext& ctx, size_t end) {
   }
   int y = 0, m = 0, d = 0;
   size_t date_end = 0;
-  if (k >= n || !ParseDate(text, k, &date_end, &y, &m, &d)) return end;
+  if (k >= n || !ParseDate(text, k, &date_end, &y, &m, &d)) {
+    // "Ich bin am 20.2.2002 geboren": the date before the cue word.
+    size_t cue_start = end;
+    while (cue_start > 0 && IsAsciiAlpha(At(text, cue_start - 1))) --cue_start;
+    size_t before = cue_start;
+    while (before > 0 && text[before - 1] == ' ') --before;
+    if (before == cue_start) return end;
+    bool found = false;
+    for (size_t back = 6; back <= 20 && back <= before && !found; ++back) {
+      k = before - back;
+      if (k > 0 && text[k - 1] != ' ') continue;
+      found = ParseDate(text, k, &date_end, &y, &m, &d) && date_end == before;
+    }
+    if (!found) return end;
+  }
   if (m < 1 || m > 12 || d < 1 || d > 31) return end;
   if (date_end < n && (IsWordByte(At(text, date_end)))) return end;
   char normalized[11];

@@ -178,9 +178,9 @@ std::string DigitsOf(std::string_view text, size_t start, size_t end) {
   return digits;
 }
 
-// Card numbers are printed in groups of four (the last shorter), or 4-6-5
-// (Amex) and 4-6-4 (Diners). Only such a layout makes a card out of the
-// leading groups of a longer run of numbers.
+// Card numbers are printed in one block, in groups of four (the last
+// shorter), or 4-6-5 (Amex) and 4-6-4 (Diners). Any other grouping
+// ("508-3217547-3082310") is an order or reference number.
 bool CardLayout(const std::array<Group, kMaxGroups>& g, size_t first, size_t last) {
   size_t count = last - first + 1;
   auto len = [&](size_t k) { return g[k].end - g[k].start; };
@@ -275,7 +275,7 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
           IsValidGermanTaxId(digits)) {
         Emit(ctx, PiiType::kTaxId, groups[first].start, groups[last].end, std::move(digits));
         found = true;
-      } else if ((whole || CardLayout(groups, first, last)) && IsValidCardNumber(digits)) {
+      } else if ((first == last || CardLayout(groups, first, last)) && IsValidCardNumber(digits)) {
         Emit(ctx, PiiType::kCard, groups[first].start, groups[last].end, std::move(digits));
         found = true;
       }

@@ -91,6 +91,10 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
     unsigned char first = At(text, s);
     if (first != '+' && first != '(' && first != '0') continue;
     if (ContinuesBefore(text, s) || ContinuesAfter(text, e)) continue;
+    // "04520)00": brackets that do not pair up are not how a number is written.
+    int depth = 0;
+    for (size_t k = s; k < e && depth >= 0; ++k) depth += text[k] == '(' ? 1 : text[k] == ')' ? -1 : 0;
+    if (depth != 0) continue;
     ctx.out->push_back(Finding{PiiType::kPhone, s, e, m.e164});
   }
   return covered;
