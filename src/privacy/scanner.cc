@@ -8,6 +8,7 @@
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/phone.h"
+#include "privacy/internal/validators.h"
 #include "privacy/privacy.h"
 
 namespace candor::privacy {
@@ -18,17 +19,14 @@ using internal::SecretCue;
 
 enum class Trigger : uint8_t {
   kEmail,
-  kIban,
-  kDigitRun,  // cards and tax ids
-  kPhone,
-  kIpv4,
-  kIpv6,
+  kNumber,  // five or more digits: IBAN, card, tax id, phone, IP address
+  kIpv6,    // IPv6 forms that may hold few digits
   kPasswordCue,
   kCodeCue,
+  kTanCue,
   kBirthCue,
   kNameCue,
 };
-constexpr size_t kTriggerCount = 10;
 
 struct TriggerPattern {
   const char* expression;
@@ -38,25 +36,62 @@ struct TriggerPattern {
 
 // The candidates. Each pattern is deliberately loose and cheap: it only says
 // "look here"; the detectors decide. None asks for start of match.
+//
+// Throughput shapes these patterns. Every pattern without a literal (the
+// number pattern) is an automaton run over every byte, so there is exactly
+// one: all numeric kinds share it, and it reports only where a run of digits
+// ends, not at every digit. Cue words carry no \b (the detectors check word
+// boundaries), which keeps them plain literals for the literal matcher.
 constexpr unsigned kCaseless = HS_FLAG_CASELESS;
 constexpr TriggerPattern kPatterns[] = {
-    {R"([A-Za-z0-9._%+\-]@[A-Za-z0-9\-]{1,63}\.[A-Za-z]{2})", 0, Trigger::kEmail},
-    {R"([A-Za-z]{2}[0-9]{2}(?: ?[A-Za-z0-9]{4}){2})", 0, Trigger::kIban},
-    {R"([0-9](?:[ \-]?[0-9]){10})", 0, Trigger::kDigitRun},
-    {R"((?:\+|\b0{1,2}|\(0)[1-9](?:[ \-/()]{0,2}[0-9]){5})", 0, Trigger::kPhone},
-    {R"([0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9])", 0, Trigger::kIpv4},
-    {R"([0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{1,4})", 0, Trigger::kIpv6},
+    {R"([A-Za-z0-9._%+\-]@[A-Za-z0-9])", 0, Trigger::kEmail},
+    {R"([0-9](?:[ \-/.:]?[0-9]){4}(?:[^0-9]|$))", 0, Trigger::kNumber},
     {R"(::[0-9A-Fa-f]{1,4})", 0, Trigger::kIpv6},
-    {R"(\b(?:passwort|password|passwd|pwd|kennwort|passcode|passphrase|passwortes)\b)", kCaseless,
-     Trigger::kPasswordCue},
-    {R"(\b(?:pin|puk|cvv|cvc|geheimzahl|sicherheitscode|zugangscode|einmalcode|bestätigungscode|verification code|security code|one-time code|otp)\b)",
+    {R"([0-9A-Fa-f]{4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:)", 0, Trigger::kIpv6},
+    {R"(passwor[dt]|passwd|pwd|kennwort|passcode|passphrase)", kCaseless, Trigger::kPasswordCue},
+    {R"(pin|puk|cvv|cvc|geheimzahl|sicherheitscode|zugangscode|einmalcode|bestätigungscode|verification code|security code|one-time code|otp)",
      kCaseless, Trigger::kCodeCue},
-    {R"(\b(?:m|push|sms|chip|photo|i)?TAN\b)", 0, Trigger::kCodeCue},
-    {R"(\b(?:geboren|geb\.|geburtsdatum|geburtstag|date of birth|birth ?date|born|dob|d\.o\.b\.))",
+    {R"(TAN)", 0, Trigger::kTanCue},
+    {R"(geboren|geb\.|geburtsdatum|geburtstag|date of birth|birth ?date|born|dob|d\.o\.b\.)",
      kCaseless, Trigger::kBirthCue},
-    {R"(\b(?:Herr|Herrn|Frau|Hr|Fr|Mr|Mrs|Ms|Miss|Mister|Dr|Prof)\b)", 0, Trigger::kNameCue},
+    {R"(Herrn?|Frau|Hr|Fr|Mrs?|Ms|Miss|Mister|Dr|Prof)", 0, Trigger::kNameCue},
 };
 constexpr size_t kPatternCount = std::size(kPatterns);
+
+// Cue words as whole words: the pattern only found the letters.
+constexpr std::string_view kPasswordCues[] = {"passwort", "password", "passwd", "pwd",
+                                              "kennwort", "passcode", "passphrase"};
+constexpr std::string_view kCodeCues[] = {
+    "pin", "puk", "cvv", "cvc", "geheimzahl", "sicherheitscode", "zugangscode", "einmalcode",
+    "bestätigungscode", "verification code", "security code", "one-time code", "otp"};
+constexpr std::string_view kTanCues[] = {"TAN", "mTAN", "pushTAN", "smsTAN", "chipTAN", "photoTAN", "iTAN"};
+constexpr std::string_view kBirthCues[] = {"geboren",    "geb.",      "geburtsdatum", "geburtstag",
+                                           "date of birth", "birth date", "birthdate", "born",
+                                           "dob",        "d.o.b."};
+constexpr std::string_view kNameCues[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr", "Mrs",
+                                          "Ms",   "Miss",  "Mister", "Dr", "Prof"};
+
+bool IsWordChar(unsigned char c) { return internal::IsWordByte(c); }
+
+// True when one of `cues` ends at `end` as a whole word.
+template <size_t N>
+bool CueEndsAt(std::string_view text, size_t end, const std::string_view (&cues)[N], bool caseless) {
+  if (end < text.size() && IsWordChar(static_cast<unsigned char>(text[end]))) {
+    // "Passwortes" ends a word later; a cue ending in '.' may touch the next word.
+    if (text[end - 1] != '.') return false;
+  }
+  for (std::string_view cue : cues) {
+    if (cue.size() > end) continue;
+    size_t start = end - cue.size();
+    bool same = true;
+    for (size_t k = 0; k < cue.size() && same; ++k) {
+      char a = text[start + k], b = cue[k];
+      same = caseless ? internal::ToLower(a) == internal::ToLower(b) : a == b;
+    }
+    if (same && (start == 0 || !IsWordChar(static_cast<unsigned char>(text[start - 1])))) return true;
+  }
+  return false;
+}
 
 // Lower wins when two findings overlap with the same length.
 constexpr int Priority(PiiType type) {
@@ -66,8 +101,8 @@ constexpr int Priority(PiiType type) {
     case PiiType::kTaxId: return 2;
     case PiiType::kEmail: return 3;
     case PiiType::kIp: return 4;
-    case PiiType::kPhone: return 5;
-    case PiiType::kBirthDate: return 6;
+    case PiiType::kBirthDate: return 5;  // a date in context is no phone number
+    case PiiType::kPhone: return 6;
     case PiiType::kSecret: return 7;
     case PiiType::kName: return 8;
   }
@@ -81,34 +116,71 @@ struct ScratchDeleter {
   void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
 };
 
+// The detectors; each remembers how far it has looked.
+enum class Detector : uint8_t {
+  kEmail, kIban, kCardOrTaxId, kPhone, kIpv4, kIpv6, kPassword, kCode, kBirthDate, kName,
+};
+constexpr size_t kDetectorCount = 10;
+
 // The state of one scan, handed to the match callback.
 struct ScanState {
   DetectContext ctx;
-  std::array<size_t, kTriggerCount> covered{};  // per trigger: nothing new before this
+  std::array<size_t, kDetectorCount> covered{};  // per detector: nothing new before this
 };
+
+template <typename Fn>
+void Run(ScanState& state, Detector detector, size_t end, Fn&& detect) {
+  size_t& covered = state.covered[static_cast<size_t>(detector)];
+  if (end <= covered) return;
+  covered = std::max(end, detect(state.ctx, end));
+}
 
 int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
             unsigned int /*flags*/, void* context) {
   auto* state = static_cast<ScanState*>(context);
-  const Trigger trigger = kPatterns[id].trigger;
-  size_t& covered = state->covered[static_cast<size_t>(trigger)];
-  const size_t end = static_cast<size_t>(to);
-  if (end <= covered) return 0;
-  const DetectContext& ctx = state->ctx;
-  size_t reached = end;
-  switch (trigger) {
-    case Trigger::kEmail: reached = internal::DetectEmail(ctx, end); break;
-    case Trigger::kIban: reached = internal::DetectIban(ctx, end); break;
-    case Trigger::kDigitRun: reached = internal::DetectCardOrTaxId(ctx, end); break;
-    case Trigger::kPhone: reached = internal::DetectPhone(ctx, end); break;
-    case Trigger::kIpv4: reached = internal::DetectIpv4(ctx, end); break;
-    case Trigger::kIpv6: reached = internal::DetectIpv6(ctx, end); break;
-    case Trigger::kPasswordCue: reached = internal::DetectSecret(ctx, end, SecretCue::kPassword); break;
-    case Trigger::kCodeCue: reached = internal::DetectSecret(ctx, end, SecretCue::kCode); break;
-    case Trigger::kBirthCue: reached = internal::DetectBirthDate(ctx, end); break;
-    case Trigger::kNameCue: reached = internal::DetectName(ctx, end); break;
+  std::string_view text = state->ctx.text;
+  size_t end = static_cast<size_t>(to);
+  switch (kPatterns[id].trigger) {
+    case Trigger::kEmail:
+      Run(*state, Detector::kEmail, end, internal::DetectEmail);
+      break;
+    case Trigger::kNumber:
+      // The match ends one byte past the digits unless the text ends there.
+      if (!internal::IsDigit(static_cast<unsigned char>(text[end - 1]))) --end;
+      Run(*state, Detector::kIban, end, internal::DetectIban);
+      Run(*state, Detector::kCardOrTaxId, end, internal::DetectCardOrTaxId);
+      Run(*state, Detector::kPhone, end, internal::DetectPhone);
+      Run(*state, Detector::kIpv4, end, internal::DetectIpv4);
+      Run(*state, Detector::kIpv6, end, internal::DetectIpv6);
+      break;
+    case Trigger::kIpv6:
+      Run(*state, Detector::kIpv6, end, internal::DetectIpv6);
+      break;
+    case Trigger::kPasswordCue:
+      if (CueEndsAt(text, end, kPasswordCues, true)) {
+        Run(*state, Detector::kPassword, end, [](const DetectContext& ctx, size_t e) {
+          return internal::DetectSecret(ctx, e, SecretCue::kPassword);
+        });
+      }
+      break;
+    case Trigger::kCodeCue:
+    case Trigger::kTanCue:
+      if (kPatterns[id].trigger == Trigger::kCodeCue ? CueEndsAt(text, end, kCodeCues, true)
+                                                     : CueEndsAt(text, end, kTanCues, false)) {
+        Run(*state, Detector::kCode, end, [](const DetectContext& ctx, size_t e) {
+          return internal::DetectSecret(ctx, e, SecretCue::kCode);
+        });
+      }
+      break;
+    case Trigger::kBirthCue:
+      if (CueEndsAt(text, end, kBirthCues, true)) {
+        Run(*state, Detector::kBirthDate, end, internal::DetectBirthDate);
+      }
+      break;
+    case Trigger::kNameCue:
+      if (CueEndsAt(text, end, kNameCues, false)) Run(*state, Detector::kName, end, internal::DetectName);
+      break;
   }
-  covered = std::max(end, reached);
   return 0;
 }
 

@@ -44,15 +44,9 @@ size_t Utf8LetterStart(std::string_view text, size_t k) {
 
 size_t DetectEmail(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
-  // The trigger is <local char>@<label>.<2 letters>: the '@' is within 67 bytes.
-  size_t at = end;
-  for (size_t k = end; k-- > 0 && end - k <= 70;) {
-    if (text[k] == '@') {
-      at = k;
-      break;
-    }
-  }
-  if (at == end) return end;
+  // The trigger is <local char>@<domain char>: the '@' is the byte before last.
+  if (end < 3 || text[end - 2] != '@') return end;
+  const size_t at = end - 2;
 
   // Local part, backwards from the '@'.
   size_t begin = at;
@@ -114,17 +108,18 @@ size_t DetectEmail(const DetectContext& ctx, size_t end) {
 
 size_t DetectIban(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
-  // The trigger is LLDD plus eight more characters with up to two spaces:
-  // the country code starts 12 to 14 bytes before the end.
-  for (size_t back = 12; back <= 14 && back <= end; ++back) {
-    size_t p = end - back;
+  // `end` closes a run of digits somewhere inside a possible IBAN. Its
+  // country code ("DE89") starts a word at most 40 bytes before: try each
+  // such start, the farthest first.
+  const size_t from = end > 40 ? end - 40 : 0;
+  for (size_t p = from; p + 4 <= end; ++p) {
     if (!IsAsciiAlpha(At(text, p)) || !IsAsciiAlpha(At(text, p + 1)) || !IsDigit(At(text, p + 2)) ||
         !IsDigit(At(text, p + 3)) || (p > 0 && IsWordByte(At(text, p - 1)))) {
       continue;
     }
     char country[2] = {ToUpper(At(text, p)), ToUpper(At(text, p + 1))};
     const size_t length = static_cast<size_t>(IbanLength(std::string_view(country, 2)));
-    if (length == 0) return end;
+    if (length == 0) continue;
     // Collect `length` letters and digits; single spaces between them are
     // allowed (printed IBANs come in groups of four).
     std::string compact;
@@ -144,10 +139,10 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
         break;
       }
     }
-    size_t covered = std::max(end, k);
-    if (compact.size() != length || (k < text.size() && IsWordByte(At(text, k)))) return covered;
-    if (IsValidIban(compact)) Emit(ctx, PiiType::kIban, p, k, std::move(compact));
-    return covered;
+    if (compact.size() != length || k < end || (k < text.size() && IsWordByte(At(text, k)))) continue;
+    if (!IsValidIban(compact)) continue;
+    Emit(ctx, PiiType::kIban, p, k, std::move(compact));
+    return k;
   }
   return end;
 }

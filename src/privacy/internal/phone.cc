@@ -1,11 +1,10 @@
 #include "privacy/internal/phone.h"
 
 #include <phonenumbers/phonenumber.pb.h>
-#include <phonenumbers/phonenumbermatch.h>
-#include <phonenumbers/phonenumbermatcher.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
+#include <array>
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/validators.h"
@@ -13,30 +12,28 @@
 namespace candor::privacy::internal {
 namespace {
 
-using i18n::phonenumbers::PhoneNumberMatch;
-using i18n::phonenumbers::PhoneNumberMatcher;
+using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
 
-// How far a window reaches on each side of the trigger's end. The longest
-// international number with spacing fits in 40 bytes.
+// How far a window reaches before the end of the digit run that triggered it.
 constexpr size_t kReach = 40;
-// Candidates PhoneNumberMatcher may try per window; bounds the work on
-// adversarial input.
-constexpr int kMaxTries = 16;
+// E.164 allows 15 digits including the country code.
+constexpr size_t kMaxDigits = 15;
+
+unsigned char At(std::string_view text, size_t k) { return static_cast<unsigned char>(text[k]); }
 
 bool IsPhoneChar(unsigned char c) {
   return IsDigit(c) || c == ' ' || c == '+' || c == '(' || c == ')' || c == '/' || c == '-';
 }
 
-unsigned char At(std::string_view text, size_t k) { return static_cast<unsigned char>(text[k]); }
-
 // A digit, or a separator joined to a digit on the far side, continues a
-// number: "Bestellung 028-1234567-1234567" holds no phone number.
+// number: "Bestellung 028-1234567-1234567" and "DE89 3704 0044 0532" hold no
+// phone number.
 bool ContinuesBefore(std::string_view text, size_t start) {
   if (start == 0) return false;
   unsigned char c = At(text, start - 1);
-  if (IsWordByte(c)) return true;
-  return (c == '-' || c == '/' || c == '.') && start >= 2 && IsDigit(At(text, start - 2));
+  if (IsWordByte(c) || c == '+') return true;
+  return (c == '-' || c == '/' || c == '.' || c == ' ') && start >= 2 && IsDigit(At(text, start - 2));
 }
 bool ContinuesAfter(std::string_view text, size_t end) {
   if (end >= text.size()) return false;
@@ -45,57 +42,167 @@ bool ContinuesAfter(std::string_view text, size_t end) {
   return (c == '-' || c == '/' || c == '.') && end + 1 < text.size() && IsDigit(At(text, end + 1));
 }
 
-}  // namespace
+// The digits of a number written from `start`: groups joined by one space,
+// dash or slash, an area code in brackets "(030) ", and a bracketed trunk
+// prefix "(0)" after a country code, which is dropped. Records where each
+// group ends, so a shorter number can be tried when the whole is invalid.
+struct Digits {
+  std::string digits;
+  std::array<size_t, 12> group_end{};       // byte offset after each group
+  std::array<size_t, 12> digits_at_end{};   // digits.size() after each group
+  size_t groups = 0;
+};
 
-Result<PhoneConfirmer> PhoneConfirmer::Create(std::string default_region) {
-  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
-  if (util->GetCountryCodeForRegion(default_region) == 0) {
-    return Status::InvalidArgument("unknown phone region '" + default_region + "'", "default_region");
-  }
-  return PhoneConfirmer(util, std::move(default_region));
-}
-
-std::vector<PhoneConfirmer::Match> PhoneConfirmer::Find(std::string_view window) const {
-  std::vector<Match> matches;
-  PhoneNumberMatcher matcher(*util_, std::string(window), region_, PhoneNumberMatcher::VALID,
-                             kMaxTries);
-  PhoneNumberMatch match;
-  while (matcher.HasNext() && matcher.Next(&match)) {
-    if (match.start() < 0 || match.end() < match.start() ||
-        static_cast<size_t>(match.end()) > window.size()) {
+bool ReadGroups(std::string_view text, size_t k, size_t limit, bool international, Digits* out) {
+  bool open_bracket = false;
+  while (k < limit && out->groups < out->group_end.size()) {
+    if (international && out->groups > 0 && text.substr(k, 3) == "(0)") {
+      k += 3;
+      if (k < limit && text[k] == ' ') ++k;
       continue;
     }
-    Match m{static_cast<size_t>(match.start()), static_cast<size_t>(match.end()), {}};
-    util_->Format(match.number(), PhoneNumberUtil::E164, &m.e164);
-    matches.push_back(std::move(m));
+    if (text[k] == '(' && !open_bracket && out->groups == 0 && !international) {
+      open_bracket = true;
+      ++k;
+    }
+    size_t begin = k;
+    while (k < limit && IsDigit(At(text, k))) out->digits.push_back(text[k++]);
+    if (k == begin) break;
+    if (out->digits.size() > kMaxDigits + 2) return false;
+    out->group_end[out->groups] = k;
+    out->digits_at_end[out->groups] = out->digits.size();
+    ++out->groups;
+    if (open_bracket) {
+      if (k >= limit || text[k] != ')') return false;
+      open_bracket = false;
+      ++k;
+      if (k < limit && text[k] == ' ') ++k;
+      continue;
+    }
+    if (k + 1 < limit && (text[k] == ' ' || text[k] == '-' || text[k] == '/') &&
+        (IsDigit(At(text, k + 1)) || (international && text[k + 1] == '('))) {
+      ++k;
+      continue;
+    }
+    break;
   }
-  return matches;
+  return out->groups > 0 && !open_bracket;
+}
+
+// "05/11/1940", "1-2-24": day, month and year, not a phone number.
+bool LooksLikeDate(std::string_view text, size_t start, size_t end) {
+  std::array<size_t, 4> lengths{};
+  size_t groups = 0;
+  char separator = 0;
+  for (size_t k = start; k < end; ++k) {
+    unsigned char c = At(text, k);
+    if (IsDigit(c)) {
+      if (groups == 0 || (k > start && !IsDigit(At(text, k - 1)))) {
+        if (groups == lengths.size()) return false;
+        ++groups;
+      }
+      ++lengths[groups - 1];
+    } else if (separator == 0 || separator == c) {
+      separator = static_cast<char>(c);
+    } else {
+      return false;
+    }
+  }
+  return groups == 3 && separator != ' ' && lengths[0] <= 2 && lengths[1] <= 2 &&
+         (lengths[2] == 2 || lengths[2] == 4);
+}
+
+}  // namespace
+
+Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region) {
+  const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
+  int code = util->GetCountryCodeForRegion(default_region);
+  if (code == 0) {
+    return Status::InvalidArgument("unknown phone region '" + default_region + "'", "default_region");
+  }
+  std::string prefix;
+  util->GetNddPrefixForRegion(default_region, /*strip_non_digits=*/true, &prefix);
+  return PhoneConfirmer(util, code, prefix == "0");
+}
+
+bool PhoneConfirmer::IsCountryCode(int country_code) const {
+  std::string region;
+  util_->GetRegionCodeForCountryCode(country_code, &region);
+  return region != "ZZ";
+}
+
+bool PhoneConfirmer::IsValid(int country_code, std::string_view national, std::string* e164) const {
+  if (national.empty() || national.size() > 14) return false;
+  PhoneNumber number;
+  number.set_country_code(country_code);
+  size_t zeros = 0;
+  while (zeros < national.size() && national[zeros] == '0') ++zeros;
+  if (zeros > 0) {  // Italy and a few others keep leading zeros
+    number.set_italian_leading_zero(true);
+    if (zeros > 1) number.set_number_of_leading_zeros(static_cast<int>(zeros));
+  }
+  uint64_t value = 0;
+  for (char c : national) value = value * 10 + static_cast<uint64_t>(c - '0');
+  number.set_national_number(value);
+  if (!util_->IsValidNumber(number)) return false;
+  *e164 = "+" + std::to_string(country_code) + std::string(national);
+  return true;
 }
 
 size_t DetectPhone(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
+  const PhoneConfirmer& phone = *ctx.phone;
   size_t begin = end;
   while (begin > 0 && end - begin < kReach && IsPhoneChar(At(text, begin - 1))) --begin;
   size_t stop = end;
-  while (stop < text.size() && stop - end < kReach && IsPhoneChar(At(text, stop))) ++stop;
-  size_t covered = stop;
-  while (begin < stop && !IsDigit(At(text, begin)) && text[begin] != '+' && text[begin] != '(') ++begin;
-  while (stop > begin && !IsDigit(At(text, stop - 1)) && text[stop - 1] != ')') --stop;
-  if (stop - begin < 6) return covered;
+  while (stop < text.size() && stop - end < 8 && IsPhoneChar(At(text, stop))) ++stop;
 
-  for (const PhoneConfirmer::Match& m : ctx.phone->Find(text.substr(begin, stop - begin))) {
-    size_t s = begin + m.start;
-    size_t e = begin + m.end;
-    // Only numbers written with a country code or a trunk prefix: a bare
-    // "4711 2345678" is more often a customer or order number.
-    unsigned char first = At(text, s);
-    if (first != '+' && first != '(' && first != '0') continue;
-    if (ContinuesBefore(text, s) || ContinuesAfter(text, e)) continue;
-    // "04520)00": brackets that do not pair up are not how a number is written.
-    int depth = 0;
-    for (size_t k = s; k < e && depth >= 0; ++k) depth += text[k] == '(' ? 1 : text[k] == ')' ? -1 : 0;
-    if (depth != 0) continue;
-    ctx.out->push_back(Finding{PiiType::kPhone, s, e, m.e164});
+  // Numbers start with '+', "00", "(0" or a trunk '0' that begins a group;
+  // try each start from the left, and from each the longest valid number.
+  size_t covered = end;
+  for (size_t s = begin; s < end; ++s) {
+    unsigned char c = At(text, s);
+    bool plus = c == '+';
+    bool bracket = c == '(' && s + 1 < stop && text[s + 1] == '0';
+    bool zero = c == '0' && (s == 0 || !IsDigit(At(text, s - 1)));
+    if (!plus && !bracket && !zero) continue;
+    if (ContinuesBefore(text, s)) continue;
+    bool international = plus || (zero && s + 1 < stop && text[s + 1] == '0');
+    if (!international && !phone.trunk_zero()) continue;
+    size_t digits_from = plus ? s + 1 : international ? s + 2 : s;
+    Digits d;
+    if (!ReadGroups(text, digits_from, stop, international, &d)) continue;
+    // Try the whole number, then drop trailing groups (a date or an amount
+    // written right after the number).
+    for (size_t g = d.groups; g-- > 0;) {
+      size_t number_end = d.group_end[g];
+      std::string_view digits = std::string_view(d.digits).substr(0, d.digits_at_end[g]);
+      if (ContinuesAfter(text, number_end)) continue;
+      if (LooksLikeDate(text, s, number_end)) continue;
+      int country = 0;
+      std::string_view national;
+      if (international) {
+        for (size_t len = 1; len <= 3 && len < digits.size(); ++len) {
+          int cc = 0;
+          for (size_t k = 0; k < len; ++k) cc = cc * 10 + (digits[k] - '0');
+          if (phone.IsCountryCode(cc)) {
+            country = cc;
+            national = digits.substr(len);
+            break;
+          }
+        }
+      } else {
+        country = phone.default_country_code();
+        national = digits.substr(1);  // the trunk prefix
+      }
+      if (country == 0 || national.size() < 4 || digits.size() > kMaxDigits + 1) continue;
+      std::string e164;
+      if (!phone.IsValid(country, national, &e164)) continue;
+      ctx.out->push_back(Finding{PiiType::kPhone, s, number_end, std::move(e164)});
+      covered = std::max(covered, number_end);
+      s = number_end;
+      break;
+    }
   }
   return covered;
 }
