@@ -25,12 +25,12 @@ class AuditTest : public ::testing::Test {
     OpenStore();
     // Two conversations, interleaved, with a checkpoint after 8 and after 16 events.
     for (const char* id : {"c_a", "c_b"}) {
-      ASSERT_TRUE(store_->CreateConversation({id, "h", clock_.Now(), 0}).ok());
+      ASSERT_TRUE(store_->CreateConversation({id, "h", clock_.Now(), 0, ""}).ok());
     }
     for (int i = 0; i < 20; ++i) {
       const std::string id = i % 2 ? "c_b" : "c_a";
       ASSERT_TRUE(AppendAndWait(*store_, {id, MessageEvent{Author::kCustomer,
-                                                           "Meine Karte " + std::to_string(i), ""}})
+                                                           "Meine Karte " + std::to_string(i), ""}, std::nullopt})
                       .ok());
       if (i == 7 || i == 15) {
         ASSERT_TRUE(ledger_->CheckpointNow().ok());

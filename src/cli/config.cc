@@ -125,6 +125,13 @@ const std::vector<Entry>& Table() {
                      c.ledger.checkpoint_interval = std::chrono::milliseconds(v);
                    },
                    "ledger.checkpoint_interval_ms"));
+    add("privacy.master_key_file", "CANDOR_MASTER_KEY_FILE",
+        "the vault's master key, created with mode 0600 on first start "
+        "(default <data_dir>/vault.key)",
+        [](Config& c, const std::string& v) {
+          c.vault_key_file = v;
+          return Status::Ok();
+        });
     add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
         [](Config& c, const std::string& v) -> Status {
           auto level = ParseLogLevel(v);

@@ -20,6 +20,7 @@ struct Config {
   ServerOptions server;
   LedgerOptions ledger;
   std::string data_dir = "var";
+  std::string vault_key_file;  // empty: <data_dir>/vault.key
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "privacy/privacy.h"
 
 namespace {
 
@@ -70,6 +71,21 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--key", audit_verify.verifier_key,
                          "the published verifier key (default: the data directory's own)");
 
+  auto* pii_cmd = app.add_subcommand("pii", "find and mask personal data");
+  pii_cmd->require_subcommand(1);
+  std::string scan_format = "jsonl";
+  auto* scan_cmd = pii_cmd->add_subcommand(
+      "scan", "read lines of text on stdin; write one JSON object per line: the masked text and "
+              "each finding's type and byte offsets");
+  scan_cmd->add_option("--format", scan_format, "output format")->check(CLI::IsMember({"jsonl"}));
+  std::string eval_file;
+  bool eval_json = false;
+  auto* eval_cmd = pii_cmd->add_subcommand(
+      "eval", "precision, recall and F1 per type on a labelled JSONL file (exact span match)");
+  eval_cmd->add_option("file", eval_file, "lines of {\"text\", \"entities\": [{type, start, end}]}")
+      ->required();
+  eval_cmd->add_flag("--json", eval_json, "one JSON object instead of a table");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -84,5 +100,7 @@ int main(int argc, char** argv) {
   if (serve_cmd->parsed()) return candor::RunServe(serve);
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
+  if (scan_cmd->parsed()) return candor::privacy::RunPiiScan(std::cin, std::cout);
+  if (eval_cmd->parsed()) return candor::privacy::RunPiiEval(eval_file, eval_json, std::cout);
   return 0;
 }

@@ -7,6 +7,9 @@
 #include "core/log.h"
 #include "ledger/ledger.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/protector.h"
+#include "privacy/privacy.h"
+#include "privacy/vault.h"
 #include "server/auth.h"
 #include "server/server.h"
 
@@ -18,18 +21,20 @@ constexpr const char* kDemoPassword = "candor-demo";
 
 // Seeds an empty database with an admin to log in as and one conversation, so
 // a first look at the product has something in it.
-Status SeedDemo(Store& store, const Clock& clock) {
+Status SeedDemo(Store& store, const Protector& protector, const Clock& clock) {
   if (store.FindAgentByName(kDemoAgent).ok()) return Status::Ok();
   auto hash = HashPassword(kDemoPassword);
   if (!hash.ok()) return hash.status();
   auto agent = store.AddAgent({0, kDemoAgent, AgentRole::kAdmin, *hash, clock.Now()});
   if (!agent.ok()) return agent.status();
-  ConversationRecord conversation{"c_demo", HashToken(NewToken("ct")), clock.Now(), 0};
+  ConversationRecord conversation{"c_demo", HashToken(NewToken("ct")), clock.Now(), 0,
+                                  protector.NewConversationKey("c_demo")};
   CANDOR_RETURN_IF_ERROR(store.CreateConversation(conversation));
   auto message = AppendAndWait(
       store, {conversation.id,
               MessageEvent{Author::kCustomer,
-                           "Guten Tag, meine Karte ist noch nicht angekommen. Wann kommt sie?", ""}});
+                           "Guten Tag, meine Karte ist noch nicht angekommen. Wann kommt sie?", ""},
+              std::nullopt});
   return message.ok() ? Status::Ok() : message.status();
 }
 
@@ -50,13 +55,6 @@ int RunServe(const ServeFlags& flags) {
     return 1;
   }
   std::unique_ptr<Store> store = std::move(*opened);
-  if (flags.demo) {
-    Status seeded = SeedDemo(*store, clock);
-    if (!seeded.ok()) {
-      std::cerr << "candor: demo data: " << seeded.message() << "\n";
-      return 1;
-    }
-  }
 
   auto key = ledger::LoadOrCreateSigningKey(SigningKeyPath(*config));
   if (!key.ok()) {
@@ -70,14 +68,34 @@ int RunServe(const ServeFlags& flags) {
   }
   (*ledger)->Start();
 
+  auto scanner = privacy::PiiScanner::Create();
+  if (!scanner.ok()) {
+    std::cerr << "candor: personal-data scanner: " << scanner.status().message() << "\n";
+    return 1;
+  }
+  auto master = vault::LoadOrCreateMasterKey(VaultKeyPath(*config));
+  if (!master.ok()) {
+    std::cerr << "candor: vault key: " << master.status().message() << "\n";
+    return 1;
+  }
+  Protector protector(*store, *scanner, std::move(*master));
+  if (flags.demo) {
+    Status seeded = SeedDemo(*store, protector, clock);
+    if (!seeded.ok()) {
+      std::cerr << "candor: demo data: " << seeded.message() << "\n";
+      return 1;
+    }
+  }
+
   StoreEventSink sink(*store);
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(MakeReceiveStage(*store));
+  stages.push_back(MakeProtectStage(protector, sink));
   stages.push_back(MakeDeliverStage(sink));
   Runner runner(std::move(stages), sink, clock);
 
   auto server =
-      std::make_unique<Server>(config->server, *store, runner, **ledger, clock, logger);
+      std::make_unique<Server>(config->server, *store, runner, protector, **ledger, clock, logger);
   auto port = server->Listen();
   if (!port.ok()) {
     std::cerr << "candor: " << port.status().message() << "\n";

@@ -29,6 +29,11 @@ std::string SigningKeyPath(const Config& config) {
   return (std::filesystem::path(config.data_dir) / "ledger.key").string();
 }
 
+std::string VaultKeyPath(const Config& config) {
+  if (!config.vault_key_file.empty()) return config.vault_key_file;
+  return (std::filesystem::path(config.data_dir) / "vault.key").string();
+}
+
 Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& clock) {
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);

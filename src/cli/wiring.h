@@ -16,6 +16,8 @@ std::optional<Config> LoadConfigOrComplain(const CommonFlags& flags);
 
 // The ledger's signing key, created (mode 0600) in the data directory on first use.
 std::string SigningKeyPath(const Config& config);
+// The vault's master key: privacy.master_key_file, or vault.key in the data directory.
+std::string VaultKeyPath(const Config& config);
 
 // Creates the data directory (mode 0700) and opens the database in it.
 Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& clock);

@@ -54,6 +54,17 @@ TEST(EventCodecTest, WorkStepKeepsRealTimes) {
   EXPECT_EQ(ToUnixMillis(*got.finished_at), 1042);
 }
 
+TEST(EventCodecTest, RevealRecordsWhoWhatAndWhy) {
+  EventBody body = RevealEvent{"Anna", "IBAN_1", "iban", "Rückbuchung prüfen"};
+  auto decoded = DecodeEventBody(EventKind(body), EncodeEventBody(body));
+  ASSERT_TRUE(decoded.ok());
+  const auto& r = std::get<RevealEvent>(*decoded);
+  EXPECT_EQ(r.agent, "Anna");
+  EXPECT_EQ(r.placeholder, "IBAN_1");
+  EXPECT_EQ(r.reason, "Rückbuchung prüfen");
+  EXPECT_EQ(EventKind(body), "reveal");
+}
+
 TEST(EventCodecTest, RejectsCorruptStoredBody) {
   EXPECT_FALSE(DecodeEventBody("message", "{not json").ok());
   EXPECT_FALSE(DecodeEventBody("message", R"({"author":"robot","text":"x"})").ok());

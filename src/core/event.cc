@@ -40,7 +40,9 @@ Result<StepStatus> ParseStepStatus(std::string_view name) {
 }
 
 std::string_view EventKind(const EventBody& body) {
-  return std::holds_alternative<MessageEvent>(body) ? "message" : "work_step";
+  if (std::holds_alternative<MessageEvent>(body)) return "message";
+  if (std::holds_alternative<RevealEvent>(body)) return "reveal";
+  return "work_step";
 }
 
 namespace {
@@ -51,6 +53,11 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
     j["author"] = AuthorName(m->author);
     j["text"] = m->text;
     if (!m->agent.empty()) j["agent"] = m->agent;
+  } else if (const auto* r = std::get_if<RevealEvent>(&body)) {
+    j["agent"] = r->agent;
+    j["placeholder"] = r->placeholder;
+    j["pii_type"] = r->pii_type;
+    j["reason"] = r->reason;
   } else {
     const auto& w = std::get<WorkStepEvent>(body);
     j["stage"] = w.stage;
@@ -83,6 +90,12 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
       m.text = j.at("text").get<std::string>();
       m.agent = j.value("agent", "");
       return EventBody(std::move(m));
+    }
+    if (kind == "reveal") {
+      return EventBody(RevealEvent{j.at("agent").get<std::string>(),
+                                   j.at("placeholder").get<std::string>(),
+                                   j.at("pii_type").get<std::string>(),
+                                   j.at("reason").get<std::string>()});
     }
     if (kind == "work_step") {
       WorkStepEvent w;

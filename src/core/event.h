@@ -49,9 +49,18 @@ struct WorkStepEvent {
   std::string detail;               // why it failed; never personal data
 };
 
-using EventBody = std::variant<MessageEvent, WorkStepEvent>;
+// A person looked at the original of a masked value (principle P8): who, what
+// and why, shown to the customer.
+struct RevealEvent {
+  std::string agent;
+  std::string placeholder;  // "IBAN_1"
+  std::string pii_type;     // "iban"
+  std::string reason;
+};
 
-// "message", "work_step": the stable names used in storage and the API.
+using EventBody = std::variant<MessageEvent, WorkStepEvent, RevealEvent>;
+
+// "message", "work_step", "reveal": the stable names used in storage and the API.
 std::string_view EventKind(const EventBody& body);
 
 struct Event {

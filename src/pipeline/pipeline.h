@@ -29,11 +29,23 @@
 
 namespace candor {
 
+// Where the protect stage puts the stored (masked) message: written on the
+// store's thread when the message is committed, read in the runner's `done`.
+struct StoredMessage {
+  std::optional<Result<Event>> result;
+};
+
 // What the pipeline is working on: one request in one conversation.
 struct Turn {
   std::string conversation_id;
+  // Intake: a message from the customer (or their assistant) that is not
+  // stored yet; "receive" takes it in and "protect" stores it masked.
+  bool incoming = false;
+  Author author = Author::kCustomer;
+  std::string text;          // as typed: never stored, logged or passed on
+  std::string masked_text;   // set by "protect"; what every later stage sees
+  std::shared_ptr<StoredMessage> stored = std::make_shared<StoredMessage>();
   int64_t message_seq = 0;   // the customer message this turn answers (0: none)
-  std::string text;          // the customer's text as it arrives
   // What the conversation looked like before this turn (set by "receive").
   int64_t conversation_last_seq = 0;
   // The reply to send, if any stage produced one (set by later stages, or by a
@@ -60,6 +72,12 @@ class EventSink {
  public:
   virtual ~EventSink() = default;
   virtual void Emit(const std::string& conversation_id, EventBody body, AppendCallback done) = 0;
+  // Emits a message together with the conversation's new sealed vault map.
+  virtual void EmitWithVault(const std::string& conversation_id, EventBody body,
+                             std::optional<std::string> vault_map, AppendCallback done) {
+    (void)vault_map;
+    Emit(conversation_id, std::move(body), std::move(done));
+  }
 };
 
 // An EventSink that appends to a Store.
@@ -67,7 +85,11 @@ class StoreEventSink final : public EventSink {
  public:
   explicit StoreEventSink(Store& store) : store_(store) {}
   void Emit(const std::string& conversation_id, EventBody body, AppendCallback done) override {
-    store_.Append({conversation_id, std::move(body)}, std::move(done));
+    store_.Append({conversation_id, std::move(body), std::nullopt}, std::move(done));
+  }
+  void EmitWithVault(const std::string& conversation_id, EventBody body,
+                     std::optional<std::string> vault_map, AppendCallback done) override {
+    store_.Append({conversation_id, std::move(body), std::move(vault_map)}, std::move(done));
   }
 
  private:
@@ -95,6 +117,11 @@ class Runner {
 // "receive": takes the customer's message into work: checks it belongs to a
 // live conversation and notes where the conversation stood.
 std::unique_ptr<Stage> MakeReceiveStage(Store& store);
+
+class Protector;
+// "protect": masks personal data in the incoming text, seals the originals in
+// the vault, and stores the masked message (with its vault map, atomically).
+std::unique_ptr<Stage> MakeProtectStage(Protector& protector, EventSink& sink);
 
 // "deliver": sends the turn's reply, if it has one, into the conversation.
 std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink);

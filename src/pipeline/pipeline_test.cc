@@ -60,6 +60,7 @@ class TimedStage final : public Stage {
 Turn MakeTurn(std::string conversation_id, int64_t seq, std::string text) {
   Turn turn;
   turn.conversation_id = std::move(conversation_id);
+  turn.incoming = seq > 0;
   turn.message_seq = seq;
   turn.text = std::move(text);
   return turn;
@@ -157,7 +158,7 @@ class StagesOnSqliteTest : public ::testing::Test {
     auto store = OpenSqliteStore(path_.string(), clock_);
     ASSERT_TRUE(store.ok());
     store_ = std::move(*store);
-    ASSERT_TRUE(store_->CreateConversation({"c1", "h", clock_.Now(), 0}).ok());
+    ASSERT_TRUE(store_->CreateConversation({"c1", "h", clock_.Now(), 0, ""}).ok());
   }
   void TearDown() override {
     store_.reset();

@@ -1,6 +1,7 @@
 #include <future>
 
 #include "pipeline/pipeline.h"
+#include "pipeline/protector.h"
 
 namespace candor {
 namespace {
@@ -11,7 +12,7 @@ class ReceiveStage final : public Stage {
   std::string_view Name() const override { return "receive"; }
   std::string_view LabelDe() const override { return "Nachricht empfangen"; }
   std::string_view LabelEn() const override { return "Message received"; }
-  bool AppliesTo(const Turn& turn) const override { return turn.message_seq > 0; }
+  bool AppliesTo(const Turn& turn) const override { return turn.incoming; }
 
   Status Run(Turn& turn) override {
     auto conversation = store_.GetConversation(turn.conversation_id);
@@ -22,6 +23,34 @@ class ReceiveStage final : public Stage {
 
  private:
   Store& store_;
+};
+
+class ProtectStage final : public Stage {
+ public:
+  ProtectStage(Protector& protector, EventSink& sink) : protector_(protector), sink_(sink) {}
+  std::string_view Name() const override { return "protect"; }
+  std::string_view LabelDe() const override { return "Persönliche Daten geschützt"; }
+  std::string_view LabelEn() const override { return "Personal data protected"; }
+  bool AppliesTo(const Turn& turn) const override { return turn.incoming; }
+
+  Status Run(Turn& turn) override {
+    auto masked = protector_.Protect(turn.conversation_id, turn.text);
+    if (!masked.ok()) return masked.status();
+    turn.masked_text = masked->masked_text;
+    std::optional<std::string> vault_map;
+    if (!masked->sealed_map.empty()) vault_map = std::move(masked->sealed_map);
+    // Queued while the conversation's lock is held: commit order is map order.
+    sink_.EmitWithVault(turn.conversation_id,
+                        MessageEvent{turn.author, turn.masked_text, ""}, std::move(vault_map),
+                        [stored = turn.stored](Result<Event> result) {
+                          stored->result = std::move(result);
+                        });
+    return Status::Ok();
+  }
+
+ private:
+  Protector& protector_;
+  EventSink& sink_;
 };
 
 class DeliverStage final : public Stage {
@@ -54,6 +83,10 @@ class DeliverStage final : public Stage {
 
 std::unique_ptr<Stage> MakeReceiveStage(Store& store) {
   return std::make_unique<ReceiveStage>(store);
+}
+
+std::unique_ptr<Stage> MakeProtectStage(Protector& protector, EventSink& sink) {
+  return std::make_unique<ProtectStage>(protector, sink);
 }
 
 std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink) {

@@ -103,6 +103,12 @@ Api::Api(Deps deps)
       {"POST", "/api/v1/conversations/{id}/replies", Access::kAgent, false, &Api::PostReply,
        "A person replies; 201 once the reply is on disk", Schema({{"text", "string"}}, {"text"}),
        {{"201", "{seq, at, receipt}"}, {"400", error}, {"401", error}, {"404", error}}},
+      {"POST", "/api/v1/conversations/{id}/reveal", Access::kAgent, false, &Api::Reveal,
+       "A person views the original behind a placeholder, giving a reason; the customer is told "
+       "who looked, at what, and why",
+       Schema({{"placeholder", "string"}, {"reason", "string"}}, {"placeholder", "reason"}),
+       {{"200", "{placeholder, pii_type, original, seq}"}, {"400", error}, {"401", error},
+        {"404", error}}},
       {"GET", "/api/v1/conversations/{id}/export", Access::kConversation, false,
        &Api::ExportConversation,
        "The conversation with every event's ledger receipt and inclusion proof, to keep and "
@@ -204,6 +210,16 @@ asio::awaitable<HttpResponse> Api::Handle(size_t route, HttpRequest& request,
   co_return co_await (this->*routes_[route].handler)(request, caller);
 }
 
+nlohmann::json Api::EventFor(const Event& event, const Caller& caller) {
+  nlohmann::json json = EventToJson(event);
+  if (caller.kind != Caller::Kind::kCustomer) return json;
+  if (const auto* message = std::get_if<MessageEvent>(&event.body)) {
+    auto unmasked = deps_.protector.Unmask(event.conversation_id, message->text);
+    if (unmasked.ok()) json["text"] = *unmasked;
+  }
+  return json;
+}
+
 asio::awaitable<HttpResponse> Api::Index(HttpRequest&, const Caller&) {
   HttpResponse response;
   response.content_type = "text/html; charset=utf-8";
@@ -251,7 +267,9 @@ asio::awaitable<HttpResponse> Api::CreateConversation(HttpRequest& request, cons
     co_return limited;
   }
   const std::string token = NewToken("ct");
-  ConversationRecord record{NewId("c"), HashToken(token), deps_.clock.Now(), 0};
+  const std::string id = NewId("c");
+  ConversationRecord record{id, HashToken(token), deps_.clock.Now(), 0,
+                            deps_.protector.NewConversationKey(id)};
   auto create = [&](auto done) {
     asio::post(deps_.blocking_pool,
                [&, done]() mutable { done(deps_.store.CreateConversation(record)); });
@@ -292,32 +310,35 @@ asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Calle
   if (text->find('\0') != std::string::npos) {
     co_return ErrorResponse(400, "invalid_value", "'text' must not contain NUL characters", "text");
   }
-  AppendRequest append{caller.conversation_id, MessageEvent{*author, *text, ""}};
-  auto store_message = [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); };
-  Result<Event> event = co_await AwaitCallback<Result<Event>>(store_message);
-  if (!event.ok()) co_return ErrorFromStatus(event.status());
-
-  // The message is durable; now the pipeline works on it, in the background.
+  // Intake: "receive" takes the message in, "protect" masks it and stores the
+  // masked text with its sealed originals. Only then is it acknowledged.
   Turn turn;
   turn.conversation_id = caller.conversation_id;
-  turn.message_seq = event->seq;
+  turn.incoming = true;
+  turn.author = *author;
   turn.text = std::move(*text);
-  asio::post(deps_.pipeline_pool, [this, turn = std::move(turn)]() mutable {
-    deps_.runner.Run(std::move(turn), [this](Status status, const Turn& t) {
-      if (!status.ok()) {
-        deps_.logger.Error("turn_failed", {{"conversation", t.conversation_id},
-                                           {"seq", t.message_seq},
-                                           {"error", std::string(StatusCodeName(status.code()))}});
-      }
+  auto intake = [&](auto done) {
+    asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
+      deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
+        std::optional<Result<Event>> stored = t.stored->result;
+        done(std::make_pair(status, std::move(stored)));
+      });
     });
-  });
+  };
+  std::pair<Status, std::optional<Result<Event>>> outcome =
+      co_await AwaitCallback<std::pair<Status, std::optional<Result<Event>>>>(intake);
+  const auto& stored = outcome.second;
+  if (stored && !stored->ok()) co_return ErrorFromStatus(stored->status());
+  if (!outcome.first.ok()) co_return ErrorFromStatus(outcome.first);
+  if (!stored) co_return ErrorFromStatus(Status::Internal("message not stored"));
+  const Event* event = &stored->value();
   co_return HttpResponse::Json(201, {{"seq", event->seq},
                                      {"conversation_id", event->conversation_id},
                                      {"at", FormatIso8601(event->at)},
                                      {"receipt", Receipt(*event)}});
 }
 
-asio::awaitable<HttpResponse> Api::ListEvents(HttpRequest& request, const Caller&) {
+asio::awaitable<HttpResponse> Api::ListEvents(HttpRequest& request, const Caller& caller) {
   HttpResponse error;
   auto after = QueryInt(request, "after", 0, INT64_MAX, error);
   if (!after) co_return error;
@@ -326,7 +347,7 @@ asio::awaitable<HttpResponse> Api::ListEvents(HttpRequest& request, const Caller
   auto events = deps_.store.ReadEvents(request.params[0], *after, static_cast<int>(*limit));
   if (!events.ok()) co_return ErrorFromStatus(events.status());
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& e : *events) list.push_back(EventToJson(e));
+  for (const auto& e : *events) list.push_back(EventFor(e, caller));
   const int64_t last = events->empty() ? *after : events->back().seq;
   co_return HttpResponse::Json(200, {{"events", list}, {"last_seq", last}});
 }
@@ -492,6 +513,34 @@ asio::awaitable<HttpResponse> Api::ConsistencyProof(HttpRequest& request, const 
     co_return ErrorResponse(400, "invalid_parameter", proof.status().message(), "from");
   }
   co_return HttpResponse::Json(200, {{"from", *from}, {"to", *to}, {"proof", HashList(*proof)}});
+}
+
+asio::awaitable<HttpResponse> Api::Reveal(HttpRequest& request, const Caller& caller) {
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/false, error);
+  if (!body) co_return error;
+  auto placeholder = RequireString(*body, "placeholder", 64, error);
+  if (!placeholder) co_return error;
+  auto reason = RequireString(*body, "reason", 500, error);
+  if (!reason) co_return error;
+  const std::string& id = request.params[0];
+  auto revealed = deps_.protector.Reveal(id, *placeholder);
+  if (!revealed.ok()) co_return ErrorFromStatus(revealed.status());
+  std::string bare = *placeholder;
+  if (bare.size() > 2 && bare.front() == '[' && bare.back() == ']') bare = bare.substr(1, bare.size() - 2);
+  // Recorded before the original is shown: no look without a trace.
+  AppendRequest append{id, RevealEvent{caller.agent.name, bare, revealed->pii_type, *reason},
+                       std::nullopt};
+  auto record = [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); };
+  Result<Event> event = co_await AwaitCallback<Result<Event>>(record);
+  if (!event.ok()) co_return ErrorFromStatus(event.status());
+  deps_.logger.Info("reveal", {{"agent", caller.agent.name},
+                               {"conversation", id},
+                               {"placeholder", bare}});
+  co_return HttpResponse::Json(200, {{"placeholder", bare},
+                                     {"pii_type", revealed->pii_type},
+                                     {"original", revealed->original},
+                                     {"seq", event->seq}});
 }
 
 }  // namespace candor

@@ -95,8 +95,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, Store& store, Runner& runner, LedgerService& ledger,
-       const Clock& clock, Logger& logger)
+  Impl(ServerOptions options, Store& store, Runner& runner, Protector& protector,
+       LedgerService& ledger, const Clock& clock, Logger& logger)
       : options_(std::move(options)),
         store_(store),
         clock_(clock),
@@ -105,8 +105,8 @@ class Server::Impl {
         pipeline_pool_(1),
         blocking_pool_(2),
         hub_([this](std::function<void()> task) { asio::post(io_, std::move(task)); }),
-        api_(Api::Deps{options_, store, runner, ledger, pipeline_pool_, blocking_pool_, metrics_,
-                       clock, logger, [this] { return !stopping_.load(); }}),
+        api_(Api::Deps{options_, store, runner, protector, ledger, pipeline_pool_, blocking_pool_,
+                       metrics_, clock, logger, [this] { return !stopping_.load(); }}),
         acceptor_(io_) {
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
@@ -324,7 +324,7 @@ class Server::Impl {
         metrics_.ObserveRequest(match.route, request.method, 200, 0);
         buffer.clear();
         buffer.shrink_to_fit();
-        co_await ServeStream(conn, request);
+        co_await ServeStream(conn, request, caller);
         break;
       } else {
         response = co_await api_.Handle(match.route, request, caller);
@@ -362,8 +362,14 @@ class Server::Impl {
   }
 
   // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
+  // The frame as this caller may see it (see Api::EventFor).
+  std::string FrameFor(const Event& event, const Caller& caller) {
+    return "id: " + std::to_string(event.seq) + "\nevent: " + std::string(EventKind(event.body)) +
+           "\ndata: " + api_.EventFor(event, caller).dump() + "\n\n";
+  }
+
   asio::awaitable<bool> SendBacklog(Connection& conn, std::string conversation_id,
-                                    int64_t* last_sent, int64_t until) {
+                                    int64_t* last_sent, int64_t until, const Caller& caller) {
     while (true) {
       auto events = store_.ReadEvents(conversation_id, *last_sent, kStreamPage);
       if (!events.ok()) {
@@ -373,7 +379,8 @@ class Server::Impl {
       std::string chunk;
       for (const auto& event : *events) {
         if (until > 0 && event.seq > until) break;
-        chunk += RenderSseFrame(event)->text;
+        chunk += caller.kind == Caller::Kind::kCustomer ? FrameFor(event, caller)
+                                                        : RenderSseFrame(event)->text;
         *last_sent = event.seq;
       }
       if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return false;
@@ -384,7 +391,8 @@ class Server::Impl {
     }
   }
 
-  asio::awaitable<void> ServeStream(Connection& conn, const HttpRequest& request) {
+  asio::awaitable<void> ServeStream(Connection& conn, const HttpRequest& request,
+                                    const Caller& caller) {
     const std::string& conversation_id = request.params[0];
     int64_t last_sent = 0;
     const std::string& resume =
@@ -417,14 +425,14 @@ class Server::Impl {
                             "X-Accel-Buffering: no\r\n\r\nretry: 2000\n\n")) {
       co_return;
     }
-    if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0)) co_return;
+    if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0, caller)) co_return;
 
     std::string chunk;
     while (!stopping_) {
       if (mailbox->overflowed_) {
         mailbox->overflowed_ = false;
         mailbox->frames_.clear();
-        if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0)) co_return;
+        if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0, caller)) co_return;
         continue;
       }
       if (!mailbox->frames_.empty()) {
@@ -437,10 +445,11 @@ class Server::Impl {
             // Something between was committed before we subscribed: fetch it first.
             if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return;
             chunk.clear();
-            if (!co_await SendBacklog(conn, conversation_id, &last_sent, frame->seq - 1))
+            if (!co_await SendBacklog(conn, conversation_id, &last_sent, frame->seq - 1, caller))
               co_return;
           }
-          chunk += frame->text;
+          chunk += caller.kind == Caller::Kind::kCustomer ? FrameFor(*frame->event, caller)
+                                                          : frame->text;
           last_sent = frame->seq;
         }
         if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return;
@@ -468,9 +477,10 @@ class Server::Impl {
   tcp::acceptor acceptor_;
 };
 
-Server::Server(ServerOptions options, Store& store, Runner& runner, LedgerService& ledger,
-               const Clock& clock, Logger& logger)
-    : impl_(std::make_unique<Impl>(std::move(options), store, runner, ledger, clock, logger)) {}
+Server::Server(ServerOptions options, Store& store, Runner& runner, Protector& protector,
+               LedgerService& ledger, const Clock& clock, Logger& logger)
+    : impl_(std::make_unique<Impl>(std::move(options), store, runner, protector, ledger, clock,
+                                   logger)) {}
 
 Server::~Server() = default;
 

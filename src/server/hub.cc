@@ -8,6 +8,7 @@ namespace candor {
 std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event) {
   auto frame = std::make_shared<SseFrame>();
   frame->seq = event.seq;
+  frame->event = std::make_shared<const Event>(event);
   frame->text = "id: " + std::to_string(event.seq) + "\nevent: " +
                 std::string(EventKind(event.body)) + "\ndata: " + EventToJson(event).dump() +
                 "\n\n";

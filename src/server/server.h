@@ -19,6 +19,7 @@
 #include "core/status.h"
 #include "audit/audit.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/protector.h"
 #include "store/store.h"
 
 namespace candor {
@@ -45,8 +46,8 @@ struct ServerOptions {
 
 class Server {
  public:
-  Server(ServerOptions options, Store& store, Runner& runner, LedgerService& ledger,
-         const Clock& clock, Logger& logger);
+  Server(ServerOptions options, Store& store, Runner& runner, Protector& protector,
+         LedgerService& ledger, const Clock& clock, Logger& logger);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

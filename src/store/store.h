@@ -29,6 +29,7 @@ struct ConversationRecord {
   std::string token_hash;  // hash of the customer's token; the token itself is never stored
   Time created_at;
   int64_t last_seq = 0;
+  std::string vault_key;  // the conversation's vault key, wrapped; empty once shredded
 };
 
 // One line of an agent's inbox: a conversation and its latest message.
@@ -84,6 +85,10 @@ struct CheckpointRecord {
 struct AppendRequest {
   std::string conversation_id;
   EventBody body;
+  // When set, the conversation's sealed placeholder map is replaced in the
+  // same transaction, so a masked message and the originals behind its
+  // placeholders become durable together.
+  std::optional<std::string> vault_map;
 };
 
 using AppendCallback = std::function<void(Result<Event>)>;
@@ -98,6 +103,8 @@ class Store {
   virtual Result<ConversationRecord> GetConversation(const std::string& id) = 0;
   // Most recently active first.
   virtual Result<std::vector<InboxEntry>> ListConversations(int limit) = 0;
+  // The sealed placeholder map ("" when none yet).
+  virtual Result<std::string> GetVaultMap(const std::string& id) = 0;
 
   // Events. `done` runs once the event is durable (or failed); the event then
   // carries its seq, log index and commit time. NotFound for an unknown conversation.

@@ -47,11 +47,11 @@ class StoreContractTest : public ::testing::TestWithParam<StoreFactory> {
     store_ = std::move(*opened);
   }
   void NewConversation(const std::string& id) {
-    ASSERT_TRUE(store_->CreateConversation({id, "hash-" + id, clock_.Now(), 0}).ok());
+    ASSERT_TRUE(store_->CreateConversation({id, "hash-" + id, clock_.Now(), 0, ""}).ok());
   }
   Result<Event> Say(const std::string& id, const std::string& text,
                     Author author = Author::kCustomer) {
-    return AppendAndWait(*store_, {id, MessageEvent{author, text, ""}});
+    return AppendAndWait(*store_, {id, MessageEvent{author, text, ""}, std::nullopt});
   }
 
   FakeClock clock_;
@@ -165,7 +165,7 @@ TEST_P(StoreContractTest, CommitListenerSeesEveryEventInCommitOrder) {
 
 TEST_P(StoreContractTest, DuplicateConversationIdIsRejected) {
   NewConversation("c1");
-  Status again = store_->CreateConversation({"c1", "other", clock_.Now(), 0});
+  Status again = store_->CreateConversation({"c1", "other", clock_.Now(), 0, ""});
   EXPECT_EQ(again.code(), StatusCode::kAlreadyExists);
   auto conversation = store_->GetConversation("c1");
   ASSERT_TRUE(conversation.ok());

@@ -11,8 +11,9 @@ namespace {
 
 using namespace std::chrono_literals;
 
-bool IsReceiveDone(const SseEvent& e) {
-  return e.event == "work_step" && e.data["stage"] == "receive" && e.data["status"] == "done";
+// The last event of a message's intake: after it, the pipeline is quiet.
+bool IsProtectDone(const SseEvent& e) {
+  return e.event == "work_step" && e.data["stage"] == "protect" && e.data["status"] == "done";
 }
 
 class ApiTest : public ::testing::Test {
@@ -84,14 +85,13 @@ TEST_F(ApiTest, MessagesAreStoredInOrderWithTheirAuthor) {
   SseReader stream(port_, "/api/v1/conversations/" + c.id + "/stream", c.token);
   auto first = Say(c, "Meine Karte ist weg");
   ASSERT_EQ(first.status, 201) << first.body;
-  EXPECT_EQ(first.Json()["seq"], 1);
   auto second = Http(port_, "POST", "/api/v1/conversations/" + c.id + "/messages",
                      R"({"text":"Ich schreibe für meine Mutter","author":"customer_assistant"})",
                      c.token);
   ASSERT_EQ(second.status, 201) << second.body;
   // Wait until the pipeline has taken both in, so the list below is complete.
-  ASSERT_TRUE(stream.ReadUntil(IsReceiveDone, 10s));
-  ASSERT_TRUE(stream.ReadUntil(IsReceiveDone, 10s));
+  ASSERT_TRUE(stream.ReadUntil(IsProtectDone, 10s));
+  ASSERT_TRUE(stream.ReadUntil(IsProtectDone, 10s));
 
   auto events = Events(c);
   std::vector<std::string> texts;
@@ -103,25 +103,36 @@ TEST_F(ApiTest, MessagesAreStoredInOrderWithTheirAuthor) {
   }
   ASSERT_EQ(texts.size(), 2u);
   EXPECT_EQ(texts[0], "customer:Meine Karte ist weg");
+  int64_t first_seq = 0;
+  for (const auto& e : events)
+    if (e["type"] == "message" && first_seq == 0) first_seq = e["seq"];
+  EXPECT_EQ(first.Json()["seq"], first_seq) << "the 201 names the stored message";
   EXPECT_EQ(texts[1], "customer_assistant:Ich schreibe für meine Mutter");
   auto later = Events(c, events.back()["seq"].get<int64_t>());
   EXPECT_TRUE(later.empty());
 }
 
-TEST_F(ApiTest, TrackerShowsTheReceiveStepWithRealTimes) {
+TEST_F(ApiTest, TrackerShowsTheIntakeStepsWithRealTimes) {
   auto c = NewConversation();
   SseReader stream(port_, "/api/v1/conversations/" + c.id + "/stream", c.token);
   ASSERT_EQ(stream.status(), 200);
   ASSERT_EQ(Say(c, "Hallo").status, 201);
-  auto events = stream.ReadUntil(IsReceiveDone, 10s);
-  ASSERT_TRUE(events) << "the receive step never finished";
-  ASSERT_GE(events->size(), 3u);
-  EXPECT_EQ(events->at(0).event, "message");
-  EXPECT_EQ(events->at(1).data["status"], "started");
-  const auto& done = events->back().data;
-  EXPECT_EQ(done["label"]["de"], "Nachricht empfangen");
-  EXPECT_EQ(done["label"]["en"], "Message received");
-  EXPECT_LE(done["started_at"].get<std::string>(), done["finished_at"].get<std::string>());
+  auto events = stream.ReadUntil(IsProtectDone, 10s);
+  ASSERT_TRUE(events) << "the intake never finished";
+  std::vector<std::string> order;
+  for (const auto& e : *events) {
+    order.push_back(e.event == "message" ? "message"
+                                         : e.data["stage"].get<std::string>() + ":" +
+                                               e.data["status"].get<std::string>());
+  }
+  // The message is stored, masked, while "protect" runs.
+  EXPECT_EQ(order, (std::vector<std::string>{"receive:started", "receive:done", "protect:started",
+                                             "message", "protect:done"}));
+  const auto& received = events->at(1).data;
+  EXPECT_EQ(received["label"]["de"], "Nachricht empfangen");
+  EXPECT_EQ(received["label"]["en"], "Message received");
+  EXPECT_LE(received["started_at"].get<std::string>(), received["finished_at"].get<std::string>());
+  EXPECT_EQ(events->back().data["label"]["en"], "Personal data protected");
   // Nothing was delivered, so no "deliver" step may appear.
   for (const auto& e : Events(c)) EXPECT_NE(e.value("stage", ""), "deliver");
 }
@@ -132,7 +143,7 @@ TEST_F(ApiTest, StreamResumesFromLastEventIdWithoutGapsOrDuplicates) {
     SseReader watcher(port_, "/api/v1/conversations/" + c.id + "/stream", c.token);
     for (int i = 0; i < 5; ++i) {
       ASSERT_EQ(Say(c, "m" + std::to_string(i)).status, 201);
-      ASSERT_TRUE(watcher.ReadUntil(IsReceiveDone, 10s));  // the pipeline is quiet again
+      ASSERT_TRUE(watcher.ReadUntil(IsProtectDone, 10s));  // the pipeline is quiet again
     }
   }
   const int64_t stored = Events(c).back()["seq"];
@@ -145,12 +156,17 @@ TEST_F(ApiTest, StreamResumesFromLastEventIdWithoutGapsOrDuplicates) {
     ASSERT_TRUE(e) << "missing backlog event " << expected;
     EXPECT_EQ(e->id, expected++);
   }
-  // Live events continue the same sequence.
+  // Live events continue the same sequence, the message among them.
   ASSERT_EQ(Say(c, "live").status, 201);
-  auto live = stream.Next(5s);
-  ASSERT_TRUE(live);
-  EXPECT_EQ(live->id, expected);
-  EXPECT_EQ(live->data["text"], "live");
+  while (true) {
+    auto live = stream.Next(5s);
+    ASSERT_TRUE(live) << "the live message never came";
+    EXPECT_EQ(live->id, expected++);
+    if (live->event == "message") {
+      EXPECT_EQ(live->data["text"], "live");
+      break;
+    }
+  }
 }
 
 TEST_F(ApiTest, StreamSurvivesManyWritersWithoutGapsOrDuplicates) {
@@ -404,8 +420,10 @@ TEST_F(ApiTest, AcknowledgedMessagesSurviveARestart) {
   EXPECT_EQ(server_->Stop(), 0);
   Start({});
   auto events = Events(c);
-  ASSERT_FALSE(events.empty());
-  EXPECT_EQ(events[0]["text"], "vor dem Neustart");
+  std::vector<std::string> texts;
+  for (const auto& e : events)
+    if (e["type"] == "message") texts.push_back(e["text"]);
+  EXPECT_EQ(texts, std::vector<std::string>{"vor dem Neustart"});
   auto next = Say(c, "danach");
   ASSERT_EQ(next.status, 201);
   EXPECT_GT(next.Json()["seq"].get<int64_t>(), events.back()["seq"].get<int64_t>());

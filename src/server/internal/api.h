@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/protector.h"
 #include "server/auth.h"
 #include "server/internal/asio.h"
 #include "server/internal/http_types.h"
@@ -58,6 +59,7 @@ class Api {
     const ServerOptions& options;
     Store& store;
     Runner& runner;
+    Protector& protector;
     LedgerService& ledger;
     asio::thread_pool& pipeline_pool;  // runs turns, one at a time, in order
     asio::thread_pool& blocking_pool;  // password hashing
@@ -85,6 +87,10 @@ class Api {
 
   asio::awaitable<HttpResponse> Handle(size_t route, HttpRequest& request, const Caller& caller);
 
+  // The event as this caller may see it: the customer sees their own data
+  // unmasked, everyone else the placeholders.
+  nlohmann::json EventFor(const Event& event, const Caller& caller);
+
  private:
   asio::awaitable<HttpResponse> Index(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Healthz(HttpRequest& request, const Caller& caller);
@@ -98,6 +104,7 @@ class Api {
   asio::awaitable<HttpResponse> Login(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Inbox(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> PostReply(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> Reveal(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ExportConversation(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> LedgerCheckpoint(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> InclusionProof(HttpRequest& request, const Caller& caller);

@@ -19,6 +19,7 @@ namespace candor {
 struct SseFrame {
   int64_t seq;
   std::string text;  // "id: 3\nevent: message\ndata: {...}\n\n"
+  std::shared_ptr<const Event> event;  // for streams that render it their own way
 };
 std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event);
 

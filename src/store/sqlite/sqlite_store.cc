@@ -31,7 +31,9 @@ CREATE TABLE IF NOT EXISTS conversations (
   created_at      INTEGER NOT NULL,
   last_seq        INTEGER NOT NULL DEFAULT 0,
   last_author     TEXT,
-  last_message_at INTEGER
+  last_message_at INTEGER,
+  vault_key       BLOB,
+  vault_map       BLOB
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_activity
   ON conversations (COALESCE(last_message_at, created_at));
@@ -96,9 +98,12 @@ class SqliteStore final : public Store {
   Status CreateConversation(const ConversationRecord& record) override {
     return WriteAndWait([record](SqliteDb& db) {
       auto stmt = db.Prepare(
-          "INSERT INTO conversations (id, token_hash, created_at) VALUES (?, ?, ?)");
+          "INSERT INTO conversations (id, token_hash, created_at, vault_key) VALUES (?, ?, ?, ?)");
       if (!stmt.ok()) return stmt.status();
-      stmt->Bind(1, record.id).Bind(2, record.token_hash).Bind(3, ToUnixMillis(record.created_at));
+      stmt->Bind(1, record.id)
+          .Bind(2, record.token_hash)
+          .Bind(3, ToUnixMillis(record.created_at))
+          .BindBlob(4, record.vault_key);
       return stmt->Run();
     });
   }
@@ -106,13 +111,26 @@ class SqliteStore final : public Store {
   Result<ConversationRecord> GetConversation(const std::string& id) override {
     return WithReader([&](SqliteDb& db) -> Result<ConversationRecord> {
       auto stmt = db.PrepareCached(
-          "SELECT token_hash, created_at, last_seq FROM conversations WHERE id = ?");
+          "SELECT token_hash, created_at, last_seq, vault_key FROM conversations WHERE id = ?");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, id);
       auto row = stmt->Step();
       if (!row.ok()) return row.status();
       if (!*row) return Status::NotFound("no such conversation");
-      return ConversationRecord{id, stmt->Text(0), FromUnixMillis(stmt->Int(1)), stmt->Int(2)};
+      return ConversationRecord{id, stmt->Text(0), FromUnixMillis(stmt->Int(1)), stmt->Int(2),
+                                stmt->Text(3)};
+    });
+  }
+
+  Result<std::string> GetVaultMap(const std::string& id) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::string> {
+      auto stmt = db.PrepareCached("SELECT vault_map FROM conversations WHERE id = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, id);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::NotFound("no such conversation");
+      return stmt->Text(0);
     });
   }
 
@@ -456,6 +474,16 @@ class SqliteStore final : public Store {
           .BindBlob(9, event.leaf_hash);
       status = insert->Run();
       if (!status.ok()) break;
+      if (append.request.vault_map) {
+        auto update = writer_db_.PrepareCached("UPDATE conversations SET vault_map = ? WHERE id = ?");
+        if (!update.ok()) {
+          status = update.status();
+          break;
+        }
+        update->BindBlob(1, *append.request.vault_map).Bind(2, id);
+        status = update->Run();
+        if (!status.ok()) break;
+      }
       last_seq_cache_[id] = event.seq;
       ++next_log_index_;
       Touched& t = touched[id];

@@ -1,0 +1,115 @@
+#include "pipeline/protector.h"
+
+#include <functional>
+
+namespace candor {
+namespace {
+
+std::string MapContext(const std::string& conversation_id) {
+  return "candor-vault-map:" + conversation_id;
+}
+
+}  // namespace
+
+Protector::Protector(Store& store, const privacy::PiiScanner& scanner, vault::SecretKey master_key)
+    : store_(store), scanner_(scanner), master_(std::move(master_key)) {}
+
+std::string Protector::NewConversationKey(const std::string& conversation_id) const {
+  return vault::MakeConversationKey(master_, conversation_id).wrapped;
+}
+
+std::mutex& Protector::LockFor(const std::string& conversation_id) {
+  return stripes_[std::hash<std::string>{}(conversation_id) % stripes_.size()];
+}
+
+Result<std::pair<vault::SecretKey, privacy::PlaceholderMap>> Protector::Load(
+    const std::string& conversation_id) {
+  auto conversation = store_.GetConversation(conversation_id);
+  if (!conversation.ok()) return conversation.status();
+  if (conversation->vault_key.empty()) {
+    return Status::PermissionDenied("this conversation's protected data was erased");
+  }
+  auto key = vault::UnwrapConversationKey(master_, conversation->vault_key, conversation_id);
+  if (!key.ok()) return key.status();
+  std::string sealed;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = sealed_maps_.find(conversation_id);
+    if (it != sealed_maps_.end()) sealed = it->second;
+  }
+  if (sealed.empty()) {
+    auto stored = store_.GetVaultMap(conversation_id);
+    if (!stored.ok()) return stored.status();
+    sealed = std::move(*stored);
+  }
+  privacy::PlaceholderMap map;
+  if (!sealed.empty()) {
+    auto serialized = vault::Open(*key, sealed, MapContext(conversation_id));
+    if (!serialized.ok()) return serialized.status();
+    auto parsed = privacy::PlaceholderMap::Parse(*serialized);
+    if (!parsed.ok()) return parsed.status();
+    map = std::move(*parsed);
+  }
+  return std::make_pair(std::move(*key), std::move(map));
+}
+
+Result<Protector::Protected> Protector::Protect(const std::string& conversation_id,
+                                                const std::string& text) {
+  Protected out;
+  out.lock = std::unique_lock(LockFor(conversation_id));
+  auto findings = scanner_.Scan(text);
+  if (!findings.ok()) return findings.status();
+  auto loaded = Load(conversation_id);
+  if (!loaded.ok()) return loaded.status();
+  auto& [key, map] = *loaded;
+  const size_t known_before = map.size();
+  privacy::MaskedText masked = privacy::Mask(text, *findings, map);
+  out.masked_text = std::move(masked.text);
+  out.findings = masked.placeholders.size();
+  if (map.size() != known_before) {  // new originals: the vault changes with this message
+    out.sealed_map = vault::Seal(key, map.Serialize(), MapContext(conversation_id));
+    std::lock_guard lock(cache_mu_);
+    sealed_maps_[conversation_id] = out.sealed_map;
+  }
+  return out;
+}
+
+Result<std::string> Protector::Unmask(const std::string& conversation_id,
+                                      const std::string& text) {
+  if (text.find('[') == std::string::npos) return text;
+  auto loaded = Load(conversation_id);
+  if (!loaded.ok()) return loaded.status();
+  const privacy::PlaceholderMap& map = loaded->second;
+  std::string out;
+  out.reserve(text.size());
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t open = text.find('[', i);
+    const size_t close = open == std::string::npos ? open : text.find(']', open);
+    if (close == std::string::npos) break;
+    out.append(text, i, open - i);
+    auto original = map.Original(std::string_view(text).substr(open, close - open + 1));
+    if (original) {
+      out.append(*original);
+    } else {
+      out.append(text, open, close - open + 1);
+    }
+    i = close + 1;
+  }
+  out.append(text, std::min(i, text.size()), std::string::npos);
+  return out;
+}
+
+Result<Protector::Revealed> Protector::Reveal(const std::string& conversation_id,
+                                              const std::string& placeholder) {
+  auto loaded = Load(conversation_id);
+  if (!loaded.ok()) return loaded.status();
+  for (const auto& entry : loaded->second.entries()) {
+    if (entry.placeholder == placeholder || "[" + entry.placeholder + "]" == placeholder) {
+      return Revealed{entry.original, std::string(privacy::PiiTypeName(entry.type))};
+    }
+  }
+  return Status::NotFound("this conversation has no " + placeholder);
+}
+
+}  // namespace candor
