@@ -111,7 +111,12 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
   // `end` closes a run of digits somewhere inside a possible IBAN. Its
   // country code ("DE89") starts a word at most 40 bytes before: try each
   // such start, the farthest first.
-  const size_t from = end > 40 ? end - 40 : 0;
+  size_t from = end;
+  while (from > 0 && end - from < 40 &&
+         (IsAsciiAlnum(At(text, from - 1)) ||
+          (text[from - 1] == ' ' && from >= 2 && IsAsciiAlnum(At(text, from - 2))))) {
+    --from;
+  }
   for (size_t p = from; p + 4 <= end; ++p) {
     if (!IsAsciiAlpha(At(text, p)) || !IsAsciiAlpha(At(text, p + 1)) || !IsDigit(At(text, p + 2)) ||
         !IsDigit(At(text, p + 3)) || (p > 0 && IsWordByte(At(text, p - 1)))) {
@@ -233,6 +238,9 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
       return stop;
     }
   }
+  size_t digit_count = 0;
+  for (size_t k = begin; k < stop; ++k) digit_count += IsDigit(At(text, k)) ? 1 : 0;
+  if (digit_count < 11) return stop;
   // Part of a word ("DE89..."), a phone number ("+49 ..."), a decimal or a
   // slash-joined reference: not a card or a tax id.
   if (begin > 0) {

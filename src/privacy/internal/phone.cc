@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <array>
+#include <set>
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/validators.h"
@@ -122,13 +123,16 @@ Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region)
   }
   std::string prefix;
   util->GetNddPrefixForRegion(default_region, /*strip_non_digits=*/true, &prefix);
-  return PhoneConfirmer(util, code, prefix == "0");
-}
-
-bool PhoneConfirmer::IsCountryCode(int country_code) const {
-  std::string region;
-  util_->GetRegionCodeForCountryCode(country_code, &region);
-  return region != "ZZ";
+  std::set<int> codes;
+  util->GetSupportedGlobalNetworkCallingCodes(&codes);
+  std::set<std::string> regions;
+  util->GetSupportedRegions(&regions);
+  for (const std::string& region : regions) codes.insert(util->GetCountryCodeForRegion(region));
+  std::bitset<1000> country_codes;
+  for (int c : codes) {
+    if (c > 0 && c < 1000) country_codes.set(static_cast<size_t>(c));
+  }
+  return PhoneConfirmer(util, code, prefix == "0", country_codes);
 }
 
 bool PhoneConfirmer::IsValid(int country_code, std::string_view national, std::string* e164) const {

@@ -14,6 +14,7 @@
 // owned by the library).
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -37,17 +38,22 @@ class PhoneConfirmer {
   bool trunk_zero() const { return trunk_zero_; }
 
   // True when `country_code` is assigned (calling codes are prefix-free).
-  bool IsCountryCode(int country_code) const;
+  bool IsCountryCode(int country_code) const {
+    return country_code > 0 && country_code < 1000 && country_codes_[static_cast<size_t>(country_code)];
+  }
 
   // libphonenumber's verdict on a parsed number; `e164` receives "+4930...".
   bool IsValid(int country_code, std::string_view national_digits, std::string* e164) const;
 
  private:
-  PhoneConfirmer(const i18n::phonenumbers::PhoneNumberUtil* util, int country_code, bool trunk_zero)
-      : util_(util), default_country_code_(country_code), trunk_zero_(trunk_zero) {}
+  PhoneConfirmer(const i18n::phonenumbers::PhoneNumberUtil* util, int country_code, bool trunk_zero,
+                 std::bitset<1000> country_codes)
+      : util_(util), default_country_code_(country_code), trunk_zero_(trunk_zero),
+        country_codes_(country_codes) {}
   const i18n::phonenumbers::PhoneNumberUtil* util_;
   int default_country_code_;
   bool trunk_zero_;
+  std::bitset<1000> country_codes_;  // assigned calling codes, looked up once
 };
 
 }  // namespace candor::privacy::internal
