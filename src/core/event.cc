@@ -47,6 +47,24 @@ std::string_view EventKind(const EventBody& body) {
 
 namespace {
 
+// How the customer's tracker names a kind of personal data.
+std::pair<std::string, std::string> PiiTypeWords(const std::string& type) {
+  static const std::pair<const char*, std::pair<const char*, const char*>> kWords[] = {
+      {"iban", {"IBAN", "IBAN"}},
+      {"card", {"Kartennummer", "card number"}},
+      {"phone", {"Telefonnummer", "phone number"}},
+      {"email", {"E-Mail-Adresse", "e-mail address"}},
+      {"tax_id", {"Steuer-ID", "tax ID"}},
+      {"ip", {"IP-Adresse", "IP address"}},
+      {"secret", {"Zugangsdaten", "credentials"}},
+      {"birth_date", {"Geburtsdatum", "date of birth"}},
+      {"name", {"Namensangabe", "name"}},
+  };
+  for (const auto& [key, words] : kWords)
+    if (type == key) return {words.first, words.second};
+  return {"Daten", "data"};
+}
+
 nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
   nlohmann::json j;
   if (const auto* m = std::get_if<MessageEvent>(&body)) {
@@ -58,6 +76,11 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
     j["placeholder"] = r->placeholder;
     j["pii_type"] = r->pii_type;
     j["reason"] = r->reason;
+    if (iso_times) {  // the API: what the customer's tracker says
+      const auto [de, en] = PiiTypeWords(r->pii_type);
+      j["notice"] = {{"de", "Eine Person hat Ihre " + de + " angesehen: " + r->reason},
+                     {"en", "A person viewed your " + en + ": " + r->reason}};
+    }
   } else {
     const auto& w = std::get<WorkStepEvent>(body);
     j["stage"] = w.stage;

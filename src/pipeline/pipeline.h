@@ -42,8 +42,8 @@ struct Turn {
   // stored yet; "receive" takes it in and "protect" stores it masked.
   bool incoming = false;
   Author author = Author::kCustomer;
-  std::string text;          // as typed: never stored, logged or passed on
-  std::string masked_text;   // set by "protect"; what every later stage sees
+  std::string text;          // as typed until "protect" runs, masked after it
+  std::string masked_text;   // set by "protect"
   std::shared_ptr<StoredMessage> stored = std::make_shared<StoredMessage>();
   int64_t message_seq = 0;   // the customer message this turn answers (0: none)
   // What the conversation looked like before this turn (set by "receive").

@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "pipeline/pipeline.h"
+#include "pipeline/protector.h"
 
 namespace candor {
 namespace {
@@ -192,6 +193,53 @@ TEST_F(StagesOnSqliteTest, PersonReplyIsDeliveredBetweenItsWorkSteps) {
   EXPECT_EQ(std::get<WorkStepEvent>(events->at(0).body).stage, "deliver");
   EXPECT_EQ(std::get<MessageEvent>(events->at(1).body).author, Author::kPerson);
   EXPECT_EQ(std::get<WorkStepEvent>(events->at(2).body).status, StepStatus::kDone);
+}
+
+// Remembers the text every stage after "protect" was given.
+class RecordingStage final : public Stage {
+ public:
+  std::string_view Name() const override { return "understand"; }
+  std::string_view LabelDe() const override { return "Verstanden"; }
+  std::string_view LabelEn() const override { return "Understood"; }
+  bool AppliesTo(const Turn&) const override { return true; }
+  Status Run(Turn& turn) override {
+    seen = turn.text + "|" + turn.masked_text;
+    return Status::Ok();
+  }
+  std::string seen;
+};
+
+TEST_F(StagesOnSqliteTest, StagesAfterProtectNeverSeeTheOriginal) {
+  auto scanner = privacy::PiiScanner::Create();
+  ASSERT_TRUE(scanner.ok());
+  Protector protector(*store_, *scanner, vault::SecretKey::Random());
+  ASSERT_TRUE(store_->CreateConversation({"c2", "h", clock_.Now(), 0,
+                                          protector.NewConversationKey("c2")})
+                  .ok());
+  StoreEventSink sink(*store_);
+  auto recording = std::make_unique<RecordingStage>();
+  RecordingStage* later = recording.get();
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(MakeReceiveStage(*store_));
+  stages.push_back(MakeProtectStage(protector, sink));
+  stages.push_back(std::move(recording));
+  Runner runner(std::move(stages), sink, clock_);
+
+  Turn turn = MakeTurn("c2", 1, "Meine IBAN: DE89 3704 0044 0532 0130 00");
+  auto finished = std::make_shared<std::promise<Status>>();
+  runner.Run(std::move(turn), [finished](Status s, const Turn&) { finished->set_value(s); });
+  ASSERT_TRUE(finished->get_future().get().ok());
+  EXPECT_EQ(later->seen, "Meine IBAN: [IBAN_1]|Meine IBAN: [IBAN_1]");
+  auto events = store_->ReadEvents("c2", 0, 20);
+  ASSERT_TRUE(events.ok());
+  for (const auto& e : *events) {
+    if (const auto* m = std::get_if<MessageEvent>(&e.body)) {
+      EXPECT_EQ(m->text, "Meine IBAN: [IBAN_1]");
+    }
+  }
+  auto original = protector.Reveal("c2", "IBAN_1");
+  ASSERT_TRUE(original.ok());
+  EXPECT_EQ(original->original, "DE89 3704 0044 0532 0130 00");
 }
 
 TEST_F(StagesOnSqliteTest, ReceiveFailsForAConversationThatDoesNotExist) {

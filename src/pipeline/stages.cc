@@ -37,6 +37,8 @@ class ProtectStage final : public Stage {
     auto masked = protector_.Protect(turn.conversation_id, turn.text);
     if (!masked.ok()) return masked.status();
     turn.masked_text = masked->masked_text;
+    // From here on no stage, model or log can see the text as typed.
+    turn.text = turn.masked_text;
     std::optional<std::string> vault_map;
     if (!masked->sealed_map.empty()) vault_map = std::move(masked->sealed_map);
     // Queued while the conversation's lock is held: commit order is map order.

@@ -125,6 +125,8 @@ TEST_F(PrivacyApiTest, RevealShowsTheOriginalAndTellsTheCustomerWhy) {
   EXPECT_EQ(last["agent"], "anna");
   EXPECT_EQ(last["pii_type"], "iban");
   EXPECT_EQ(last["reason"], "Rückbuchung prüfen");
+  EXPECT_EQ(last["notice"]["en"], "A person viewed your IBAN: Rückbuchung prüfen");
+  EXPECT_EQ(last["notice"]["de"], "Eine Person hat Ihre IBAN angesehen: Rückbuchung prüfen");
 
   EXPECT_EQ(Http(server_->port(), "POST", path, R"({"placeholder":"IBAN_1"})", agent_).status, 400);
   EXPECT_EQ(Http(server_->port(), "POST", path, R"({"placeholder":"IBAN_7","reason":"x"})", agent_)
