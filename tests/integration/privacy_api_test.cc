@@ -118,9 +118,12 @@ TEST_F(PrivacyApiTest, RevealShowsTheOriginalAndTellsTheCustomerWhy) {
   EXPECT_EQ(revealed.Json()["original"], kIban);
   EXPECT_EQ(revealed.Json()["pii_type"], "iban");
 
-  auto events = Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "",
-                     token_).Json()["events"];
-  const auto& last = events.back();
+  auto listed = Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "",
+                     token_);
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  auto events = listed.Json()["events"];
+  ASSERT_TRUE(events.is_array() && !events.empty()) << listed.body;
+  auto last = events.back();  // a copy: a missing key reads as null, not past the end
   EXPECT_EQ(last["type"], "reveal");
   EXPECT_EQ(last["agent"], "anna");
   EXPECT_EQ(last["pii_type"], "iban");
