@@ -1,9 +1,12 @@
 #include "pipeline/protector.h"
 
+#include <cstdlib>
 #include <functional>
 
 namespace candor {
 namespace {
+
+constexpr size_t kMaxCachedKeys = 100'000;
 
 std::string MapContext(const std::string& conversation_id) {
   return "candor-vault-map:" + conversation_id;
@@ -24,23 +27,39 @@ std::mutex& Protector::LockFor(const std::string& conversation_id) {
 
 Result<std::pair<vault::SecretKey, privacy::PlaceholderMap>> Protector::Load(
     const std::string& conversation_id) {
-  auto conversation = store_.GetConversation(conversation_id);
-  if (!conversation.ok()) return conversation.status();
-  if (conversation->vault_key.empty()) {
-    return Status::PermissionDenied("this conversation's protected data was erased");
-  }
-  auto key = vault::UnwrapConversationKey(master_, conversation->vault_key, conversation_id);
-  if (!key.ok()) return key.status();
+  std::optional<vault::SecretKey> key;
   std::string sealed;
+  bool sealed_known = false;
   {
     std::lock_guard lock(cache_mu_);
+    auto k = keys_.find(conversation_id);
+    if (k != keys_.end()) key = k->second;
     auto it = sealed_maps_.find(conversation_id);
-    if (it != sealed_maps_.end()) sealed = it->second;
+    if (it != sealed_maps_.end()) {
+      sealed = it->second;
+      sealed_known = true;
+    }
   }
-  if (sealed.empty()) {
+  if (!key) {
+    auto conversation = store_.GetConversation(conversation_id);
+    if (!conversation.ok()) return conversation.status();
+    if (conversation->vault_key.empty()) {
+      return Status::PermissionDenied("this conversation's protected data was erased");
+    }
+    auto unwrapped = vault::UnwrapConversationKey(master_, conversation->vault_key, conversation_id);
+    if (!unwrapped.ok()) return unwrapped.status();
+    key = *unwrapped;
+    std::lock_guard lock(cache_mu_);
+    if (keys_.size() >= kMaxCachedKeys) keys_.clear();
+    keys_.emplace(conversation_id, *key);
+  }
+  if (!sealed_known) {
     auto stored = store_.GetVaultMap(conversation_id);
     if (!stored.ok()) return stored.status();
     sealed = std::move(*stored);
+    std::lock_guard lock(cache_mu_);
+    if (sealed_maps_.size() >= kMaxCachedKeys) sealed_maps_.clear();
+    sealed_maps_.emplace(conversation_id, sealed);
   }
   privacy::PlaceholderMap map;
   if (!sealed.empty()) {
@@ -57,7 +76,9 @@ Result<Protector::Protected> Protector::Protect(const std::string& conversation_
                                                 const std::string& text) {
   Protected out;
   out.lock = std::unique_lock(LockFor(conversation_id));
-  auto findings = scanner_.Scan(text);
+  privacy::ScanScratch scratch = TakeScratch();
+  auto findings = scanner_.Scan(text, scratch);
+  ReturnScratch(std::move(scratch));
   if (!findings.ok()) return findings.status();
   auto loaded = Load(conversation_id);
   if (!loaded.ok()) return loaded.status();
@@ -72,6 +93,25 @@ Result<Protector::Protected> Protector::Protect(const std::string& conversation_
     sealed_maps_[conversation_id] = out.sealed_map;
   }
   return out;
+}
+
+privacy::ScanScratch Protector::TakeScratch() {
+  {
+    std::lock_guard lock(cache_mu_);
+    if (!scratches_.empty()) {
+      privacy::ScanScratch scratch = std::move(scratches_.back());
+      scratches_.pop_back();
+      return scratch;
+    }
+  }
+  auto made = scanner_.NewScratch();
+  if (!made.ok()) std::abort();  // only a broken build fails here
+  return std::move(*made);
+}
+
+void Protector::ReturnScratch(privacy::ScanScratch scratch) {
+  std::lock_guard lock(cache_mu_);
+  scratches_.push_back(std::move(scratch));
 }
 
 Result<std::string> Protector::Unmask(const std::string& conversation_id,

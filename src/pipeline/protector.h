@@ -16,6 +16,7 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/status.h"
 #include "privacy/privacy.h"
@@ -61,10 +62,18 @@ class Protector {
   const vault::SecretKey master_;
   std::array<std::mutex, 64> stripes_;  // conversation -> one of these, by hash
 
+  // Scans need working memory; one per concurrent caller, reused.
+  privacy::ScanScratch TakeScratch();
+  void ReturnScratch(privacy::ScanScratch scratch);
+
   std::mutex cache_mu_;
   // The newest sealed map per conversation, ahead of the store while its
   // message is still being committed. Guarded by cache_mu_.
   std::unordered_map<std::string, std::string> sealed_maps_;
+  // Unwrapped conversation keys, so a message costs no key unwrapping and no
+  // database read. Bounded: cleared when it grows past kMaxCachedKeys.
+  std::unordered_map<std::string, vault::SecretKey> keys_;  // guarded by cache_mu_
+  std::vector<privacy::ScanScratch> scratches_;             // guarded by cache_mu_
 };
 
 }  // namespace candor

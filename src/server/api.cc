@@ -317,12 +317,12 @@ asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Calle
   turn.incoming = true;
   turn.author = *author;
   turn.text = std::move(*text);
+  // Runs right here: intake is microseconds of work, and the protector's
+  // per-conversation lock keeps one conversation's messages in order.
   auto intake = [&](auto done) {
-    asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
-      deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
-        std::optional<Result<Event>> stored = t.stored->result;
-        done(std::make_pair(status, std::move(stored)));
-      });
+    deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
+      std::optional<Result<Event>> stored = t.stored->result;
+      done(std::make_pair(status, std::move(stored)));
     });
   };
   std::pair<Status, std::optional<Result<Event>>> outcome =

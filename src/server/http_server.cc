@@ -33,13 +33,13 @@ class StreamMailbox final : public StreamSubscriber,
  public:
   explicit StreamMailbox(asio::any_io_executor executor) : wake_(executor), executor_(executor) {}
 
-  void Deliver(std::shared_ptr<const SseFrame> frame) override {
-    asio::post(executor_, [self = shared_from_this(), frame = std::move(frame)]() mutable {
-      if (self->frames_.size() >= kMaxQueuedFrames) {
+  void Deliver(SseFrames frames) override {
+    asio::post(executor_, [self = shared_from_this(), frames = std::move(frames)]() mutable {
+      if (self->frames_.size() + frames->size() > kMaxQueuedFrames) {
         self->frames_.clear();
         self->overflowed_ = true;
       } else {
-        self->frames_.push_back(std::move(frame));
+        self->frames_.insert(self->frames_.end(), frames->begin(), frames->end());
       }
       self->wake_.cancel();
     });
@@ -362,6 +362,14 @@ class Server::Impl {
   }
 
   // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
+  // Only a customer's own messages with placeholders in them read differently
+  // for the customer; every other frame is shared by all streams as rendered.
+  static bool NeedsOwnFrame(const Event& event, const Caller& caller) {
+    if (caller.kind != Caller::Kind::kCustomer) return false;
+    const auto* message = std::get_if<MessageEvent>(&event.body);
+    return message != nullptr && message->text.find('[') != std::string::npos;
+  }
+
   // The frame as this caller may see it (see Api::EventFor).
   std::string FrameFor(const Event& event, const Caller& caller) {
     return "id: " + std::to_string(event.seq) + "\nevent: " + std::string(EventKind(event.body)) +
@@ -379,8 +387,8 @@ class Server::Impl {
       std::string chunk;
       for (const auto& event : *events) {
         if (until > 0 && event.seq > until) break;
-        chunk += caller.kind == Caller::Kind::kCustomer ? FrameFor(event, caller)
-                                                        : RenderSseFrame(event)->text;
+        chunk += NeedsOwnFrame(event, caller) ? FrameFor(event, caller)
+                                              : RenderSseFrame(event)->text;
         *last_sent = event.seq;
       }
       if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return false;
@@ -448,8 +456,8 @@ class Server::Impl {
             if (!co_await SendBacklog(conn, conversation_id, &last_sent, frame->seq - 1, caller))
               co_return;
           }
-          chunk += caller.kind == Caller::Kind::kCustomer ? FrameFor(*frame->event, caller)
-                                                          : frame->text;
+          chunk += NeedsOwnFrame(*frame->event, caller) ? FrameFor(*frame->event, caller)
+                                                        : frame->text;
           last_sent = frame->seq;
         }
         if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return;

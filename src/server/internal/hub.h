@@ -1,8 +1,9 @@
 // Hub: fans committed events out to the live streams watching their
 // conversation. Publish runs on the store's writer thread, so it only renders
-// the frame once and hands the fan-out to `executor`: the writer goes back to
-// committing (and acknowledging) at once, however many streams are watching.
-// Thread-safe.
+// the frame once. A conversation watched by many streams gets its fan-out on
+// `executor`, and the events committed before that runs go out together: one
+// hand-over per stream for a whole batch, not one per event. The writer goes
+// back to committing at once, however many streams are watching. Thread-safe.
 #pragma once
 
 #include <memory>
@@ -23,11 +24,14 @@ struct SseFrame {
 };
 std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event);
 
+// Frames in commit order, shared by every stream they go to.
+using SseFrames = std::shared_ptr<const std::vector<std::shared_ptr<const SseFrame>>>;
+
 class StreamSubscriber {
  public:
   virtual ~StreamSubscriber() = default;
-  // Must not block: called on the writer thread.
-  virtual void Deliver(std::shared_ptr<const SseFrame> frame) = 0;
+  // Must not block: may be called on the writer thread.
+  virtual void Deliver(SseFrames frames) = 0;
 };
 
 class Hub {
@@ -57,6 +61,10 @@ class Hub {
 
  private:
   void Unsubscribe(const std::string& conversation_id, uint64_t id);
+  void Flush(const std::string& conversation_id);
+
+  // Frames waiting for a scheduled fan-out, per conversation. Guarded by mu_.
+  std::unordered_map<std::string, std::vector<std::shared_ptr<const SseFrame>>> pending_;
 
   const std::function<void(std::function<void()>)> executor_;
 
