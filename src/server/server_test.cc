@@ -4,6 +4,7 @@
 
 #include "server/auth.h"
 #include "server/internal/http_types.h"
+#include "server/internal/hub.h"
 #include "server/internal/metrics.h"
 
 namespace candor {
@@ -121,6 +122,58 @@ TEST(MetricsTest, RendersRequestCountsAndHistogramsPerRoute) {
                       "conversations\",le=\"0.0025\"} 2"),
             std::string::npos);
   EXPECT_NE(text.find("candor_events_appended_total 1"), std::string::npos);
+}
+
+class CollectingSubscriber final : public StreamSubscriber {
+ public:
+  void Deliver(SseFrames frames) override {
+    ++deliveries;
+    for (const auto& frame : *frames) seqs.push_back(frame->seq);
+  }
+  int deliveries = 0;
+  std::vector<int64_t> seqs;
+};
+
+Event MessageAt(int64_t seq) {
+  return Event{"c_1", seq, seq - 1, FromUnixMillis(seq), MessageEvent{Author::kCustomer, "hi", ""},
+               ""};
+}
+
+TEST(HubTest, AFewStreamsGetEachEventAtOnce) {
+  std::vector<std::function<void()>> tasks;
+  Hub hub([&](std::function<void()> task) { tasks.push_back(std::move(task)); });
+  auto customer = std::make_shared<CollectingSubscriber>();
+  auto subscription = hub.Subscribe("c_1", customer);
+  hub.Publish(MessageAt(1));
+  hub.Publish(MessageAt(2));
+  EXPECT_TRUE(tasks.empty()) << "no thread hop for a handful of streams";
+  EXPECT_EQ(customer->seqs, (std::vector<int64_t>{1, 2}));
+  hub.Publish(Event{"c_other", 1, 2, FromUnixMillis(3), MessageEvent{}, ""});
+  EXPECT_EQ(customer->seqs.size(), 2u) << "other conversations are not delivered";
+}
+
+TEST(HubTest, ManyStreamsGetABatchOfEventsInOneHandOverInOrder) {
+  std::vector<std::function<void()>> tasks;
+  Hub hub([&](std::function<void()> task) { tasks.push_back(std::move(task)); });
+  std::vector<std::shared_ptr<CollectingSubscriber>> streams;
+  std::vector<std::unique_ptr<Hub::Subscription>> subscriptions;
+  for (int i = 0; i < 20; ++i) {
+    streams.push_back(std::make_shared<CollectingSubscriber>());
+    subscriptions.push_back(hub.Subscribe("c_1", streams.back()));
+  }
+  for (int64_t seq = 1; seq <= 4; ++seq) hub.Publish(MessageAt(seq));
+  ASSERT_EQ(tasks.size(), 1u) << "one fan-out scheduled for the whole batch";
+  tasks.front()();
+  for (const auto& stream : streams) {
+    EXPECT_EQ(stream->deliveries, 1);
+    EXPECT_EQ(stream->seqs, (std::vector<int64_t>{1, 2, 3, 4}));
+  }
+  hub.Publish(MessageAt(5));
+  ASSERT_EQ(tasks.size(), 2u) << "the next batch schedules its own fan-out";
+  subscriptions.resize(10);  // half the streams go away before it runs
+  tasks.back()();
+  EXPECT_EQ(streams[0]->seqs.back(), 5);
+  EXPECT_EQ(streams[19]->seqs.back(), 4) << "a closed stream gets nothing more";
 }
 
 }  // namespace
