@@ -1,20 +1,181 @@
 #include "privacy/internal/phone.h"
 
+#include <hs/hs.h>
+#include <phonenumbers/phonemetadata.pb.h>
 #include <phonenumbers/phonenumber.pb.h>
 #include <phonenumbers/phonenumberutil.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <list>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/validators.h"
 
+// Defined in libphonenumber, declared only in its private metadata.h: the
+// compiled-in metadata that PhoneNumberUtil itself loads.
+namespace i18n::phonenumbers {
+int metadata_size();
+const void* metadata_get();
+}  // namespace i18n::phonenumbers
+
 namespace candor::privacy::internal {
+
+// The validity rules of one region, as PhoneNumberUtil::IsValidNumber applies
+// them, compiled into one Vectorscan database. IsValidNumber matches up to
+// eleven ICU regular expressions (after converting the number to UTF-16 for
+// each), about 5 microseconds a call; one scan of these anchored patterns
+// gives the same verdict in a fraction of that.
+//
+// A national significant number is valid when it matches the general
+// description and then any of the number types; a description matches when
+// its possible lengths (if any) hold the number's length and its pattern
+// matches the whole number. Mobile counts only when the region does not share
+// one pattern for mobile and fixed line (GetNumberTypeHelper).
+class NationalRules {
+ public:
+  static std::unique_ptr<NationalRules> Compile(const i18n::phonenumbers::PhoneMetadata& metadata) {
+    const i18n::phonenumbers::PhoneNumberDesc* descs[kDescs] = {
+        &metadata.general_desc(), &metadata.premium_rate(),    &metadata.toll_free(),
+        &metadata.shared_cost(),  &metadata.voip(),            &metadata.personal_number(),
+        &metadata.pager(),        &metadata.uan(),             &metadata.voicemail(),
+        &metadata.fixed_line(),   &metadata.mobile(),
+    };
+    auto rules = std::unique_ptr<NationalRules>(new NationalRules());
+    rules->skip_mobile_ = metadata.same_mobile_and_fixed_line_pattern();
+    std::vector<std::string> expressions;
+    std::vector<unsigned> ids;
+    for (unsigned k = 0; k < kDescs; ++k) {
+      const std::string& pattern = descs[k]->national_number_pattern();
+      // An empty pattern never matches (RegexBasedMatcher::MatchNationalNumber).
+      if (pattern.empty()) continue;
+      for (int i = 0; i < descs[k]->possible_length_size(); ++i) {
+        rules->lengths_[k].push_back(descs[k]->possible_length(i));
+      }
+      expressions.push_back("^(?:" + pattern + ")$");
+      ids.push_back(k);
+    }
+    if (expressions.empty()) return nullptr;
+    std::vector<const char*> pointers;
+    for (const std::string& e : expressions) pointers.push_back(e.c_str());
+    std::vector<unsigned> flags(expressions.size(), HS_FLAG_SINGLEMATCH);
+    hs_database_t* db = nullptr;
+    hs_compile_error_t* error = nullptr;
+    if (hs_compile_multi(pointers.data(), flags.data(), ids.data(),
+                         static_cast<unsigned>(pointers.size()), HS_MODE_BLOCK, nullptr, &db,
+                         &error) != HS_SUCCESS) {
+      hs_free_compile_error(error);
+      return nullptr;  // a construct Vectorscan lacks: libphonenumber decides
+    }
+    rules->database_.reset(db);
+    static std::atomic<uint64_t> next_serial{1};
+    rules->serial_ = next_serial.fetch_add(1);
+    return rules;
+  }
+
+  // The verdict on a national significant number of digits only; nullopt when
+  // the scan fails.
+  std::optional<bool> IsValid(std::string_view national) const {
+    hs_scratch_t* scratch = ThreadScratch(database_.get(), serial_);
+    if (scratch == nullptr) return std::nullopt;
+    uint32_t matched = 0;
+    auto on_match = [](unsigned int id, unsigned long long, unsigned long long, unsigned int,
+                       void* context) {
+      *static_cast<uint32_t*>(context) |= 1u << id;
+      return 0;
+    };
+    if (hs_scan(database_.get(), national.data(), static_cast<unsigned>(national.size()), 0, scratch,
+                on_match, &matched) != HS_SUCCESS) {
+      return std::nullopt;
+    }
+    auto matches = [&](unsigned k) {
+      if ((matched & (1u << k)) == 0) return false;
+      const std::vector<int>& lengths = lengths_[k];
+      return lengths.empty() ||
+             std::find(lengths.begin(), lengths.end(), static_cast<int>(national.size())) != lengths.end();
+    };
+    if (!matches(kGeneral)) return false;
+    for (unsigned k = kGeneral + 1; k < kMobile; ++k) {
+      if (matches(k)) return true;
+    }
+    return !skip_mobile_ && matches(kMobile);
+  }
+
+ private:
+  static constexpr unsigned kDescs = 11;
+  static constexpr unsigned kGeneral = 0;
+  static constexpr unsigned kMobile = 10;
+
+  struct DatabaseDeleter {
+    void operator()(hs_database_t* db) const { hs_free_database(db); }
+  };
+
+  // A scratch per thread and database (the confirmer is shared between
+  // threads). Allocating one costs more than the scan, so each thread keeps
+  // the scratches of the last few databases it used.
+  static hs_scratch_t* ThreadScratch(const hs_database_t* db, uint64_t serial) {
+    struct Entry {
+      uint64_t serial;
+      hs_scratch_t* scratch;
+    };
+    struct Cache {
+      std::vector<Entry> entries;  // most recently added last
+      ~Cache() {
+        for (Entry& e : entries) hs_free_scratch(e.scratch);
+      }
+    };
+    constexpr size_t kKept = 4;
+    thread_local Cache cache;
+    for (const Entry& e : cache.entries) {
+      if (e.serial == serial) return e.scratch;
+    }
+    hs_scratch_t* scratch = nullptr;
+    if (hs_alloc_scratch(db, &scratch) != HS_SUCCESS) return nullptr;
+    if (cache.entries.size() == kKept) {
+      hs_free_scratch(cache.entries.front().scratch);
+      cache.entries.erase(cache.entries.begin());
+    }
+    cache.entries.push_back(Entry{serial, scratch});
+    return scratch;
+  }
+
+  NationalRules() = default;
+
+  std::unique_ptr<hs_database_t, DatabaseDeleter> database_;
+  std::array<std::vector<int>, kDescs> lengths_;  // empty: any length
+  bool skip_mobile_ = false;
+  // Unique per database ever compiled in this process (addresses are reused).
+  uint64_t serial_ = 0;
+};
+
 namespace {
 
 using i18n::phonenumbers::PhoneNumber;
 using i18n::phonenumbers::PhoneNumberUtil;
+
+// The rules of `region` when it is the only region of its calling code (so
+// that IsValidNumber validates against it), else null.
+std::shared_ptr<const NationalRules> CompileRules(const PhoneNumberUtil& util, const std::string& region,
+                                                  int country_code) {
+  std::list<std::string> regions;
+  util.GetRegionCodesForCountryCallingCode(country_code, &regions);
+  if (regions.size() != 1 || regions.front() != region) return nullptr;
+  i18n::phonenumbers::PhoneMetadataCollection collection;
+  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) {
+    return nullptr;
+  }
+  for (int k = 0; k < collection.metadata_size(); ++k) {
+    const i18n::phonenumbers::PhoneMetadata& metadata = collection.metadata(k);
+    if (metadata.id() == region && metadata.country_code() == country_code) {
+      return NationalRules::Compile(metadata);
+    }
+  }
+  return nullptr;
+}
 
 // How far a window reaches before the end of the digit run that triggered it.
 constexpr size_t kReach = 40;
@@ -132,11 +293,21 @@ Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region)
   for (int c : codes) {
     if (c > 0 && c < 1000) country_codes.set(static_cast<size_t>(c));
   }
-  return PhoneConfirmer(util, code, prefix == "0", country_codes);
+  return PhoneConfirmer(util, code, prefix == "0", country_codes, CompileRules(*util, default_region, code));
 }
 
 bool PhoneConfirmer::IsValid(int country_code, std::string_view national, std::string* e164) const {
   if (national.empty() || national.size() > 14) return false;
+  // Leading zeros change the national significant number libphonenumber
+  // checks; leave those to it.
+  if (default_rules_ != nullptr && country_code == default_country_code_ && national[0] != '0') {
+    std::optional<bool> valid = default_rules_->IsValid(national);
+    if (valid.has_value()) {
+      if (!*valid) return false;
+      *e164 = "+" + std::to_string(country_code) + std::string(national);
+      return true;
+    }
+  }
   PhoneNumber number;
   number.set_country_code(country_code);
   size_t zeros = 0;

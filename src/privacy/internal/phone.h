@@ -16,6 +16,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -26,6 +27,8 @@ class PhoneNumberUtil;
 }
 
 namespace candor::privacy::internal {
+
+class NationalRules;  // phone.cc
 
 class PhoneConfirmer {
  public:
@@ -47,13 +50,16 @@ class PhoneConfirmer {
 
  private:
   PhoneConfirmer(const i18n::phonenumbers::PhoneNumberUtil* util, int country_code, bool trunk_zero,
-                 std::bitset<1000> country_codes)
+                 std::bitset<1000> country_codes, std::shared_ptr<const NationalRules> rules)
       : util_(util), default_country_code_(country_code), trunk_zero_(trunk_zero),
-        country_codes_(country_codes) {}
+        country_codes_(country_codes), default_rules_(std::move(rules)) {}
   const i18n::phonenumbers::PhoneNumberUtil* util_;
   int default_country_code_;
   bool trunk_zero_;
   std::bitset<1000> country_codes_;  // assigned calling codes, looked up once
+  // libphonenumber's rules for the default region in a faster form; null when
+  // they cannot be compiled (IsValid then asks libphonenumber).
+  std::shared_ptr<const NationalRules> default_rules_;
 };
 
 }  // namespace candor::privacy::internal
