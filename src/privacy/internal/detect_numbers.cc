@@ -270,8 +270,11 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
     for (size_t last = count; last-- > first;) {
       bool whole = first == 0 && last == count - 1;
       if (!whole && seps[last] != ' ') continue;
+      // Count before copying: most runs of groups have the wrong length.
+      size_t length = 0;
+      for (size_t k = first; k <= last; ++k) length += groups[k].end - groups[k].start;
+      if (length < 11 || length > 19) continue;
       std::string digits = DigitsOf(text, groups[first].start, groups[last].end);
-      if (digits.size() < 11 || digits.size() > 19) continue;
       bool spaces_only = true;
       for (size_t k = first; k < last; ++k) spaces_only = spaces_only && seps[k] == ' ';
       if (digits.size() == 11 && spaces_only && (whole || TaxIdLayout(groups, first, last)) &&

@@ -209,7 +209,11 @@ bool ContinuesAfter(std::string_view text, size_t end) {
 // prefix "(0)" after a country code, which is dropped. Records where each
 // group ends, so a shorter number can be tried when the whole is invalid.
 struct Digits {
-  std::string digits;
+  // The digits read so far; ReadGroups gives up past kMaxDigits + 2, so a
+  // fixed buffer holds them without an allocation per candidate.
+  std::array<char, kMaxDigits + 3> buffer{};
+  size_t size = 0;
+  std::string_view view() const { return std::string_view(buffer.data(), size); }
   std::array<size_t, 12> group_end{};       // byte offset after each group
   std::array<size_t, 12> digits_at_end{};   // digits.size() after each group
   size_t groups = 0;
@@ -228,11 +232,14 @@ bool ReadGroups(std::string_view text, size_t k, size_t limit, bool internationa
       ++k;
     }
     size_t begin = k;
-    while (k < limit && IsDigit(At(text, k))) out->digits.push_back(text[k++]);
+    while (k < limit && IsDigit(At(text, k))) {
+      if (out->size == out->buffer.size()) return false;  // more than kMaxDigits + 2
+      out->buffer[out->size++] = text[k++];
+    }
     if (k == begin) break;
-    if (out->digits.size() > kMaxDigits + 2) return false;
+    if (out->size > kMaxDigits + 2) return false;
     out->group_end[out->groups] = k;
-    out->digits_at_end[out->groups] = out->digits.size();
+    out->digits_at_end[out->groups] = out->size;
     ++out->groups;
     if (open_bracket) {
       if (k >= limit || text[k] != ')') return false;
@@ -351,7 +358,7 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
     // written right after the number).
     for (size_t g = d.groups; g-- > 0;) {
       size_t number_end = d.group_end[g];
-      std::string_view digits = std::string_view(d.digits).substr(0, d.digits_at_end[g]);
+      std::string_view digits = d.view().substr(0, d.digits_at_end[g]);
       if (ContinuesAfter(text, number_end)) continue;
       if (LooksLikeDate(text, s, number_end)) continue;
       int country = 0;
