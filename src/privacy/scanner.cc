@@ -231,6 +231,17 @@ size_t NextTriggerByte(std::string_view text, size_t k) {
     if (mask != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
     k += 16;
   }
+  // The last 16 bytes in one load, the bytes before `k` masked out: messages
+  // are short, so the tail is a good part of each.
+  if (k < n && n >= 16) {
+    const size_t base = n - 16;
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + base));
+    __m128i d = _mm_sub_epi8(v, zero);
+    __m128i digit_or_colon = _mm_cmpeq_epi8(_mm_min_epu8(d, ten), d);
+    __m128i hit = _mm_or_si128(digit_or_colon, _mm_cmpeq_epi8(v, at));
+    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit)) & (0xFFFFu << (k - base));
+    return mask != 0 ? base + static_cast<size_t>(__builtin_ctz(mask)) : n;
+  }
 #endif
   while (k < n && !IsTriggerByte(static_cast<unsigned char>(data[k]))) ++k;
   return k;

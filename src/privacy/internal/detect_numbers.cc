@@ -2,6 +2,7 @@
 // around the trigger's end offset, confirmed by the validators.
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 
 #include "privacy/internal/detectors.h"
@@ -106,6 +107,16 @@ size_t DetectEmail(const DetectContext& ctx, size_t end) {
 
 // ---- IBAN ---------------------------------------------------------------
 
+namespace {
+
+// The byte after the first space in [p, end), or `end`.
+size_t NextWordStart(std::string_view text, size_t p, size_t end) {
+  const void* space = std::memchr(text.data() + p, ' ', end - p);
+  return space == nullptr ? end : static_cast<size_t>(static_cast<const char*>(space) - text.data()) + 1;
+}
+
+}  // namespace
+
 size_t DetectIban(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
   // `end` closes a run of digits somewhere inside a possible IBAN. Its
@@ -117,7 +128,9 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
           (text[from - 1] == ' ' && from >= 2 && IsAsciiAlnum(At(text, from - 2))))) {
     --from;
   }
-  for (size_t p = from; p + 4 <= end; ++p) {
+  // Inside the window every byte is a letter, a digit or a single space, so
+  // the words start at `from` and after each space: only those are tried.
+  for (size_t p = from; p + 4 <= end; p = NextWordStart(text, p, end)) {
     if (!IsAsciiAlpha(At(text, p)) || !IsAsciiAlpha(At(text, p + 1)) || !IsDigit(At(text, p + 2)) ||
         !IsDigit(At(text, p + 3)) || (p > 0 && IsWordByte(At(text, p - 1)))) {
       continue;
