@@ -5,6 +5,7 @@
 #include <cstring>
 #include <string>
 
+#include "privacy/internal/byte_window.h"
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/validators.h"
 
@@ -123,10 +124,21 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
   // country code ("DE89") starts a word at most 40 bytes before: try each
   // such start, the farthest first.
   size_t from = end;
-  while (from > 0 && end - from < 40 &&
-         (IsAsciiAlnum(At(text, from - 1)) ||
-          (text[from - 1] == ' ' && from >= 2 && IsAsciiAlnum(At(text, from - 2))))) {
-    --from;
+#ifdef __SSE2__
+  if (end >= ByteWindow::kSize) {
+    // Bit i: byte end-48+i is a letter or digit, or a space after one.
+    ByteWindow window(text.data() + end - ByteWindow::kSize);
+    uint64_t alnum = window.Digits() | window.Letters();
+    uint64_t in_window = alnum | (window.Equal(' ') & (alnum << 1));
+    from = end - std::min<size_t>(ByteWindow::OnesFromTop(in_window), 40);
+  } else
+#endif
+  {
+    while (from > 0 && end - from < 40 &&
+           (IsAsciiAlnum(At(text, from - 1)) ||
+            (text[from - 1] == ' ' && from >= 2 && IsAsciiAlnum(At(text, from - 2))))) {
+      --from;
+    }
   }
   // Inside the window every byte is a letter, a digit or a single space, so
   // the words start at `from` and after each space: only those are tried.

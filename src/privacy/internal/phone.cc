@@ -13,6 +13,7 @@
 #include <set>
 #include <vector>
 
+#include "privacy/internal/byte_window.h"
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/validators.h"
 
@@ -335,7 +336,31 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
   const PhoneConfirmer& phone = *ctx.phone;
   size_t begin = end;
-  while (begin > 0 && end - begin < kReach && IsPhoneChar(At(text, begin - 1))) --begin;
+  // Where the window is in a ByteWindow: bit i stands for byte base + i and
+  // is set where a number may start (a superset of the test below).
+  bool windowed = false;
+  size_t base = 0;
+  uint64_t starts = 0;
+#ifdef __SSE2__
+  static_assert(kReach < ByteWindow::kSize);
+  if (end >= ByteWindow::kSize) {
+    base = end - ByteWindow::kSize;
+    ByteWindow window(text.data() + base);
+    uint64_t digits = window.Digits();
+    uint64_t plus = window.Equal('+');
+    uint64_t bracket = window.Equal('(');
+    uint64_t phone_chars = digits | plus | bracket | window.Equal(' ') | window.Equal(')') |
+                           window.Equal('/') | window.Equal('-');
+    begin = end - std::min(ByteWindow::OnesFromTop(phone_chars), kReach);
+    // A '0' after a digit starts nothing (shifted in, bit 0 sees no digit
+    // before it: right when base is 0, and below `begin` otherwise).
+    starts = plus | bracket | (window.Equal('0') & ~(digits << 1));
+    windowed = true;
+  } else
+#endif
+  {
+    while (begin > 0 && end - begin < kReach && IsPhoneChar(At(text, begin - 1))) --begin;
+  }
   size_t stop = end;
   while (stop < text.size() && stop - end < 8 && IsPhoneChar(At(text, stop))) ++stop;
 
@@ -343,6 +368,12 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
   // try each start from the left, and from each the longest valid number.
   size_t covered = end;
   for (size_t s = begin; s < end; ++s) {
+    if (windowed) {
+      uint64_t ahead = starts >> (s - base);  // s - base < 48
+      if (ahead == 0) break;
+      s += static_cast<size_t>(__builtin_ctzll(ahead));
+      if (s >= end) break;
+    }
     unsigned char c = At(text, s);
     bool plus = c == '+';
     bool bracket = c == '(' && s + 1 < stop && text[s + 1] == '0';
