@@ -38,6 +38,13 @@ class ByteWindow {
     });
   }
 
+  // a-f and A-F.
+  uint64_t HexLetters() const {
+    return Mask([](__m128i x) {
+      return Below(_mm_sub_epi8(_mm_or_si128(x, _mm_set1_epi8(0x20)), _mm_set1_epi8('a')), 6);
+    });
+  }
+
   // How many of the top bits of `mask` (from bit 47 down) are set in a row.
   static size_t OnesFromTop(uint64_t mask) {
     uint64_t gaps = ~(mask << (64 - kSize));  // never 0: the low 16 bits stay set

@@ -235,6 +235,17 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
   // The run of digits that contains the trigger, single spaces or dashes
   // allowed between digits.
   size_t begin = end;
+#ifdef __SSE2__
+  if (end >= ByteWindow::kSize && IsDigit(At(text, end - 1))) {
+    // The first steps at once: a digit, or a separator between two digits
+    // (bit 0 cannot see the digit before it and stops short; the loop goes
+    // on from there).
+    ByteWindow window(text.data() + end - ByteWindow::kSize);
+    uint64_t digits = window.Digits();
+    uint64_t seps = window.Equal(' ') | window.Equal('-');
+    begin = end - ByteWindow::OnesFromTop(digits | (seps & (digits << 1) & (digits >> 1)));
+  }
+#endif
   while (begin > 0) {
     unsigned char c = At(text, begin - 1);
     if (IsDigit(c)) {
@@ -343,6 +354,12 @@ size_t DetectIpv4(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
   auto in_run = [](unsigned char c) { return IsDigit(c) || c == '.'; };
   size_t begin = end;
+#ifdef __SSE2__
+  if (end >= ByteWindow::kSize) {  // the first 48 steps at once; the loop goes on from there
+    ByteWindow window(text.data() + end - ByteWindow::kSize);
+    begin = end - ByteWindow::OnesFromTop(window.Digits() | window.Equal('.'));
+  }
+#endif
   while (begin > 0 && in_run(At(text, begin - 1)) && end - begin < 64) --begin;
   size_t stop = end;
   while (stop < text.size() && in_run(At(text, stop)) && stop - begin < 64) ++stop;
@@ -365,6 +382,13 @@ size_t DetectIpv6(const DetectContext& ctx, size_t end) {
     return IsDigit(c) || c == ':' || c == '.' || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
   };
   size_t begin = end;
+#ifdef __SSE2__
+  if (end >= ByteWindow::kSize) {  // all 48 steps at once
+    ByteWindow window(text.data() + end - ByteWindow::kSize);
+    begin = end - ByteWindow::OnesFromTop(window.Digits() | window.HexLetters() | window.Equal(':') |
+                                          window.Equal('.'));
+  }
+#endif
   while (begin > 0 && in_run(At(text, begin - 1)) && end - begin < 48) --begin;
   size_t stop = end;
   while (stop < text.size() && in_run(At(text, stop)) && stop - begin < 48) ++stop;
