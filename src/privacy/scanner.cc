@@ -320,6 +320,11 @@ void FindNumericTriggers(std::string_view text, std::vector<NumericTrigger>& out
 // Sorted by start, no two overlapping: of two overlapping findings the longer
 // one stays, then the one of higher priority, then the earlier one.
 void ResolveOverlaps(std::vector<Finding>& findings) {
+  // Most texts with a finding have exactly one: no sorting, no second vector.
+  if (findings.size() <= 1) {
+    if (!findings.empty() && findings[0].end <= findings[0].start) findings.clear();
+    return;
+  }
   std::sort(findings.begin(), findings.end(), [](const Finding& a, const Finding& b) {
     if (a.start != b.start) return a.start < b.start;
     if (a.end != b.end) return a.end > b.end;
