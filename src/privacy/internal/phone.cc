@@ -9,6 +9,8 @@
 #include <array>
 #include <atomic>
 #include <list>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <vector>
@@ -178,6 +180,19 @@ std::shared_ptr<const NationalRules> CompileRules(const PhoneNumberUtil& util, c
   return nullptr;
 }
 
+// CompileRules once per region and process: parsing the metadata and
+// compiling the patterns takes a few milliseconds, and scanners are created
+// per test and per configuration.
+std::shared_ptr<const NationalRules> RulesFor(const PhoneNumberUtil& util, const std::string& region,
+                                              int country_code) {
+  static std::mutex mutex;
+  static auto* compiled = new std::map<std::string, std::shared_ptr<const NationalRules>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = compiled->find(region);
+  if (it == compiled->end()) it = compiled->emplace(region, CompileRules(util, region, country_code)).first;
+  return it->second;
+}
+
 // How far a window reaches before the end of the digit run that triggered it.
 constexpr size_t kReach = 40;
 // E.164 allows 15 digits including the country code.
@@ -301,7 +316,7 @@ Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region)
   for (int c : codes) {
     if (c > 0 && c < 1000) country_codes.set(static_cast<size_t>(c));
   }
-  return PhoneConfirmer(util, code, prefix == "0", country_codes, CompileRules(*util, default_region, code));
+  return PhoneConfirmer(util, code, prefix == "0", country_codes, RulesFor(*util, default_region, code));
 }
 
 bool PhoneConfirmer::IsValid(int country_code, std::string_view national, std::string* e164) const {
