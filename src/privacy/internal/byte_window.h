@@ -13,8 +13,6 @@
 namespace candor::privacy::internal {
 
 #ifdef __SSE2__
-inline constexpr bool kHaveByteWindow = true;
-
 // Bit i of every mask describes the byte at data[i], for i < 48.
 class ByteWindow {
  public:
@@ -67,8 +65,6 @@ class ByteWindow {
 
   __m128i v_[3];
 };
-#else
-inline constexpr bool kHaveByteWindow = false;
-#endif
+#endif  // __SSE2__; without it the detectors keep their byte loops
 
 }  // namespace candor::privacy::internal
