@@ -6,13 +6,20 @@
 // given in context ("mein Passwort ist ..."), birth dates given in context
 // ("geboren am ...") and names after a salutation ("Frau Schmidt").
 //
-// How: one Vectorscan database holds a cheap pattern per kind of candidate and
-// reports only where a match ends (no start-of-match tracking, which costs
-// several times the throughput). A hand-written scan around each end finds the
-// exact span, and a validator confirms it (ISO 13616 mod-97 for IBANs, Luhn and
-// issuer ranges for cards, ISO 7064 MOD 11,10 and the digit rule for tax ids,
-// libphonenumber for phones). A number that fails its check (an order number,
-// an amount, a date) is not personal data and is left alone.
+// How: candidates are cheap to find and expensive to confirm, so finding is
+// kept to one pass. One Vectorscan database holds the cue words (password,
+// PIN, TAN, "geboren am", salutations ...) and reports only where a match ends
+// (no start-of-match tracking, which costs several times the throughput).
+// Digits, '@' and ':' (the triggers of numbers, e-mail and IPv6) are found by
+// a 16-byte vector scan instead: as a Vectorscan pattern over every byte the
+// number trigger ran at 40 % of the speed, for the same positions. A
+// hand-written scan around each trigger finds the exact span, and a validator
+// confirms it (ISO 13616 mod-97 for IBANs, Luhn and issuer ranges for cards,
+// ISO 7064 MOD 11,10 and the digit rule for tax ids, libphonenumber's
+// metadata for phones: the default region's rules compiled once into a
+// Vectorscan database, anything else asked of libphonenumber itself). A
+// number that fails its check (an order number, an amount, a date) is not
+// personal data and is left alone.
 //
 // Offsets are byte offsets into the scanned text. The scanner accepts any
 // bytes, including invalid UTF-8 (the API layer rejects that earlier, but the
