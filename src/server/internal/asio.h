@@ -1,6 +1,5 @@
-// The one way to include Asio and Beast. We build on Debian's Boost 1.81:
-// 1.74's Asio frees strand executors early when they are copied across
-// threads (seen under ASan). <utility> first keeps older Asio headers happy.
+// The one way to include Asio and Beast (Debian's Boost 1.81). <utility>
+// comes first because Boost 1.74's awaitable.hpp needs it and does not include it.
 #pragma once
 
 #include <utility>
