@@ -1,10 +1,13 @@
 // candor: the command line. Wiring only; the work happens in the modules.
 #include <CLI/CLI.hpp>
+#include <unistd.h>
+
 #include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "nlu/nlu.h"
 #include "privacy/privacy.h"
 
 namespace {
@@ -86,6 +89,40 @@ int main(int argc, char** argv) {
       ->required();
   eval_cmd->add_flag("--json", eval_json, "one JSON object instead of a table");
 
+  auto* nlu_cmd = app.add_subcommand("nlu", "understand customers: train and measure intent models");
+  nlu_cmd->require_subcommand(1);
+  candor::nlu::TrainFlags nlu_train;
+  auto* train_cmd = nlu_cmd->add_subcommand(
+      "train", "train an intent model (fastText + logistic regression, calibrated) from examples");
+  train_cmd->add_option("--data", nlu_train.data, "examples; repeat to combine files")->required();
+  train_cmd->add_option("--format", nlu_train.format,
+                        "csv (text,category), jsonl ({text, intent}) or clinc (data_full.json)")
+      ->required()
+      ->check(CLI::IsMember({"csv", "jsonl", "clinc"}));
+  train_cmd->add_option("--out", nlu_train.out, "model directory to write")->required();
+  train_cmd->add_option("--seed", nlu_train.options.seed, "random seed (same seed, same model)");
+  train_cmd->add_option("--epochs", nlu_train.options.epochs, "fastText epochs")
+      ->check(CLI::Range(1, 10000));
+  train_cmd->add_option("--threads", nlu_train.options.threads,
+                        "threads (the model does not depend on it)")
+      ->check(CLI::Range(1, 64));
+  train_cmd->add_flag("--quiet", nlu_train.quiet, "no progress bar");
+  candor::nlu::EvalFlags nlu_eval;
+  auto* nlu_eval_cmd = nlu_cmd->add_subcommand(
+      "eval", "accuracy, macro-F1, in-scope accuracy, out-of-scope precision and recall, "
+              "confusions, and an SVG of the threshold trade-off");
+  nlu_eval_cmd->add_option("--model", nlu_eval.model, "model directory")->required();
+  nlu_eval_cmd->add_option("--data", nlu_eval.data, "labelled examples")->required();
+  nlu_eval_cmd->add_option("--format", nlu_eval.format, "csv, jsonl or clinc (its test split)")
+      ->required()
+      ->check(CLI::IsMember({"csv", "jsonl", "clinc"}));
+  nlu_eval_cmd->add_option("--plot", nlu_eval.plot, "SVG file to write (empty: none)")->capture_default_str();
+  nlu_eval_cmd->add_flag("--json", nlu_eval.json, "one JSON object instead of a table");
+  std::string predict_model;
+  auto* predict_cmd = nlu_cmd->add_subcommand(
+      "predict", "read lines on stdin; write language, label, confidence and in_scope as JSON lines");
+  predict_cmd->add_option("--model", predict_model, "model directory")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -102,5 +139,11 @@ int main(int argc, char** argv) {
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
   if (scan_cmd->parsed()) return candor::privacy::RunPiiScan(std::cin, std::cout);
   if (eval_cmd->parsed()) return candor::privacy::RunPiiEval(eval_file, eval_json, std::cout);
+  nlu_train.interactive = isatty(STDERR_FILENO) != 0;
+  if (train_cmd->parsed()) return candor::nlu::RunNluTrain(nlu_train, std::cout, std::cerr);
+  if (nlu_eval_cmd->parsed()) return candor::nlu::RunNluEval(nlu_eval, std::cout, std::cerr);
+  if (predict_cmd->parsed()) {
+    return candor::nlu::RunNluPredict(predict_model, std::cin, std::cout, std::cerr);
+  }
   return 0;
 }

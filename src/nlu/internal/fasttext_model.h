@@ -1,0 +1,55 @@
+// The fastText half of the intent ensemble, used as a library: supervised
+// softmax over word vectors, character 2..5-grams and word bigrams. Training
+// runs on one thread so a fixed seed gives the same model every time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace fasttext {
+class FastText;
+}
+
+namespace candor::nlu::internal {
+
+struct FastTextOptions {
+  uint32_t seed = 1;
+  int epochs = 100;
+  int dim = 50;
+  int buckets = 100000;
+};
+
+class FastTextModel {
+ public:
+  // `texts` normalised; `labels` index into `label_names` (no spaces in them).
+  static Result<FastTextModel> Train(const std::vector<std::string>& texts,
+                                     const std::vector<int>& labels,
+                                     const std::vector<std::string>& label_names,
+                                     const FastTextOptions& options,
+                                     const std::function<void(double)>& progress);
+  static Result<FastTextModel> Load(const std::string& path,
+                                    const std::vector<std::string>& label_names);
+  Status Save(const std::string& path) const;
+
+  FastTextModel(FastTextModel&&) noexcept;
+  FastTextModel& operator=(FastTextModel&&) noexcept;
+  ~FastTextModel();
+
+  // Writes one probability per label, in `label_names` order.
+  void Probabilities(std::string_view normalized_text, float* out) const;
+
+ private:
+  FastTextModel();
+  Status MapLabels(const std::vector<std::string>& label_names);
+
+  std::unique_ptr<fasttext::FastText> fasttext_;
+  std::vector<int> our_label_;  // fastText's label id -> index in label_names
+};
+
+}  // namespace candor::nlu::internal
