@@ -27,7 +27,6 @@ using internal::NormalizeForModel;
 namespace {
 
 constexpr std::string_view kFormatName = "candor-nlu-1";
-constexpr float kFloor = 1e-6f;  // keeps log() finite when a model says 0
 
 struct Encoded {
   std::vector<std::string> texts;  // normalised
@@ -88,28 +87,32 @@ std::string DataDigest(const std::vector<Example>& train, const std::vector<Exam
   return hex;
 }
 
-// Both models' probabilities for one text.
+// Both models' log-probabilities for one text (each up to a constant).
 struct Votes {
   std::vector<float> linear;
   std::vector<float> fasttext;
 };
 
-// The calibrated distribution: a weighted geometric mean of the two models,
-// sharpened or softened by the temperature, renormalised.
+// The calibrated distribution: a weighted geometric mean of the two models'
+// probabilities, sharpened or softened by the temperature, renormalised.
+// Working in logs, each model's own normalising constant cancels out.
 void Combine(const Votes& votes, double weight, double temperature, std::vector<float>& out) {
   const size_t count = votes.linear.size();
   out.resize(count);
-  double best = -1e300;
-  std::vector<double> logits(count);
+  const float a = static_cast<float>(weight / temperature);
+  const float b = static_cast<float>((1 - weight) / temperature);
+  float best = -1e30f;
   for (size_t k = 0; k < count; ++k) {
-    logits[k] = (weight * std::log(std::max(votes.linear[k], kFloor)) +
-                 (1 - weight) * std::log(std::max(votes.fasttext[k], kFloor))) /
-                temperature;
-    best = std::max(best, logits[k]);
+    out[k] = a * votes.linear[k] + b * votes.fasttext[k];
+    best = std::max(best, out[k]);
   }
-  double sum = 0;
-  for (size_t k = 0; k < count; ++k) sum += std::exp(logits[k] - best);
-  for (size_t k = 0; k < count; ++k) out[k] = static_cast<float>(std::exp(logits[k] - best) / sum);
+  float sum = 0;
+  for (size_t k = 0; k < count; ++k) {
+    out[k] = std::exp(out[k] - best);
+    sum += out[k];
+  }
+  const float inverse = 1.0f / sum;
+  for (size_t k = 0; k < count; ++k) out[k] *= inverse;
 }
 
 size_t ArgMax(const std::vector<float>& values) {
@@ -130,8 +133,8 @@ struct IntentModel::Impl {
     Votes votes;
     votes.linear.resize(info.labels.size());
     votes.fasttext.resize(info.labels.size());
-    linear->Probabilities(normalized, votes.linear.data());
-    fasttext->Probabilities(normalized, votes.fasttext.data());
+    linear->LogScores(normalized, votes.linear.data());
+    fasttext->LogScores(normalized, votes.fasttext.data());
     return votes;
   }
 
@@ -156,7 +159,8 @@ struct IntentModel::Impl {
     });
     auto linear_result =
         LinearModel::Train(data.texts, data.labels, static_cast<int>(info.labels.size()),
-                           options.linear_c, std::max(1, options.threads - 1),
+                           options.linear_c, options.min_documents,
+                           std::max(1, options.threads - 1),
                            [&](double f) { report(&linear_done, f); });
     fasttext_thread.join();
     if (!linear_result.ok()) return linear_result.status();
@@ -198,7 +202,7 @@ struct IntentModel::Impl {
       double loss = 0;
       for (size_t i = 0; i < votes.size(); ++i) {
         Combine(votes[i], info.ensemble_weight, temperature, combined);
-        loss -= std::log(std::max(combined[held_out.labels[i]], kFloor));
+        loss -= std::log(std::max(combined[held_out.labels[i]], 1e-30f));
       }
       if (loss < best_loss) {
         best_loss = loss;
@@ -321,6 +325,7 @@ Status IntentModel::Save(const std::string& directory) const {
         {"dim", options.dim},
         {"buckets", options.buckets},
         {"linear_c", options.linear_c},
+        {"min_documents", options.min_documents},
         {"validation_share", options.validation_share},
         {"threshold_cost", options.threshold_cost}}},
   };

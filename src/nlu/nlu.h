@@ -72,6 +72,7 @@ struct TrainOptions {
   int dim = 50;             // fastText vector size
   int buckets = 100000;     // fastText hash buckets for n-grams (model size)
   double linear_c = 4.0;    // inverse regularisation of the logistic regression
+  int min_documents = 2;    // a feature must occur in this many examples to count
   // Share of `train` held out for calibration when `validation` is empty;
   // both models are then trained again on all of `train`.
   double validation_share = 0.1;

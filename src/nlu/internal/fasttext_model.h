@@ -1,5 +1,5 @@
 // The fastText half of the intent ensemble, used as a library: supervised
-// softmax over word vectors, character 2..5-grams and word bigrams. Training
+// softmax over word vectors, character 3..5-grams and word bigrams. Training
 // runs on one thread so a fixed seed gives the same model every time.
 #pragma once
 
@@ -13,6 +13,7 @@
 #include "core/status.h"
 
 namespace fasttext {
+class DenseMatrix;
 class FastText;
 }
 
@@ -41,14 +42,18 @@ class FastTextModel {
   FastTextModel& operator=(FastTextModel&&) noexcept;
   ~FastTextModel();
 
-  // Writes one probability per label, in `label_names` order.
-  void Probabilities(std::string_view normalized_text, float* out) const;
+  // Writes one log-probability per label, in `label_names` order, up to one
+  // shared constant (the logits before the softmax).
+  void LogScores(std::string_view normalized_text, float* out) const;
 
  private:
   FastTextModel();
+  // Also takes the trained matrices, which LogScores reads directly.
   Status MapLabels(const std::vector<std::string>& label_names);
 
   std::unique_ptr<fasttext::FastText> fasttext_;
+  std::shared_ptr<const fasttext::DenseMatrix> input_;   // words, subwords, bigrams
+  std::shared_ptr<const fasttext::DenseMatrix> output_;  // one row per label
   std::vector<int> our_label_;  // fastText's label id -> index in label_names
 };
 

@@ -15,7 +15,7 @@
 namespace candor::nlu::internal {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'N', 'D', 'R', 'L', 'I', 'N', '1'};
+constexpr char kMagic[8] = {'C', 'N', 'D', 'R', 'L', 'I', 'N', '2'};
 
 // FNV-1a, seeded by the feature's kind so "w:ab" and the 2-gram "ab" differ.
 uint64_t Hash(char kind, std::string_view bytes) {
@@ -56,7 +56,7 @@ bool ReadVector(std::istream& in, std::vector<T>& values, size_t count) {
 
 }  // namespace
 
-void LinearModel::ExtractFeatures(std::string_view text, std::vector<Feature>& out) {
+void LinearModel::HashFeatures(std::string_view text, std::vector<uint64_t>& out) {
   out.clear();
   // Words and word bigrams.
   size_t previous_start = std::string_view::npos;
@@ -64,9 +64,9 @@ void LinearModel::ExtractFeatures(std::string_view text, std::vector<Feature>& o
   while (start < text.size()) {
     size_t end = text.find(' ', start);
     if (end == std::string_view::npos) end = text.size();
-    out.push_back({Hash('w', text.substr(start, end - start)), 1});
+    out.push_back(Hash('w', text.substr(start, end - start)));
     if (previous_start != std::string_view::npos) {
-      out.push_back({Hash('b', text.substr(previous_start, end - previous_start)), 1});
+      out.push_back(Hash('b', text.substr(previous_start, end - previous_start)));
     }
     previous_start = start;
     start = end + 1;
@@ -79,19 +79,9 @@ void LinearModel::ExtractFeatures(std::string_view text, std::vector<Feature>& o
   padded += ' ';
   for (size_t n = 2; n <= 5; ++n) {
     for (size_t i = 0; i + n <= padded.size(); ++i) {
-      out.push_back({Hash(static_cast<char>('0' + n), std::string_view(padded).substr(i, n)), 1});
+      out.push_back(Hash(static_cast<char>('0' + n), std::string_view(padded).substr(i, n)));
     }
   }
-  std::sort(out.begin(), out.end(), [](const Feature& a, const Feature& b) { return a.key < b.key; });
-  size_t kept = 0;
-  for (size_t i = 0; i < out.size(); ++i) {
-    if (kept > 0 && out[kept - 1].key == out[i].key) {
-      out[kept - 1].count += 1;
-    } else {
-      out[kept++] = out[i];
-    }
-  }
-  out.resize(kept);
 }
 
 void LinearModel::BuildTable() {
@@ -117,7 +107,7 @@ int32_t LinearModel::Find(uint64_t key) const {
 
 Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
                                        const std::vector<int>& labels, int num_labels, double c,
-                                       int threads, const std::function<void(double)>& progress) {
+                                       int min_documents, int threads, const std::function<void(double)>& progress) {
   if (texts.empty() || texts.size() != labels.size() || num_labels < 2) {
     return Status::InvalidArgument("the logistic regression needs examples of at least two labels");
   }
@@ -129,12 +119,23 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
   // so the same data always gives the same model.
   std::vector<std::vector<Feature>> documents(texts.size());
   std::unordered_map<uint64_t, uint32_t> document_frequency;
+  std::vector<uint64_t> hashes;
   for (size_t d = 0; d < texts.size(); ++d) {
-    ExtractFeatures(texts[d], documents[d]);
-    for (const auto& feature : documents[d]) ++document_frequency[feature.key];
+    HashFeatures(texts[d], hashes);
+    std::sort(hashes.begin(), hashes.end());
+    for (size_t i = 0; i < hashes.size(); ++i) {
+      if (i > 0 && hashes[i] == hashes[i - 1]) {
+        documents[d].back().count += 1;
+      } else {
+        documents[d].push_back({hashes[i], 1});
+        ++document_frequency[hashes[i]];
+      }
+    }
   }
   model.keys_.reserve(document_frequency.size());
-  for (const auto& [key, count] : document_frequency) model.keys_.push_back(key);
+  for (const auto& [key, count] : document_frequency) {
+    if (count >= static_cast<uint32_t>(std::max(1, min_documents))) model.keys_.push_back(key);
+  }
   std::sort(model.keys_.begin(), model.keys_.end());
   model.idf_.resize(model.keys_.size());
   for (size_t i = 0; i < model.keys_.size(); ++i) {
@@ -149,11 +150,12 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
     double norm = 0;
     for (const auto& feature : documents[d]) {
       int32_t index = model.Find(feature.key);
+      if (index < 0) continue;  // too rare to keep
       double value = (1.0 + std::log(feature.count)) * model.idf_[index];
       rows[d].push_back({index + 1, value});
       norm += value * value;
     }
-    norm = std::sqrt(norm);
+    norm = norm > 0 ? std::sqrt(norm) : 1.0;
     for (auto& node : rows[d]) node.value /= norm;
     std::sort(rows[d].begin(), rows[d].end(),
               [](const feature_node& a, const feature_node& b) { return a.index < b.index; });
@@ -164,7 +166,7 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
 
   set_print_string_function(&Quiet);
   const size_t features = model.keys_.size();
-  model.weights_.assign(features * static_cast<size_t>(num_labels), 0.0f);
+  std::vector<float> weights(features * static_cast<size_t>(num_labels), 0.0f);
   std::atomic<int> next_label{0};
   std::atomic<int> finished{0};
   std::mutex failure_mutex;
@@ -192,7 +194,7 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
       // liblinear orders labels by first appearance; w scores label[0].
       float sign = trained->label[0] == 1 ? 1.0f : -1.0f;
       for (size_t f = 0; f < features; ++f) {
-        model.weights_[f * num_labels + label] = sign * static_cast<float>(trained->w[f]);
+        weights[f * num_labels + label] = sign * static_cast<float>(trained->w[f]);
       }
       free_and_destroy_model(&trained);
       int done = ++finished;
@@ -207,38 +209,78 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
   worker();
   for (auto& thread : pool) thread.join();
   if (!failure.empty()) return Status::InvalidArgument("liblinear: " + failure);
+  // Each feature's row scaled to the int8 range: the error is at most half a
+  // step of the row's largest weight.
+  model.weights_.resize(weights.size());
+  model.scales_.resize(features);
+  for (size_t f = 0; f < features; ++f) {
+    const float* row = weights.data() + f * num_labels;
+    float largest = 0;
+    for (int k = 0; k < num_labels; ++k) largest = std::max(largest, std::abs(row[k]));
+    const float scale = largest > 0 ? largest / 127.0f : 1.0f;
+    model.scales_[f] = scale;
+    for (int k = 0; k < num_labels; ++k) {
+      model.weights_[f * num_labels + k] = static_cast<int8_t>(std::lround(row[k] / scale));
+    }
+  }
   return model;
 }
 
-void LinearModel::Probabilities(std::string_view normalized_text, float* out) const {
-  std::vector<Feature> features;
-  features.reserve(normalized_text.size() * 5 + 16);
-  ExtractFeatures(normalized_text, features);
-  std::fill(out, out + num_labels_, 0.0f);
-  // Look the features up first: the norm needs all of them.
-  float norm = 0;
-  size_t known = 0;
-  for (const auto& feature : features) {
-    int32_t index = Find(feature.key);
+void LinearModel::LogScores(std::string_view normalized_text, float* out) const {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(normalized_text.size() * 5 + 16);
+  HashFeatures(normalized_text, hashes);
+  // The lookups and the rows are scattered over megabytes: ask for them
+  // ahead of use, so the waits overlap instead of adding up.
+  const size_t mask = table_keys_.size() - 1;
+  for (uint64_t hash : hashes) __builtin_prefetch(&table_keys_[hash & mask]);
+  // Known features, each once with its count: a small open-addressing set
+  // keyed by feature index (cheaper than sorting them).
+  size_t capacity = 64;
+  while (capacity < hashes.size() * 2) capacity *= 2;
+  std::vector<int32_t> slot_of(capacity, -1);
+  std::vector<uint32_t> unique;
+  std::vector<float> counts;
+  unique.reserve(hashes.size());
+  counts.reserve(hashes.size());
+  for (uint64_t hash : hashes) {
+    const int32_t index = Find(hash);
     if (index < 0) continue;
-    float value = (1.0f + std::log(feature.count)) * idf_[index];
-    features[known++] = {static_cast<uint64_t>(index), value};
-    norm += value * value;
+    size_t slot = (static_cast<uint32_t>(index) * 2654435761u) & (capacity - 1);
+    while (slot_of[slot] >= 0 && unique[slot_of[slot]] != static_cast<uint32_t>(index)) {
+      slot = (slot + 1) & (capacity - 1);
+    }
+    if (slot_of[slot] >= 0) {
+      counts[slot_of[slot]] += 1;
+      continue;
+    }
+    slot_of[slot] = static_cast<int32_t>(unique.size());
+    unique.push_back(static_cast<uint32_t>(index));
+    counts.push_back(1);
+    // The row is needed in a moment; ask for it now.
+    const char* row = reinterpret_cast<const char*>(weights_.data()) +
+                      static_cast<size_t>(index) * static_cast<size_t>(num_labels_);
+    for (int byte = 0; byte < num_labels_; byte += 64) __builtin_prefetch(row + byte);
   }
-  if (known > 0) {
+  std::fill(out, out + num_labels_, 0.0f);
+  float norm = 0;
+  for (size_t i = 0; i < unique.size(); ++i) {
+    counts[i] = (1.0f + std::log(counts[i])) * idf_[unique[i]];  // now the TF-IDF value
+    norm += counts[i] * counts[i];
+  }
+  if (!unique.empty()) {
     norm = 1.0f / std::sqrt(norm);
-    for (size_t i = 0; i < known; ++i) {
-      const float value = features[i].count * norm;
-      const float* row = weights_.data() + features[i].key * num_labels_;
-      for (int k = 0; k < num_labels_; ++k) out[k] += value * row[k];
+    for (size_t i = 0; i < unique.size(); ++i) {
+      const float value = counts[i] * norm * scales_[unique[i]];
+      const int8_t* row = weights_.data() + static_cast<size_t>(unique[i]) * num_labels_;
+      for (int k = 0; k < num_labels_; ++k) out[k] += value * static_cast<float>(row[k]);
     }
   }
-  float sum = 0;
+  // log sigmoid(x) = -log(1 + e^-x), written to stay finite for large |x|.
   for (int k = 0; k < num_labels_; ++k) {
-    out[k] = 1.0f / (1.0f + std::exp(-out[k]));
-    sum += out[k];
+    const float x = out[k];
+    out[k] = x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x));
   }
-  for (int k = 0; k < num_labels_; ++k) out[k] /= sum;
 }
 
 void LinearModel::Save(std::ostream& out) const {
@@ -248,6 +290,7 @@ void LinearModel::Save(std::ostream& out) const {
   WriteRaw(out, documents_);
   WriteVector(out, keys_);
   WriteVector(out, idf_);
+  WriteVector(out, scales_);
   WriteVector(out, weights_);
 }
 
@@ -265,6 +308,7 @@ Result<LinearModel> LinearModel::Load(std::istream& in) {
   }
   model.num_labels_ = static_cast<int>(labels);
   if (!ReadVector(in, model.keys_, features) || !ReadVector(in, model.idf_, features) ||
+      !ReadVector(in, model.scales_, features) ||
       !ReadVector(in, model.weights_, features * labels)) {
     return Status::InvalidArgument("linear.bin: truncated");
   }
