@@ -132,6 +132,27 @@ const std::vector<Entry>& Table() {
           c.vault_key_file = v;
           return Status::Ok();
         });
+    add("nlu.intent_model", "CANDOR_INTENT_MODEL",
+        "intent model directory from 'candor nlu train' (default: the demo bank's, built with "
+        "candor)",
+        [](Config& c, const std::string& v) {
+          c.intent_model = v;
+          return Status::Ok();
+        });
+    add("nlu.distress_model", "CANDOR_DISTRESS_MODEL",
+        "distress model directory (default: the one built with candor from data/nlu/distress)",
+        [](Config& c, const std::string& v) {
+          c.distress_model = v;
+          return Status::Ok();
+        });
+    add("nlu.language", "CANDOR_LANGUAGE",
+        "main language, assumed for messages too short to tell: de or en (default de)",
+        [](Config& c, const std::string& v) {
+          if (v != "de" && v != "en")
+            return Status::InvalidArgument("nlu.language must be de or en", "nlu.language");
+          c.language = v;
+          return Status::Ok();
+        });
     add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
         [](Config& c, const std::string& v) -> Status {
           auto level = ParseLogLevel(v);

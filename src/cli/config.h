@@ -21,6 +21,9 @@ struct Config {
   LedgerOptions ledger;
   std::string data_dir = "var";
   std::string vault_key_file;  // empty: <data_dir>/vault.key
+  std::string intent_model;    // empty: the demo bank's, built with candor
+  std::string distress_model;  // empty: the one built with candor
+  std::string language = "de";  // the deployment's main language: de or en
   LogLevel log_level = LogLevel::kInfo;
 };
 

@@ -6,6 +6,7 @@
 #include "audit/audit.h"
 #include "core/log.h"
 #include "ledger/ledger.h"
+#include "nlu/nlu.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/protector.h"
 #include "privacy/privacy.h"
@@ -78,6 +79,18 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "candor: vault key: " << master.status().message() << "\n";
     return 1;
   }
+  // The models built with candor (the demo bank's intents, distress) unless
+  // the deployment names its own.
+  const std::string models = CANDOR_MODEL_DIR;
+  auto understander = nlu::Understander::Load(
+      config->intent_model.empty() ? models + "/bank" : config->intent_model,
+      config->distress_model.empty() ? models + "/distress" : config->distress_model,
+      config->language == "en" ? nlu::Language::kEnglish : nlu::Language::kGerman);
+  if (!understander.ok()) {
+    std::cerr << "candor: understanding models: " << understander.status().message()
+              << " (train one with 'candor nlu train', or set nlu.intent_model)\n";
+    return 1;
+  }
   Protector protector(*store, *scanner, std::move(*master));
   if (flags.demo) {
     Status seeded = SeedDemo(*store, protector, clock);
@@ -91,6 +104,7 @@ int RunServe(const ServeFlags& flags) {
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(MakeReceiveStage(*store));
   stages.push_back(MakeProtectStage(protector, sink));
+  stages.push_back(MakeUnderstandStage(*understander, sink));
   stages.push_back(MakeDeliverStage(sink));
   Runner runner(std::move(stages), sink, clock);
 

@@ -65,6 +65,21 @@ TEST(EventCodecTest, RevealRecordsWhoWhatAndWhy) {
   EXPECT_EQ(EventKind(body), "reveal");
 }
 
+TEST(EventCodecTest, UnderstandingKeepsEveryFactRoutingNeeds) {
+  EventBody body = UnderstandingEvent{"de", "card_lost_or_stolen", 0.93, true, 0.71, "abc/def"};
+  EXPECT_EQ(EventKind(body), "understanding");
+  auto decoded = DecodeEventBody(EventKind(body), EncodeEventBody(body));
+  ASSERT_TRUE(decoded.ok());
+  const auto& u = std::get<UnderstandingEvent>(*decoded);
+  EXPECT_EQ(u.language, "de");
+  EXPECT_EQ(u.intent, "card_lost_or_stolen");
+  EXPECT_DOUBLE_EQ(u.confidence, 0.93);
+  EXPECT_TRUE(u.in_scope);
+  EXPECT_DOUBLE_EQ(u.distress, 0.71);
+  EXPECT_EQ(u.model, "abc/def");
+  EXPECT_FALSE(DecodeEventBody("understanding", R"({"language":"de"})").ok());
+}
+
 TEST(EventCodecTest, RejectsCorruptStoredBody) {
   EXPECT_FALSE(DecodeEventBody("message", "{not json").ok());
   EXPECT_FALSE(DecodeEventBody("message", R"({"author":"robot","text":"x"})").ok());

@@ -42,6 +42,7 @@ Result<StepStatus> ParseStepStatus(std::string_view name) {
 std::string_view EventKind(const EventBody& body) {
   if (std::holds_alternative<MessageEvent>(body)) return "message";
   if (std::holds_alternative<RevealEvent>(body)) return "reveal";
+  if (std::holds_alternative<UnderstandingEvent>(body)) return "understanding";
   return "work_step";
 }
 
@@ -81,6 +82,13 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
       j["notice"] = {{"de", "Eine Person hat Ihre " + de + " angesehen: " + r->reason},
                      {"en", "A person viewed your " + en + ": " + r->reason}};
     }
+  } else if (const auto* u = std::get_if<UnderstandingEvent>(&body)) {
+    j["language"] = u->language;
+    j["intent"] = u->intent;
+    j["confidence"] = u->confidence;
+    j["in_scope"] = u->in_scope;
+    j["distress"] = u->distress;
+    j["model"] = u->model;
   } else {
     const auto& w = std::get<WorkStepEvent>(body);
     j["stage"] = w.stage;
@@ -119,6 +127,16 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
                                    j.at("placeholder").get<std::string>(),
                                    j.at("pii_type").get<std::string>(),
                                    j.at("reason").get<std::string>()});
+    }
+    if (kind == "understanding") {
+      UnderstandingEvent u;
+      u.language = j.at("language").get<std::string>();
+      u.intent = j.at("intent").get<std::string>();
+      u.confidence = j.at("confidence").get<double>();
+      u.in_scope = j.at("in_scope").get<bool>();
+      u.distress = j.at("distress").get<double>();
+      u.model = j.value("model", "");
+      return EventBody(std::move(u));
     }
     if (kind == "work_step") {
       WorkStepEvent w;

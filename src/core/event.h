@@ -58,9 +58,23 @@ struct RevealEvent {
   std::string reason;
 };
 
-using EventBody = std::variant<MessageEvent, WorkStepEvent, RevealEvent>;
+// What the understand stage made of a customer message (principle P3): the
+// facts routing decides on and explains itself with. Read from masked text.
+// It describes the latest customer message before it: one conversation's
+// turns run one after the other, so no other customer message comes between.
+struct UnderstandingEvent {
+  std::string language;      // "de", "en" or "other"
+  std::string intent;        // the most likely intent, even when out of scope
+  double confidence = 0;     // calibrated probability of `intent`
+  bool in_scope = false;     // false: the honest answer is "I don't know"
+  double distress = 0;       // in [0, 1]: anger, despair, fear, urgency
+  std::string model;         // which trained models decided (data digests)
+};
 
-// "message", "work_step", "reveal": the stable names used in storage and the API.
+using EventBody = std::variant<MessageEvent, WorkStepEvent, RevealEvent, UnderstandingEvent>;
+
+// "message", "work_step", "reveal", "understanding": the stable names used in
+// storage and the API.
 std::string_view EventKind(const EventBody& body);
 
 struct Event {

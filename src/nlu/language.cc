@@ -28,8 +28,19 @@ Language DetectLanguage(std::string_view text, Language fallback) {
   CLD2::Language best = CLD2::DetectLanguageSummary(
       text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true, languages, percents,
       &text_bytes, &reliable);
-  // Short messages ("Karte weg!!") are often unreliable; a deployment's main
-  // language is the better guess then, unless CLD2 still sees de or en.
+  // A word or two ("ok", "danke!") is too little to go on, and CLD2 says so:
+  // a deployment's main language is the better guess then. From three words
+  // on, its best de/en guess beats the fallback even when it is unsure.
+  if (!reliable) {
+    size_t words = 0;
+    bool in_word = false;
+    for (char c : text) {
+      const bool space = c == ' ' || c == '\t' || c == '\n' || c == '\r';
+      if (!space && !in_word) ++words;
+      in_word = !space;
+    }
+    if (words < 3) return fallback;
+  }
   if (best == CLD2::GERMAN) return Language::kGerman;
   if (best == CLD2::ENGLISH) return Language::kEnglish;
   if (!reliable || best == CLD2::UNKNOWN_LANGUAGE) return fallback;

@@ -132,6 +132,36 @@ class IntentModel {
   std::unique_ptr<Impl> impl_;
 };
 
+// ---- the understand stage's view --------------------------------------------
+
+struct Understanding {
+  Language language = Language::kOther;
+  std::string intent;       // the most likely intent, even when out of scope
+  float confidence = 0;
+  bool in_scope = false;    // false: "I don't know"
+  float distress = 0;       // probability of the "distress" label, in [0, 1]
+};
+
+// Language, intent and distress for one masked message.
+class Understander {
+ public:
+  // `distress_model` is an IntentModel with a "distress" label (and "calm").
+  static Result<Understander> Load(const std::string& intent_model,
+                                   const std::string& distress_model, Language fallback);
+  Understanding Understand(std::string_view masked_text) const;
+  // Names the models by the digests of their training data ("a1b2c3d4/e5f6a7b8").
+  const std::string& ModelId() const { return model_id_; }
+
+ private:
+  Understander(IntentModel intents, IntentModel distress, size_t distress_label,
+               Language fallback);
+  IntentModel intents_;
+  IntentModel distress_;
+  size_t distress_label_;
+  Language fallback_;
+  std::string model_id_;
+};
+
 // ---- evaluation -----------------------------------------------------------
 
 struct ThresholdPoint {

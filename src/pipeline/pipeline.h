@@ -44,6 +44,7 @@ struct Turn {
   Author author = Author::kCustomer;
   std::string text;          // as typed until "protect" runs, masked after it
   std::string masked_text;   // set by "protect"
+  std::optional<UnderstandingEvent> understanding;  // set by "understand"
   std::shared_ptr<StoredMessage> stored = std::make_shared<StoredMessage>();
   int64_t message_seq = 0;   // the customer message this turn answers (0: none)
   // What the conversation looked like before this turn (set by "receive").
@@ -122,6 +123,13 @@ class Protector;
 // "protect": masks personal data in the incoming text, seals the originals in
 // the vault, and stores the masked message (with its vault map, atomically).
 std::unique_ptr<Stage> MakeProtectStage(Protector& protector, EventSink& sink);
+
+namespace nlu {
+class Understander;
+}
+// "understand": language, intent (or "I don't know") and distress, read from
+// the masked text, recorded as an understanding event.
+std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander, EventSink& sink);
 
 // "deliver": sends the turn's reply, if it has one, into the conversation.
 std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink);

@@ -1,5 +1,6 @@
 #include <future>
 
+#include "nlu/nlu.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/protector.h"
 
@@ -55,6 +56,35 @@ class ProtectStage final : public Stage {
   EventSink& sink_;
 };
 
+class UnderstandStage final : public Stage {
+ public:
+  UnderstandStage(const nlu::Understander& understander, EventSink& sink)
+      : understander_(understander), sink_(sink) {}
+  std::string_view Name() const override { return "understand"; }
+  std::string_view LabelDe() const override { return "Anliegen verstanden"; }
+  std::string_view LabelEn() const override { return "Request understood"; }
+  bool AppliesTo(const Turn& turn) const override { return turn.incoming; }
+
+  Status Run(Turn& turn) override {
+    // Only the masked text: no model sees personal data (P8).
+    const nlu::Understanding understanding = understander_.Understand(turn.masked_text);
+    UnderstandingEvent event{std::string(nlu::LanguageCode(understanding.language)),
+                             understanding.intent,
+                             understanding.confidence,
+                             understanding.in_scope,
+                             understanding.distress,
+                             understander_.ModelId()};
+    turn.understanding = event;
+    // Ordered before this stage's "done", whose durability the runner awaits.
+    sink_.Emit(turn.conversation_id, std::move(event), [](Result<Event>) {});
+    return Status::Ok();
+  }
+
+ private:
+  const nlu::Understander& understander_;
+  EventSink& sink_;
+};
+
 class DeliverStage final : public Stage {
  public:
   explicit DeliverStage(EventSink& sink) : sink_(sink) {}
@@ -89,6 +119,10 @@ std::unique_ptr<Stage> MakeReceiveStage(Store& store) {
 
 std::unique_ptr<Stage> MakeProtectStage(Protector& protector, EventSink& sink) {
   return std::make_unique<ProtectStage>(protector, sink);
+}
+
+std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander, EventSink& sink) {
+  return std::make_unique<UnderstandStage>(understander, sink);
 }
 
 std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink) {

@@ -213,6 +213,13 @@ asio::awaitable<HttpResponse> Api::Handle(size_t route, HttpRequest& request,
 nlohmann::json Api::EventFor(const Event& event, const Caller& caller) {
   nlohmann::json json = EventToJson(event);
   if (caller.kind != Caller::Kind::kCustomer) return json;
+  if (std::holds_alternative<UnderstandingEvent>(event.body)) {
+    // The customer sees what we understood, not how upset we think they are:
+    // the distress score is for the people who help them.
+    json.erase("distress");
+    json.erase("model");
+    return json;
+  }
   if (const auto* message = std::get_if<MessageEvent>(&event.body)) {
     auto unmasked = deps_.protector.Unmask(event.conversation_id, message->text);
     if (unmasked.ok()) json["text"] = *unmasked;

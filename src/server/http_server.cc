@@ -362,10 +362,12 @@ class Server::Impl {
   }
 
   // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
-  // Only a customer's own messages with placeholders in them read differently
-  // for the customer; every other frame is shared by all streams as rendered.
+  // Only a customer's own messages with placeholders in them, and what we
+  // understood of them (without the distress score), read differently for the
+  // customer; every other frame is shared by all streams as rendered.
   static bool NeedsOwnFrame(const Event& event, const Caller& caller) {
     if (caller.kind != Caller::Kind::kCustomer) return false;
+    if (std::holds_alternative<UnderstandingEvent>(event.body)) return true;
     const auto* message = std::get_if<MessageEvent>(&event.body);
     return message != nullptr && message->text.find('[') != std::string::npos;
   }
