@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -278,6 +279,56 @@ TEST_F(BankModel, EvaluationReportsAreWellFormed) {
   EXPECT_EQ(svg.find("<script>"), std::string::npos);
   EXPECT_NE(svg.find("&lt;script&gt;"), std::string::npos);
   EXPECT_NE(svg.find("chosen t="), std::string::npos);
+}
+
+}  // namespace
+}  // namespace candor::nlu
+
+namespace candor::nlu {
+namespace {
+
+std::vector<Example> ReadDistress(const std::string& language) {
+  std::vector<Example> examples;
+  std::ifstream in(std::string(CANDOR_SOURCE_DIR) + "/data/nlu/distress/" + language + ".jsonl");
+  std::string line;
+  while (std::getline(in, line)) {
+    auto json = nlohmann::json::parse(line);
+    examples.push_back({json["text"], json["label"]});
+  }
+  return examples;
+}
+
+// Trained on four fifths of the German and English examples, scored on the rest.
+TEST(Distress, HeldOutMessagesAreScoredByHowUpsetAndUrgentTheyAre) {
+  std::vector<Example> train;
+  std::vector<Example> test;
+  for (const char* language : {"de", "en"}) {
+    auto examples = ReadDistress(language);
+    ASSERT_GE(examples.size(), 400u) << language;
+    for (size_t i = 0; i < examples.size(); ++i) (i % 5 == 0 ? test : train).push_back(examples[i]);
+  }
+  auto model = IntentModel::Train(train, {}, TrainOptions{});
+  ASSERT_TRUE(model.ok()) << model.status().ToString();
+  const auto& labels = model->Info().labels;
+  const size_t distress = std::find(labels.begin(), labels.end(), "distress") - labels.begin();
+  ASSERT_LT(distress, labels.size());
+
+  size_t right = 0;
+  double distressed_sum = 0, calm_sum = 0;
+  size_t distressed = 0, calm = 0;
+  for (const auto& example : test) {
+    const float score = model->Scores(example.text)[distress];
+    const bool is_distress = example.label == "distress";
+    right += (score >= 0.5f) == is_distress;
+    (is_distress ? distressed_sum : calm_sum) += score;
+    ++(is_distress ? distressed : calm);
+  }
+  const double accuracy = static_cast<double>(right) / test.size();
+  std::cout << "distress, held out: accuracy " << accuracy << ", mean score distressed "
+            << distressed_sum / distressed << ", calm " << calm_sum / calm << "\n";
+  EXPECT_GE(accuracy, 0.85);
+  EXPECT_GT(distressed_sum / distressed, 0.7);
+  EXPECT_LT(calm_sum / calm, 0.3);
 }
 
 }  // namespace
