@@ -27,6 +27,7 @@ asan: setup
 	@cmake --build --preset asan
 	@ctest --preset asan
 
+# HTTP and streams; bench/pii/run and bench/nlu/run measure against their npm peers.
 bench: build
 	@bench/http
 
