@@ -333,3 +333,56 @@ TEST(Distress, HeldOutMessagesAreScoredByHowUpsetAndUrgentTheyAre) {
 
 }  // namespace
 }  // namespace candor::nlu
+
+#include <fasttext/fasttext.h>
+
+#include <cmath>
+
+#include "nlu/internal/fasttext_model.h"
+
+namespace candor::nlu {
+namespace {
+
+// The prediction path sums each word's rows ahead of time; it must give what
+// fastText itself gives, unknown words and bigrams included.
+TEST(FastTextModel, MatchesFastTextsOwnPredictions) {
+  Split split = SplitBank();
+  split.train.resize(800);
+  TrainOptions options;
+  options.epochs = 10;
+  auto model = IntentModel::Train(split.train, {}, options);
+  ASSERT_TRUE(model.ok());
+  TempDir dir;
+  ASSERT_TRUE(model->Save(dir.Path("m")).ok());
+  const auto& labels = model->Info().labels;
+  auto ours = internal::FastTextModel::Load(dir.Path("m/fasttext.bin"), labels);
+  ASSERT_TRUE(ours.ok()) << ours.status().ToString();
+  fasttext::FastText theirs;
+  theirs.loadModel(dir.Path("m/fasttext.bin"));
+
+  std::vector<std::string> texts = {"where is my card ?", "karte verloren", "zzqx unheardof wordz",
+                                    "[iban] überweisung 000 , 00 €", "a", "?"};
+  for (size_t i = 0; i < split.test.size(); i += 11) {
+    texts.push_back(internal::NormalizeForModel(split.test[i].text));
+  }
+  std::vector<float> logits(labels.size());
+  for (const auto& text : texts) {
+    ours->LogScores(text, logits.data());
+    float best = *std::max_element(logits.begin(), logits.end());
+    float sum = 0;
+    for (float l : logits) sum += std::exp(l - best);
+    std::istringstream line(text + "\n");
+    std::vector<std::pair<fasttext::real, std::string>> predictions;
+    theirs.predictLine(line, predictions, -1, 0.0);
+    ASSERT_EQ(predictions.size(), labels.size()) << text;
+    for (const auto& [probability, label] : predictions) {
+      const size_t index =
+          std::find(labels.begin(), labels.end(), label.substr(9)) - labels.begin();
+      ASSERT_LT(index, labels.size());
+      EXPECT_NEAR(std::exp(logits[index] - best) / sum, probability, 1e-4) << text << " " << label;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace candor::nlu

@@ -1,6 +1,7 @@
 #include "nlu/internal/fasttext_model.h"
 
 #include <fasttext/densematrix.h>
+#include <fasttext/dictionary.h>
 #include <fasttext/fasttext.h>
 #include <unistd.h>
 
@@ -68,8 +69,19 @@ Status FastTextModel::MapLabels(const std::vector<std::string>& label_names) {
     return Status::InvalidArgument(std::string("fastText model: ") + e.what());
   }
   if (!input_ || !output_ || output_->rows() != dictionary->nlabels() ||
-      output_->cols() != input_->cols()) {
+      output_->cols() != input_->cols() || dictionary->nwords() <= 0) {
     return Status::InvalidArgument("fastText model: unexpected matrix shapes");
+  }
+  const int64_t dim = input_->cols();
+  word_sums_.assign(static_cast<size_t>(dictionary->nwords()) * dim, 0.0f);
+  word_rows_.assign(dictionary->nwords(), 0);
+  for (int32_t word = 0; word < dictionary->nwords(); ++word) {
+    float* sum = word_sums_.data() + static_cast<size_t>(word) * dim;
+    for (int32_t row : dictionary->getSubwords(word)) {
+      const float* values = input_->data() + static_cast<int64_t>(row) * dim;
+      for (int64_t d = 0; d < dim; ++d) sum[d] += values[d];
+      ++word_rows_[word];
+    }
   }
   return Status::Ok();
 }
@@ -137,41 +149,67 @@ Status FastTextModel::Save(const std::string& path) const {
 }
 
 // fastText's own prediction (the mean of the rows, then the label logits
-// that its softmax turns into probabilities), computed here so the rows can be prefetched: they are scattered
-// over a matrix of tens of megabytes, and waiting for each in turn is most
-// of the time a prediction takes.
+// that its softmax turns into probabilities), computed here with the words'
+// rows summed ahead of time. Which rows a message has follows
+// Dictionary::getLine exactly: each word (a known word's own row and its
+// subwords, an unknown word's subwords), the end of sentence, then each word
+// bigram's hashed bucket. nlu_test checks the result against fastText's own
+// predictions.
 void FastTextModel::LogScores(std::string_view normalized_text, float* out) const {
   const size_t count = our_label_.size();
-  // A line of nothing but unknown words: fastText has no opinion.
-  for (size_t i = 0; i < count; ++i) out[i] = 0.0f;
-  // Training lines end in a newline, which fastText reads as an end-of-sentence word.
-  std::string text(normalized_text);
-  text += '\n';
-  std::istringstream line(std::move(text));
-  std::vector<int32_t> rows;
-  std::vector<int32_t> labels;
-  fasttext_->getDictionary()->getLine(line, rows, labels);
-  if (rows.empty()) return;
-
+  const auto dictionary = fasttext_->getDictionary();
   const int64_t dim = input_->cols();
   const float* input = input_->data();
-  constexpr size_t kAhead = 8;
-  auto prefetch = [&](size_t i) {
-    const char* row = reinterpret_cast<const char*>(input + rows[i] * dim);
-    for (int64_t byte = 0; byte < dim * static_cast<int64_t>(sizeof(float)); byte += 64) {
-      __builtin_prefetch(row + byte);
-    }
-  };
-  for (size_t i = 0; i < std::min(kAhead, rows.size()); ++i) prefetch(i);
   std::vector<float> hidden(static_cast<size_t>(dim), 0.0f);
-  for (size_t i = 0; i < rows.size(); ++i) {
-    if (i + kAhead < rows.size()) prefetch(i + kAhead);
-    const float* row = input + rows[i] * dim;
-    for (int64_t d = 0; d < dim; ++d) hidden[d] += row[d];
+  int64_t rows = 0;
+  std::vector<int32_t> hashes;  // fastText keeps them as int32_t: sign matters below
+  std::vector<int32_t> subwords;
+  std::string word;
+  auto add_row = [&](const float* values) {
+    for (int64_t d = 0; d < dim; ++d) hidden[d] += values[d];
+  };
+  auto add_word = [&](std::string_view token) {
+    word.assign(token.data(), token.size());
+    const uint32_t hash = dictionary->hash(word);
+    const int32_t id = dictionary->getId(word, hash);
+    if (id >= 0) {
+      add_row(word_sums_.data() + static_cast<size_t>(id) * dim);
+      rows += word_rows_[id];
+    } else {
+      if (dictionary->getType(word) != fasttext::entry_type::word) return;  // "__label__x"
+      subwords.clear();
+      dictionary->computeSubwords(fasttext::Dictionary::BOW + word + fasttext::Dictionary::EOW,
+                                  subwords);
+      for (int32_t row : subwords) add_row(input + static_cast<int64_t>(row) * dim);
+      rows += static_cast<int64_t>(subwords.size());
+    }
+    hashes.push_back(static_cast<int32_t>(hash));
+  };
+  size_t start = 0;
+  while (start < normalized_text.size()) {
+    size_t end = normalized_text.find(' ', start);
+    if (end == std::string_view::npos) end = normalized_text.size();
+    if (end > start) add_word(normalized_text.substr(start, end - start));
+    start = end + 1;
   }
-  const float scale = 1.0f / static_cast<float>(rows.size());
+  add_word(fasttext::Dictionary::EOS);  // training lines end in a newline
+  const uint64_t buckets = static_cast<uint64_t>(input_->rows() - dictionary->nwords());
+  if (buckets > 0) {
+    for (size_t i = 0; i + 1 < hashes.size(); ++i) {
+      // Dictionary::addWordNgrams with wordNgrams = 2, int32 → uint64 as it does.
+      uint64_t h = static_cast<uint64_t>(static_cast<int64_t>(hashes[i]));
+      h = h * 116049371 + static_cast<uint64_t>(static_cast<int64_t>(hashes[i + 1]));
+      const int64_t row = dictionary->nwords() + static_cast<int64_t>(h % buckets);
+      add_row(input + row * dim);
+      ++rows;
+    }
+  }
+  if (rows == 0) {  // nothing fastText knows: no opinion
+    for (size_t i = 0; i < count; ++i) out[i] = 0.0f;
+    return;
+  }
+  const float scale = 1.0f / static_cast<float>(rows);
   for (auto& value : hidden) value *= scale;
-
   const float* output = output_->data();
   for (size_t label = 0; label < count; ++label) {
     const float* row = output + label * dim;

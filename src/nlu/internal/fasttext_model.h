@@ -54,6 +54,11 @@ class FastTextModel {
   std::unique_ptr<fasttext::FastText> fasttext_;
   std::shared_ptr<const fasttext::DenseMatrix> input_;   // words, subwords, bigrams
   std::shared_ptr<const fasttext::DenseMatrix> output_;  // one row per label
+  // fastText's hidden vector is the mean of the rows of a message's words,
+  // their subwords and its bigrams. Each vocabulary word's rows are summed
+  // once here, so a prediction adds one row per known word.
+  std::vector<float> word_sums_;     // [word][dim]
+  std::vector<int32_t> word_rows_;   // how many rows each sum holds
   std::vector<int> our_label_;  // fastText's label id -> index in label_names
 };
 

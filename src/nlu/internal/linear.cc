@@ -15,7 +15,7 @@
 namespace candor::nlu::internal {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'N', 'D', 'R', 'L', 'I', 'N', '2'};
+constexpr char kMagic[8] = {'C', 'N', 'D', 'R', 'L', 'I', 'N', '3'};
 
 // FNV-1a, seeded by the feature's kind so "w:ab" and the 2-gram "ab" differ.
 uint64_t Hash(char kind, std::string_view bytes) {
@@ -33,6 +33,58 @@ double Idf(uint64_t documents, uint32_t document_frequency) {
 }
 
 void Quiet(const char*) {}
+
+// Calls `visit` with each space-separated token of a normalised text.
+template <typename Visit>
+void ForEachToken(std::string_view text, Visit&& visit) {
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(' ', start);
+    if (end == std::string_view::npos) end = text.size();
+    if (end > start) visit(text.substr(start, end - start));
+    start = end + 1;
+  }
+}
+
+// The hashes of a word's features: the word itself and the character
+// 2..5-grams of " word ", so its edges are part of the grams.
+void WordFeatureHashes(std::string_view word, std::vector<uint64_t>& out) {
+  out.clear();
+  out.push_back(Hash('w', word));
+  char padded[64];
+  std::string long_padded;
+  std::string_view grams;
+  if (word.size() + 2 <= sizeof(padded)) {
+    padded[0] = ' ';
+    std::copy(word.begin(), word.end(), padded + 1);
+    padded[word.size() + 1] = ' ';
+    grams = std::string_view(padded, word.size() + 2);
+  } else {
+    long_padded = " " + std::string(word) + " ";
+    grams = long_padded;
+  }
+  for (size_t n = 2; n <= 5; ++n) {
+    for (size_t i = 0; i + n <= grams.size(); ++i) {
+      out.push_back(Hash(static_cast<char>('0' + n), grams.substr(i, n)));
+    }
+  }
+}
+
+uint64_t BigramHash(std::string_view first, std::string_view second) {
+  // Hash('b', "first second") without building the string.
+  uint64_t h = 1469598103934665603ULL ^ static_cast<unsigned char>('b');
+  h *= 1099511628211ULL;
+  auto mix = [&](std::string_view bytes) {
+    for (char c : bytes) {
+      h ^= static_cast<unsigned char>(c);
+      h *= 1099511628211ULL;
+    }
+  };
+  mix(first);
+  mix(" ");
+  mix(second);
+  return h | 1;
+}
 
 template <typename T>
 void WriteRaw(std::ostream& out, const T& value) {
@@ -56,58 +108,54 @@ bool ReadVector(std::istream& in, std::vector<T>& values, size_t count) {
 
 }  // namespace
 
-void LinearModel::HashFeatures(std::string_view text, std::vector<uint64_t>& out) {
-  out.clear();
-  // Words and word bigrams.
-  size_t previous_start = std::string_view::npos;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t end = text.find(' ', start);
-    if (end == std::string_view::npos) end = text.size();
-    out.push_back(Hash('w', text.substr(start, end - start)));
-    if (previous_start != std::string_view::npos) {
-      out.push_back(Hash('b', text.substr(previous_start, end - previous_start)));
-    }
-    previous_start = start;
-    start = end + 1;
-  }
-  // Character 2..5-grams over " text ", so word edges are part of the grams.
-  std::string padded;
-  padded.reserve(text.size() + 2);
-  padded += ' ';
-  padded += text;
-  padded += ' ';
-  for (size_t n = 2; n <= 5; ++n) {
-    for (size_t i = 0; i + n <= padded.size(); ++i) {
-      out.push_back(Hash(static_cast<char>('0' + n), std::string_view(padded).substr(i, n)));
-    }
-  }
-}
-
-void LinearModel::BuildTable() {
+void LinearModel::KeyIndex::Build(const std::vector<uint64_t>& sorted_keys) {
   size_t capacity = 16;
-  while (capacity < keys_.size() * 2) capacity *= 2;
-  table_keys_.assign(capacity, 0);
-  table_index_.assign(capacity, -1);
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    size_t slot = keys_[i] & (capacity - 1);
-    while (table_keys_[slot] != 0) slot = (slot + 1) & (capacity - 1);
-    table_keys_[slot] = keys_[i];
-    table_index_[slot] = static_cast<int32_t>(i);
+  while (capacity < sorted_keys.size() * 2) capacity *= 2;
+  keys.assign(capacity, 0);
+  rows.assign(capacity, -1);
+  for (size_t i = 0; i < sorted_keys.size(); ++i) {
+    size_t slot = sorted_keys[i] & (capacity - 1);
+    while (keys[slot] != 0) slot = (slot + 1) & (capacity - 1);
+    keys[slot] = sorted_keys[i];
+    rows[slot] = static_cast<int32_t>(i);
   }
 }
 
-int32_t LinearModel::Find(uint64_t key) const {
-  size_t mask = table_keys_.size() - 1;
+int32_t LinearModel::KeyIndex::Find(uint64_t key) const {
+  const size_t mask = keys.size() - 1;
   for (size_t slot = key & mask;; slot = (slot + 1) & mask) {
-    if (table_keys_[slot] == key) return table_index_[slot];
-    if (table_keys_[slot] == 0) return -1;
+    if (keys[slot] == key) return rows[slot];
+    if (keys[slot] == 0) return -1;
   }
+}
+
+void LinearModel::KeyIndex::Prefetch(uint64_t key) const {
+  __builtin_prefetch(&keys[key & (keys.size() - 1)]);
+}
+
+void LinearModel::WordUnit(std::string_view word, std::vector<Feature>& out) const {
+  std::vector<uint64_t> hashes;
+  hashes.reserve(4 * word.size() + 8);
+  WordFeatureHashes(word, hashes);
+  out.clear();
+  for (uint64_t hash : hashes) {
+    if (int32_t index = features_.Find(hash); index >= 0) out.push_back({index, 0});
+  }
+  std::sort(out.begin(), out.end(), [](const Feature& a, const Feature& b) { return a.index < b.index; });
+  size_t kept = 0;
+  for (size_t i = 0; i < out.size();) {
+    size_t j = i;
+    while (j < out.size() && out[j].index == out[i].index) ++j;
+    out[kept++] = {out[i].index, static_cast<float>(j - i) * idf_[out[i].index]};
+    i = j;
+  }
+  out.resize(kept);
 }
 
 Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
                                        const std::vector<int>& labels, int num_labels, double c,
-                                       int min_documents, int threads, const std::function<void(double)>& progress) {
+                                       int min_documents, int threads,
+                                       const std::function<void(double)>& progress) {
   if (texts.empty() || texts.size() != labels.size() || num_labels < 2) {
     return Status::InvalidArgument("the logistic regression needs examples of at least two labels");
   }
@@ -115,57 +163,74 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
   model.num_labels_ = num_labels;
   model.documents_ = texts.size();
 
-  // The vocabulary: every feature seen in training, numbered in hash order
-  // so the same data always gives the same model.
-  std::vector<std::vector<Feature>> documents(texts.size());
+  // The vocabulary: every feature in at least `min_documents` examples,
+  // numbered in hash order so the same data always gives the same model.
   std::unordered_map<uint64_t, uint32_t> document_frequency;
-  std::vector<uint64_t> hashes;
-  for (size_t d = 0; d < texts.size(); ++d) {
-    HashFeatures(texts[d], hashes);
-    std::sort(hashes.begin(), hashes.end());
-    for (size_t i = 0; i < hashes.size(); ++i) {
-      if (i > 0 && hashes[i] == hashes[i - 1]) {
-        documents[d].back().count += 1;
-      } else {
-        documents[d].push_back({hashes[i], 1});
-        ++document_frequency[hashes[i]];
-      }
+  {
+    std::vector<uint64_t> document;
+    std::vector<uint64_t> word;
+    for (const auto& text : texts) {
+      document.clear();
+      std::string_view previous;
+      ForEachToken(text, [&](std::string_view token) {
+        WordFeatureHashes(token, word);
+        document.insert(document.end(), word.begin(), word.end());
+        if (!previous.empty()) document.push_back(BigramHash(previous, token));
+        previous = token;
+      });
+      std::sort(document.begin(), document.end());
+      document.erase(std::unique(document.begin(), document.end()), document.end());
+      for (uint64_t hash : document) ++document_frequency[hash];
     }
   }
-  model.keys_.reserve(document_frequency.size());
   for (const auto& [key, count] : document_frequency) {
-    if (count >= static_cast<uint32_t>(std::max(1, min_documents))) model.keys_.push_back(key);
+    if (count >= static_cast<uint32_t>(std::max(1, min_documents))) model.feature_keys_.push_back(key);
   }
-  std::sort(model.keys_.begin(), model.keys_.end());
-  model.idf_.resize(model.keys_.size());
-  for (size_t i = 0; i < model.keys_.size(); ++i) {
-    model.idf_[i] = static_cast<float>(Idf(model.documents_, document_frequency[model.keys_[i]]));
+  std::sort(model.feature_keys_.begin(), model.feature_keys_.end());
+  model.idf_.resize(model.feature_keys_.size());
+  for (size_t i = 0; i < model.feature_keys_.size(); ++i) {
+    model.idf_[i] =
+        static_cast<float>(Idf(model.documents_, document_frequency[model.feature_keys_[i]]));
   }
-  model.BuildTable();
+  model.features_.Build(model.feature_keys_);
 
   // liblinear's sparse rows: 1-based feature numbers, ending with -1.
   std::vector<std::vector<feature_node>> rows(texts.size());
   std::vector<feature_node*> row_pointers(texts.size());
+  std::vector<Feature> units;
+  std::vector<Feature> unit;
   for (size_t d = 0; d < texts.size(); ++d) {
+    units.clear();
     double norm = 0;
-    for (const auto& feature : documents[d]) {
-      int32_t index = model.Find(feature.key);
-      if (index < 0) continue;  // too rare to keep
-      double value = (1.0 + std::log(feature.count)) * model.idf_[index];
-      rows[d].push_back({index + 1, value});
-      norm += value * value;
+    std::string_view previous;
+    ForEachToken(texts[d], [&](std::string_view token) {
+      model.WordUnit(token, unit);
+      for (const auto& feature : unit) norm += static_cast<double>(feature.value) * feature.value;
+      units.insert(units.end(), unit.begin(), unit.end());
+      if (!previous.empty()) {
+        if (int32_t index = model.features_.Find(BigramHash(previous, token)); index >= 0) {
+          units.push_back({index, model.idf_[index]});
+          norm += static_cast<double>(model.idf_[index]) * model.idf_[index];
+        }
+      }
+      previous = token;
+    });
+    std::sort(units.begin(), units.end(),
+              [](const Feature& a, const Feature& b) { return a.index < b.index; });
+    const double scale = norm > 0 ? 1.0 / std::sqrt(norm) : 1.0;
+    for (size_t i = 0; i < units.size();) {
+      double value = 0;
+      size_t j = i;
+      for (; j < units.size() && units[j].index == units[i].index; ++j) value += units[j].value;
+      rows[d].push_back({units[i].index + 1, value * scale});
+      i = j;
     }
-    norm = norm > 0 ? std::sqrt(norm) : 1.0;
-    for (auto& node : rows[d]) node.value /= norm;
-    std::sort(rows[d].begin(), rows[d].end(),
-              [](const feature_node& a, const feature_node& b) { return a.index < b.index; });
     rows[d].push_back({-1, 0});
     row_pointers[d] = rows[d].data();
   }
-  documents.clear();
 
   set_print_string_function(&Quiet);
-  const size_t features = model.keys_.size();
+  const size_t features = model.feature_keys_.size();
   std::vector<float> weights(features * static_cast<size_t>(num_labels), 0.0f);
   std::atomic<int> next_label{0};
   std::atomic<int> finished{0};
@@ -177,7 +242,7 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
       for (size_t d = 0; d < texts.size(); ++d) y[d] = labels[d] == label ? 1.0 : -1.0;
       problem binary{};
       binary.l = static_cast<int>(texts.size());
-      binary.n = static_cast<int>(features);
+      binary.n = static_cast<int>(std::max<size_t>(features, 1));
       binary.y = y.data();
       binary.x = row_pointers.data();
       binary.bias = -1;
@@ -209,6 +274,7 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
   worker();
   for (auto& thread : pool) thread.join();
   if (!failure.empty()) return Status::InvalidArgument("liblinear: " + failure);
+
   // Each feature's row scaled to the int8 range: the error is at most half a
   // step of the row's largest weight.
   model.weights_.resize(weights.size());
@@ -217,68 +283,92 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
     const float* row = weights.data() + f * num_labels;
     float largest = 0;
     for (int k = 0; k < num_labels; ++k) largest = std::max(largest, std::abs(row[k]));
-    const float scale = largest > 0 ? largest / 127.0f : 1.0f;
-    model.scales_[f] = scale;
+    const float step = largest > 0 ? largest / 127.0f : 1.0f;
+    model.scales_[f] = step;
     for (int k = 0; k < num_labels; ++k) {
-      model.weights_[f * num_labels + k] = static_cast<int8_t>(std::lround(row[k] / scale));
+      model.weights_[f * num_labels + k] = static_cast<int8_t>(std::lround(row[k] / step));
     }
   }
+  model.PrecomputeWords(texts);
   return model;
 }
 
+void LinearModel::PrecomputeWords(const std::vector<std::string>& texts) {
+  std::vector<std::pair<uint64_t, std::string>> words;
+  for (const auto& text : texts) {
+    ForEachToken(text, [&](std::string_view token) {
+      words.emplace_back(Hash('t', token), std::string(token));
+    });
+  }
+  std::sort(words.begin(), words.end());
+  words.erase(std::unique(words.begin(), words.end(),
+                          [](const auto& a, const auto& b) { return a.first == b.first; }),
+              words.end());
+  const size_t count = static_cast<size_t>(num_labels_);
+  word_keys_.clear();
+  word_norms_.assign(words.size(), 0.0f);
+  word_scores_.assign(words.size() * count, 0.0f);
+  std::vector<Feature> unit;
+  for (size_t w = 0; w < words.size(); ++w) {
+    word_keys_.push_back(words[w].first);
+    WordUnit(words[w].second, unit);
+    float* scores = word_scores_.data() + w * count;
+    for (const auto& feature : unit) {
+      word_norms_[w] += feature.value * feature.value;
+      const float value = feature.value * scales_[feature.index];
+      const int8_t* row = weights_.data() + static_cast<size_t>(feature.index) * count;
+      for (size_t k = 0; k < count; ++k) scores[k] += value * static_cast<float>(row[k]);
+    }
+  }
+  words_.Build(word_keys_);
+}
+
 void LinearModel::LogScores(std::string_view normalized_text, float* out) const {
-  std::vector<uint64_t> hashes;
-  hashes.reserve(normalized_text.size() * 5 + 16);
-  HashFeatures(normalized_text, hashes);
-  // The lookups and the rows are scattered over megabytes: ask for them
-  // ahead of use, so the waits overlap instead of adding up.
-  const size_t mask = table_keys_.size() - 1;
-  for (uint64_t hash : hashes) __builtin_prefetch(&table_keys_[hash & mask]);
-  // Known features, each once with its count: a small open-addressing set
-  // keyed by feature index (cheaper than sorting them).
-  size_t capacity = 64;
-  while (capacity < hashes.size() * 2) capacity *= 2;
-  std::vector<int32_t> slot_of(capacity, -1);
-  std::vector<uint32_t> unique;
-  std::vector<float> counts;
-  unique.reserve(hashes.size());
-  counts.reserve(hashes.size());
-  for (uint64_t hash : hashes) {
-    const int32_t index = Find(hash);
-    if (index < 0) continue;
-    size_t slot = (static_cast<uint32_t>(index) * 2654435761u) & (capacity - 1);
-    while (slot_of[slot] >= 0 && unique[slot_of[slot]] != static_cast<uint32_t>(index)) {
-      slot = (slot + 1) & (capacity - 1);
-    }
-    if (slot_of[slot] >= 0) {
-      counts[slot_of[slot]] += 1;
-      continue;
-    }
-    slot_of[slot] = static_cast<int32_t>(unique.size());
-    unique.push_back(static_cast<uint32_t>(index));
-    counts.push_back(1);
-    // The row is needed in a moment; ask for it now.
-    const char* row = reinterpret_cast<const char*>(weights_.data()) +
-                      static_cast<size_t>(index) * static_cast<size_t>(num_labels_);
-    for (int byte = 0; byte < num_labels_; byte += 64) __builtin_prefetch(row + byte);
-  }
-  std::fill(out, out + num_labels_, 0.0f);
+  const size_t count = static_cast<size_t>(num_labels_);
+  std::fill(out, out + count, 0.0f);
+  // Keys first, then their table slots asked for, then the lookups: the
+  // tables and rows are scattered over megabytes, and overlapping the waits
+  // is most of the speed.
+  struct Token {
+    std::string_view text;
+    uint64_t word_key;
+    uint64_t bigram_key;  // with the token before it; 0 for the first
+  };
+  std::vector<Token> tokens;
+  tokens.reserve(32);
+  std::string_view previous;
+  ForEachToken(normalized_text, [&](std::string_view token) {
+    Token t{token, Hash('t', token), previous.empty() ? 0 : BigramHash(previous, token)};
+    words_.Prefetch(t.word_key);
+    if (t.bigram_key != 0) features_.Prefetch(t.bigram_key);
+    tokens.push_back(t);
+    previous = token;
+  });
   float norm = 0;
-  for (size_t i = 0; i < unique.size(); ++i) {
-    counts[i] = (1.0f + std::log(counts[i])) * idf_[unique[i]];  // now the TF-IDF value
-    norm += counts[i] * counts[i];
-  }
-  if (!unique.empty()) {
-    norm = 1.0f / std::sqrt(norm);
-    for (size_t i = 0; i < unique.size(); ++i) {
-      const float value = counts[i] * norm * scales_[unique[i]];
-      const int8_t* row = weights_.data() + static_cast<size_t>(unique[i]) * num_labels_;
-      for (int k = 0; k < num_labels_; ++k) out[k] += value * static_cast<float>(row[k]);
+  std::vector<Feature> unit;
+  auto add_feature = [&](int32_t index, float value) {
+    norm += value * value;
+    const float scaled = value * scales_[index];
+    const int8_t* row = weights_.data() + static_cast<size_t>(index) * count;
+    for (size_t k = 0; k < count; ++k) out[k] += scaled * static_cast<float>(row[k]);
+  };
+  for (const auto& token : tokens) {
+    if (int32_t w = words_.Find(token.word_key); w >= 0) {
+      const float* scores = word_scores_.data() + static_cast<size_t>(w) * count;
+      for (size_t k = 0; k < count; ++k) out[k] += scores[k];
+      norm += word_norms_[w];
+    } else {  // a word never seen in training: its n-grams may still be known
+      WordUnit(token.text, unit);
+      for (const auto& feature : unit) add_feature(feature.index, feature.value);
+    }
+    if (token.bigram_key != 0) {
+      if (int32_t index = features_.Find(token.bigram_key); index >= 0) add_feature(index, idf_[index]);
     }
   }
+  const float scale = norm > 0 ? 1.0f / std::sqrt(norm) : 1.0f;
   // log sigmoid(x) = -log(1 + e^-x), written to stay finite for large |x|.
-  for (int k = 0; k < num_labels_; ++k) {
-    const float x = out[k];
+  for (size_t k = 0; k < count; ++k) {
+    const float x = out[k] * scale;
     out[k] = x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x));
   }
 }
@@ -286,12 +376,16 @@ void LinearModel::LogScores(std::string_view normalized_text, float* out) const 
 void LinearModel::Save(std::ostream& out) const {
   out.write(kMagic, sizeof(kMagic));
   WriteRaw(out, static_cast<uint32_t>(num_labels_));
-  WriteRaw(out, static_cast<uint64_t>(keys_.size()));
+  WriteRaw(out, static_cast<uint64_t>(feature_keys_.size()));
   WriteRaw(out, documents_);
-  WriteVector(out, keys_);
+  WriteVector(out, feature_keys_);
   WriteVector(out, idf_);
   WriteVector(out, scales_);
   WriteVector(out, weights_);
+  WriteRaw(out, static_cast<uint64_t>(word_keys_.size()));
+  WriteVector(out, word_keys_);
+  WriteVector(out, word_norms_);
+  WriteVector(out, word_scores_);
 }
 
 Result<LinearModel> LinearModel::Load(std::istream& in) {
@@ -307,12 +401,17 @@ Result<LinearModel> LinearModel::Load(std::istream& in) {
     return Status::InvalidArgument("linear.bin: bad header");
   }
   model.num_labels_ = static_cast<int>(labels);
-  if (!ReadVector(in, model.keys_, features) || !ReadVector(in, model.idf_, features) ||
+  uint64_t words = 0;
+  if (!ReadVector(in, model.feature_keys_, features) || !ReadVector(in, model.idf_, features) ||
       !ReadVector(in, model.scales_, features) ||
-      !ReadVector(in, model.weights_, features * labels)) {
+      !ReadVector(in, model.weights_, features * labels) || !ReadRaw(in, words) ||
+      words > (1ULL << 32) || !ReadVector(in, model.word_keys_, words) ||
+      !ReadVector(in, model.word_norms_, words) ||
+      !ReadVector(in, model.word_scores_, words * labels)) {
     return Status::InvalidArgument("linear.bin: truncated");
   }
-  model.BuildTable();
+  model.features_.Build(model.feature_keys_);
+  model.words_.Build(model.word_keys_);
   return model;
 }
 
