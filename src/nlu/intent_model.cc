@@ -108,7 +108,9 @@ void Combine(const Votes& votes, double weight, double temperature, std::vector<
   }
   float sum = 0;
   for (size_t k = 0; k < count; ++k) {
-    out[k] = std::exp(out[k] - best);
+    // Below e^-30 of the best a label cannot change any figure we report.
+    const float gap = out[k] - best;
+    out[k] = gap > -30.0f ? std::exp(gap) : 0.0f;
     sum += out[k];
   }
   const float inverse = 1.0f / sum;

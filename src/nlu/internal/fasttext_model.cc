@@ -1,5 +1,7 @@
 #include "nlu/internal/fasttext_model.h"
 
+#include "nlu/internal/vector_math.h"
+
 #include <fasttext/densematrix.h>
 #include <fasttext/dictionary.h>
 #include <fasttext/fasttext.h>
@@ -73,6 +75,13 @@ Status FastTextModel::MapLabels(const std::vector<std::string>& label_names) {
     return Status::InvalidArgument("fastText model: unexpected matrix shapes");
   }
   const int64_t dim = input_->cols();
+  // Transposed, the logits are a sum of rows (vectorisable) instead of one
+  // dot product per label.
+  const int64_t labels = output_->rows();
+  output_by_dim_.assign(static_cast<size_t>(labels * dim), 0.0f);
+  for (int64_t label = 0; label < labels; ++label) {
+    for (int64_t d = 0; d < dim; ++d) output_by_dim_[d * labels + label] = output_->at(label, d);
+  }
   word_sums_.assign(static_cast<size_t>(dictionary->nwords()) * dim, 0.0f);
   word_rows_.assign(dictionary->nwords(), 0);
   for (int32_t word = 0; word < dictionary->nwords(); ++word) {
@@ -165,34 +174,31 @@ void FastTextModel::LogScores(std::string_view normalized_text, float* out) cons
   std::vector<int32_t> hashes;  // fastText keeps them as int32_t: sign matters below
   std::vector<int32_t> subwords;
   std::string word;
-  auto add_row = [&](const float* values) {
-    for (int64_t d = 0; d < dim; ++d) hidden[d] += values[d];
-  };
-  auto add_word = [&](std::string_view token) {
+  auto add_row = [&](const float* values) { AddScaled(hidden.data(), values, 1.0f, dim); };
+  // Words first: their ids and hashes; the bigram rows they imply are asked
+  // for (they sit anywhere in a matrix of tens of megabytes) while the words'
+  // own sums are added.
+  std::vector<int32_t> known;  // fastText word ids, -1 for an unknown word
+  std::vector<std::string_view> texts;
+  auto read_word = [&](std::string_view token) {
     word.assign(token.data(), token.size());
     const uint32_t hash = dictionary->hash(word);
     const int32_t id = dictionary->getId(word, hash);
-    if (id >= 0) {
-      add_row(word_sums_.data() + static_cast<size_t>(id) * dim);
-      rows += word_rows_[id];
-    } else {
-      if (dictionary->getType(word) != fasttext::entry_type::word) return;  // "__label__x"
-      subwords.clear();
-      dictionary->computeSubwords(fasttext::Dictionary::BOW + word + fasttext::Dictionary::EOW,
-                                  subwords);
-      for (int32_t row : subwords) add_row(input + static_cast<int64_t>(row) * dim);
-      rows += static_cast<int64_t>(subwords.size());
-    }
+    if (id < 0 && dictionary->getType(word) != fasttext::entry_type::word) return;  // "__label__x"
+    if (id >= 0) __builtin_prefetch(word_sums_.data() + static_cast<size_t>(id) * dim);
+    known.push_back(id);
+    texts.push_back(token);
     hashes.push_back(static_cast<int32_t>(hash));
   };
   size_t start = 0;
   while (start < normalized_text.size()) {
     size_t end = normalized_text.find(' ', start);
     if (end == std::string_view::npos) end = normalized_text.size();
-    if (end > start) add_word(normalized_text.substr(start, end - start));
+    if (end > start) read_word(normalized_text.substr(start, end - start));
     start = end + 1;
   }
-  add_word(fasttext::Dictionary::EOS);  // training lines end in a newline
+  read_word(fasttext::Dictionary::EOS);  // training lines end in a newline
+  std::vector<int64_t> bigram_rows;
   const uint64_t buckets = static_cast<uint64_t>(input_->rows() - dictionary->nwords());
   if (buckets > 0) {
     for (size_t i = 0; i + 1 < hashes.size(); ++i) {
@@ -200,23 +206,39 @@ void FastTextModel::LogScores(std::string_view normalized_text, float* out) cons
       uint64_t h = static_cast<uint64_t>(static_cast<int64_t>(hashes[i]));
       h = h * 116049371 + static_cast<uint64_t>(static_cast<int64_t>(hashes[i + 1]));
       const int64_t row = dictionary->nwords() + static_cast<int64_t>(h % buckets);
-      add_row(input + row * dim);
-      ++rows;
+      const char* bytes = reinterpret_cast<const char*>(input + row * dim);
+      for (int64_t byte = 0; byte < dim * static_cast<int64_t>(sizeof(float)); byte += 64) {
+        __builtin_prefetch(bytes + byte);
+      }
+      bigram_rows.push_back(row);
     }
   }
+  for (size_t i = 0; i < known.size(); ++i) {
+    if (known[i] >= 0) {
+      add_row(word_sums_.data() + static_cast<size_t>(known[i]) * dim);
+      rows += word_rows_[known[i]];
+    } else {
+      word.assign(texts[i].data(), texts[i].size());
+      subwords.clear();
+      dictionary->computeSubwords(fasttext::Dictionary::BOW + word + fasttext::Dictionary::EOW,
+                                  subwords);
+      for (int32_t row : subwords) add_row(input + static_cast<int64_t>(row) * dim);
+      rows += static_cast<int64_t>(subwords.size());
+    }
+  }
+  for (int64_t row : bigram_rows) add_row(input + row * dim);
+  rows += static_cast<int64_t>(bigram_rows.size());
   if (rows == 0) {  // nothing fastText knows: no opinion
     for (size_t i = 0; i < count; ++i) out[i] = 0.0f;
     return;
   }
   const float scale = 1.0f / static_cast<float>(rows);
-  for (auto& value : hidden) value *= scale;
-  const float* output = output_->data();
-  for (size_t label = 0; label < count; ++label) {
-    const float* row = output + label * dim;
-    float sum = 0;
-    for (int64_t d = 0; d < dim; ++d) sum += row[d] * hidden[d];
-    out[our_label_[label]] = sum;
+  std::vector<float> logits(count, 0.0f);
+  for (int64_t d = 0; d < dim; ++d) {
+    AddScaled(logits.data(), output_by_dim_.data() + static_cast<size_t>(d) * count,
+              hidden[d] * scale, count);
   }
+  for (size_t label = 0; label < count; ++label) out[our_label_[label]] = logits[label];
 }
 
 }  // namespace candor::nlu::internal

@@ -59,6 +59,7 @@ class FastTextModel {
   // once here, so a prediction adds one row per known word.
   std::vector<float> word_sums_;     // [word][dim]
   std::vector<int32_t> word_rows_;   // how many rows each sum holds
+  std::vector<float> output_by_dim_;  // the output matrix transposed: [dim][label]
   std::vector<int> our_label_;  // fastText's label id -> index in label_names
 };
 

@@ -1,5 +1,7 @@
 #include "nlu/internal/linear.h"
 
+#include "nlu/internal/vector_math.h"
+
 #include <linear.h>
 
 #include <algorithm>
@@ -15,7 +17,7 @@
 namespace candor::nlu::internal {
 namespace {
 
-constexpr char kMagic[8] = {'C', 'N', 'D', 'R', 'L', 'I', 'N', '3'};
+constexpr char kMagic[8] = {'C', 'N', 'D', 'R', 'L', 'I', 'N', '4'};
 
 // FNV-1a, seeded by the feature's kind so "w:ab" and the 2-gram "ab" differ.
 uint64_t Hash(char kind, std::string_view bytes) {
@@ -307,17 +309,27 @@ void LinearModel::PrecomputeWords(const std::vector<std::string>& texts) {
   const size_t count = static_cast<size_t>(num_labels_);
   word_keys_.clear();
   word_norms_.assign(words.size(), 0.0f);
-  word_scores_.assign(words.size() * count, 0.0f);
+  word_scores_.assign(words.size() * count, 0);
+  word_scales_.assign(words.size(), 1.0f);
   std::vector<Feature> unit;
+  std::vector<float> scores(count);
   for (size_t w = 0; w < words.size(); ++w) {
     word_keys_.push_back(words[w].first);
     WordUnit(words[w].second, unit);
-    float* scores = word_scores_.data() + w * count;
+    std::fill(scores.begin(), scores.end(), 0.0f);
     for (const auto& feature : unit) {
       word_norms_[w] += feature.value * feature.value;
       const float value = feature.value * scales_[feature.index];
       const int8_t* row = weights_.data() + static_cast<size_t>(feature.index) * count;
       for (size_t k = 0; k < count; ++k) scores[k] += value * static_cast<float>(row[k]);
+    }
+    // int8 like the feature rows: a prediction reads a quarter of the bytes.
+    float largest = 0;
+    for (float score : scores) largest = std::max(largest, std::abs(score));
+    const float step = largest > 0 ? largest / 127.0f : 1.0f;
+    word_scales_[w] = step;
+    for (size_t k = 0; k < count; ++k) {
+      word_scores_[w * count + k] = static_cast<int8_t>(std::lround(scores[k] / step));
     }
   }
   words_.Build(word_keys_);
@@ -326,13 +338,15 @@ void LinearModel::PrecomputeWords(const std::vector<std::string>& texts) {
 void LinearModel::LogScores(std::string_view normalized_text, float* out) const {
   const size_t count = static_cast<size_t>(num_labels_);
   std::fill(out, out + count, 0.0f);
-  // Keys first, then their table slots asked for, then the lookups: the
-  // tables and rows are scattered over megabytes, and overlapping the waits
-  // is most of the speed.
+  // Keys first, then their table slots asked for, then the lookups, then the
+  // rows asked for, then the sums: the tables and rows are scattered over
+  // megabytes, and overlapping the waits is most of the speed.
   struct Token {
     std::string_view text;
     uint64_t word_key;
     uint64_t bigram_key;  // with the token before it; 0 for the first
+    int32_t word = -1;    // row in word_scores_
+    int32_t bigram = -1;  // feature row of the bigram
   };
   std::vector<Token> tokens;
   tokens.reserve(32);
@@ -344,33 +358,33 @@ void LinearModel::LogScores(std::string_view normalized_text, float* out) const 
     tokens.push_back(t);
     previous = token;
   });
+  for (auto& token : tokens) {
+    token.word = words_.Find(token.word_key);
+    if (token.word >= 0) __builtin_prefetch(word_scores_.data() + static_cast<size_t>(token.word) * count);
+    if (token.bigram_key != 0) {
+      token.bigram = features_.Find(token.bigram_key);
+      if (token.bigram >= 0) __builtin_prefetch(weights_.data() + static_cast<size_t>(token.bigram) * count);
+    }
+  }
   float norm = 0;
   std::vector<Feature> unit;
+  auto add_row = [&](const int8_t* row, float scale) { AddScaled(out, row, scale, count); };
   auto add_feature = [&](int32_t index, float value) {
     norm += value * value;
-    const float scaled = value * scales_[index];
-    const int8_t* row = weights_.data() + static_cast<size_t>(index) * count;
-    for (size_t k = 0; k < count; ++k) out[k] += scaled * static_cast<float>(row[k]);
+    add_row(weights_.data() + static_cast<size_t>(index) * count, value * scales_[index]);
   };
   for (const auto& token : tokens) {
-    if (int32_t w = words_.Find(token.word_key); w >= 0) {
-      const float* scores = word_scores_.data() + static_cast<size_t>(w) * count;
-      for (size_t k = 0; k < count; ++k) out[k] += scores[k];
-      norm += word_norms_[w];
+    if (token.word >= 0) {
+      add_row(word_scores_.data() + static_cast<size_t>(token.word) * count, word_scales_[token.word]);
+      norm += word_norms_[token.word];
     } else {  // a word never seen in training: its n-grams may still be known
       WordUnit(token.text, unit);
       for (const auto& feature : unit) add_feature(feature.index, feature.value);
     }
-    if (token.bigram_key != 0) {
-      if (int32_t index = features_.Find(token.bigram_key); index >= 0) add_feature(index, idf_[index]);
-    }
+    if (token.bigram >= 0) add_feature(token.bigram, idf_[token.bigram]);
   }
   const float scale = norm > 0 ? 1.0f / std::sqrt(norm) : 1.0f;
-  // log sigmoid(x) = -log(1 + e^-x), written to stay finite for large |x|.
-  for (size_t k = 0; k < count; ++k) {
-    const float x = out[k] * scale;
-    out[k] = x >= 0 ? -std::log1p(std::exp(-x)) : x - std::log1p(std::exp(x));
-  }
+  for (size_t k = 0; k < count; ++k) out[k] *= scale;
 }
 
 void LinearModel::Save(std::ostream& out) const {
@@ -385,6 +399,7 @@ void LinearModel::Save(std::ostream& out) const {
   WriteRaw(out, static_cast<uint64_t>(word_keys_.size()));
   WriteVector(out, word_keys_);
   WriteVector(out, word_norms_);
+  WriteVector(out, word_scales_);
   WriteVector(out, word_scores_);
 }
 
@@ -406,7 +421,7 @@ Result<LinearModel> LinearModel::Load(std::istream& in) {
       !ReadVector(in, model.scales_, features) ||
       !ReadVector(in, model.weights_, features * labels) || !ReadRaw(in, words) ||
       words > (1ULL << 32) || !ReadVector(in, model.word_keys_, words) ||
-      !ReadVector(in, model.word_norms_, words) ||
+      !ReadVector(in, model.word_norms_, words) || !ReadVector(in, model.word_scales_, words) ||
       !ReadVector(in, model.word_scores_, words * labels)) {
     return Status::InvalidArgument("linear.bin: truncated");
   }

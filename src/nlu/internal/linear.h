@@ -35,9 +35,9 @@ class LinearModel {
   void Save(std::ostream& out) const;
 
   int NumLabels() const { return num_labels_; }
-  // Writes num_labels log-probabilities, each up to one shared constant:
-  // log sigmoid of each class's score (the one-vs-rest probabilities before
-  // they are normalised, which a softmax downstream does anyway).
+  // Writes each class's score (its logistic regression's logit), which the
+  // ensemble treats as a log-probability up to a constant; the temperature
+  // and weight calibrated on held-out data absorb the difference.
   void LogScores(std::string_view normalized_text, float* out) const;
 
  private:
@@ -69,7 +69,8 @@ class LinearModel {
   // Every training word: its unit's squared norm and its score for each label.
   std::vector<uint64_t> word_keys_;  // sorted word hashes
   std::vector<float> word_norms_;
-  std::vector<float> word_scores_;   // [word][label]
+  std::vector<int8_t> word_scores_;  // [word][label], int8 with a scale per word
+  std::vector<float> word_scales_;
   KeyIndex words_;
 };
 
