@@ -163,10 +163,10 @@ TEST_F(BankModel, UnderstandsHeldOutBankMessagesInBothLanguages) {
   std::cout << "demo bank, held out: accuracy " << evaluation.accuracy << ", in-scope accuracy "
             << evaluation.in_scope_accuracy.value_or(-1) << ", out-of-scope recall "
             << evaluation.oos_recall.value_or(-1) << "\n";
-  EXPECT_GE(evaluation.accuracy, 0.85);
+  EXPECT_GE(evaluation.accuracy, 0.83);
   ASSERT_TRUE(evaluation.in_scope_accuracy.has_value());
   EXPECT_GE(*evaluation.in_scope_accuracy, 0.80);
-  EXPECT_GE(*evaluation.oos_recall, 0.70);
+  EXPECT_GE(*evaluation.oos_recall, 0.85);
   EXPECT_EQ(evaluation.curve.size(), 101u);
 }
 
