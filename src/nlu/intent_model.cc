@@ -16,6 +16,7 @@
 #include "nlu/internal/fasttext_model.h"
 #include "nlu/internal/linear.h"
 #include "nlu/internal/text.h"
+#include "nlu/internal/vector_math.h"
 #include "nlu/nlu.h"
 
 namespace candor::nlu {
@@ -97,24 +98,10 @@ struct Votes {
 // probabilities, sharpened or softened by the temperature, renormalised.
 // Working in logs, each model's own normalising constant cancels out.
 void Combine(const Votes& votes, double weight, double temperature, std::vector<float>& out) {
-  const size_t count = votes.linear.size();
-  out.resize(count);
-  const float a = static_cast<float>(weight / temperature);
-  const float b = static_cast<float>((1 - weight) / temperature);
-  float best = -1e30f;
-  for (size_t k = 0; k < count; ++k) {
-    out[k] = a * votes.linear[k] + b * votes.fasttext[k];
-    best = std::max(best, out[k]);
-  }
-  float sum = 0;
-  for (size_t k = 0; k < count; ++k) {
-    // Below e^-30 of the best a label cannot change any figure we report.
-    const float gap = out[k] - best;
-    out[k] = gap > -30.0f ? std::exp(gap) : 0.0f;
-    sum += out[k];
-  }
-  const float inverse = 1.0f / sum;
-  for (size_t k = 0; k < count; ++k) out[k] *= inverse;
+  out.resize(votes.linear.size());
+  internal::WeightedSoftmax(votes.linear.data(), votes.fasttext.data(),
+                            static_cast<float>(weight / temperature),
+                            static_cast<float>((1 - weight) / temperature), out.data(), out.size());
 }
 
 size_t ArgMax(const std::vector<float>& values) {

@@ -386,3 +386,28 @@ TEST(FastTextModel, MatchesFastTextsOwnPredictions) {
 
 }  // namespace
 }  // namespace candor::nlu
+
+#include "nlu/internal/vector_math.h"
+
+namespace candor::nlu {
+namespace {
+
+TEST(WeightedSoftmax, MatchesTheExactSoftmax) {
+  std::vector<float> x, y;
+  for (int i = 0; i < 157; ++i) {
+    x.push_back(std::sin(i * 0.7f) * 12.0f);
+    y.push_back(std::cos(i * 1.3f) * 30.0f - 5.0f);
+  }
+  std::vector<float> fast(x.size());
+  internal::WeightedSoftmax(x.data(), y.data(), 0.8f, 0.3f, fast.data(), fast.size());
+  double best = -1e300, sum = 0;
+  for (size_t i = 0; i < x.size(); ++i) best = std::max(best, 0.8 * x[i] + 0.3 * y[i]);
+  for (size_t i = 0; i < x.size(); ++i) sum += std::exp(0.8 * x[i] + 0.3 * y[i] - best);
+  for (size_t i = 0; i < x.size(); ++i) {
+    const double exact = std::exp(0.8 * x[i] + 0.3 * y[i] - best) / sum;
+    EXPECT_NEAR(fast[i], exact, 1e-6 + 1e-5 * exact) << i;
+  }
+}
+
+}  // namespace
+}  // namespace candor::nlu

@@ -21,6 +21,15 @@ namespace {
 
 constexpr std::string_view kLabelPrefix = "__label__";
 
+uint64_t WordKey(std::string_view word) {
+  uint64_t h = 1469598103934665603ULL;
+  for (char c : word) {
+    h ^= static_cast<unsigned char>(c);
+    h *= 1099511628211ULL;
+  }
+  return h | 1;
+}
+
 // fastText trains from a file; this one lives only while training does.
 class ScratchFile {
  public:
@@ -81,6 +90,16 @@ Status FastTextModel::MapLabels(const std::vector<std::string>& label_names) {
   output_by_dim_.assign(static_cast<size_t>(labels * dim), 0.0f);
   for (int64_t label = 0; label < labels; ++label) {
     for (int64_t d = 0; d < dim; ++d) output_by_dim_[d * labels + label] = output_->at(label, d);
+  }
+  size_t capacity = 16;
+  while (capacity < static_cast<size_t>(dictionary->nwords()) * 2) capacity *= 2;
+  word_slots_.assign(capacity, WordSlot{});
+  for (int32_t id = 0; id < dictionary->nwords(); ++id) {
+    const std::string text = dictionary->getWord(id);
+    const uint64_t key = WordKey(text);
+    size_t slot = key & (capacity - 1);
+    while (word_slots_[slot].key != 0) slot = (slot + 1) & (capacity - 1);
+    word_slots_[slot] = {key, id, dictionary->hash(text)};
   }
   word_sums_.assign(static_cast<size_t>(dictionary->nwords()) * dim, 0.0f);
   word_rows_.assign(dictionary->nwords(), 0);
@@ -164,6 +183,14 @@ Status FastTextModel::Save(const std::string& path) const {
 // subwords, an unknown word's subwords), the end of sentence, then each word
 // bigram's hashed bucket. nlu_test checks the result against fastText's own
 // predictions.
+const FastTextModel::WordSlot* FastTextModel::FindWord(uint64_t key) const {
+  const size_t mask = word_slots_.size() - 1;
+  for (size_t slot = key & mask;; slot = (slot + 1) & mask) {
+    if (word_slots_[slot].key == key) return &word_slots_[slot];
+    if (word_slots_[slot].key == 0) return nullptr;
+  }
+}
+
 void FastTextModel::LogScores(std::string_view normalized_text, float* out) const {
   const size_t count = our_label_.size();
   const auto dictionary = fasttext_->getDictionary();
@@ -181,11 +208,17 @@ void FastTextModel::LogScores(std::string_view normalized_text, float* out) cons
   std::vector<int32_t> known;  // fastText word ids, -1 for an unknown word
   std::vector<std::string_view> texts;
   auto read_word = [&](std::string_view token) {
-    word.assign(token.data(), token.size());
-    const uint32_t hash = dictionary->hash(word);
-    const int32_t id = dictionary->getId(word, hash);
-    if (id < 0 && dictionary->getType(word) != fasttext::entry_type::word) return;  // "__label__x"
-    if (id >= 0) __builtin_prefetch(word_sums_.data() + static_cast<size_t>(id) * dim);
+    int32_t id = -1;
+    uint32_t hash = 0;
+    if (const WordSlot* slot = FindWord(WordKey(token))) {
+      id = slot->id;
+      hash = slot->hash;
+      __builtin_prefetch(word_sums_.data() + static_cast<size_t>(id) * dim);
+    } else {
+      word.assign(token.data(), token.size());
+      if (dictionary->getType(word) != fasttext::entry_type::word) return;  // "__label__x"
+      hash = dictionary->hash(word);
+    }
     known.push_back(id);
     texts.push_back(token);
     hashes.push_back(static_cast<int32_t>(hash));

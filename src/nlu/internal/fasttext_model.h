@@ -60,6 +60,15 @@ class FastTextModel {
   std::vector<float> word_sums_;     // [word][dim]
   std::vector<int32_t> word_rows_;   // how many rows each sum holds
   std::vector<float> output_by_dim_;  // the output matrix transposed: [dim][label]
+  // Word lookups without fastText's string-keyed table: our own hash of the
+  // word's bytes -> its id and fastText's 32-bit hash of it (for bigrams).
+  struct WordSlot {
+    uint64_t key = 0;  // 0: empty
+    int32_t id = -1;
+    uint32_t hash = 0;
+  };
+  std::vector<WordSlot> word_slots_;
+  const WordSlot* FindWord(uint64_t key) const;
   std::vector<int> our_label_;  // fastText's label id -> index in label_names
 };
 

@@ -12,4 +12,9 @@ namespace candor::nlu::internal {
 void AddScaled(float* out, const float* row, float scale, size_t n);
 void AddScaled(float* out, const int8_t* row, float scale, size_t n);
 
+// out[i] = a * x[i] + b * y[i], then turned into a probability distribution
+// (softmax). The exponential is a polynomial accurate to about 1e-7 relative,
+// which vectorises where std::exp does not.
+void WeightedSoftmax(const float* x, const float* y, float a, float b, float* out, size_t n);
+
 }  // namespace candor::nlu::internal
