@@ -7,6 +7,8 @@
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "cli/wiring.h"
+#include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
 #include "privacy/privacy.h"
 
@@ -123,6 +125,34 @@ int main(int argc, char** argv) {
       "predict", "read lines on stdin; write language, label, confidence and in_scope as JSON lines");
   predict_cmd->add_option("--model", predict_model, "model directory")->required();
 
+  auto* kb_cmd = app.add_subcommand("kb", "the knowledge base answers cite: import, search, measure");
+  kb_cmd->require_subcommand(1);
+  candor::CommonFlags kb_common;
+  std::string kb_articles;
+  auto* kb_import_cmd = kb_cmd->add_subcommand(
+      "import", "index the .md and .html articles of DIR into <data>/kb; only changed ones are "
+                "re-indexed, vanished ones removed");
+  AddCommonFlags(kb_import_cmd, kb_common);
+  kb_import_cmd->add_option("dir", kb_articles, "directory of articles")->required();
+  std::string kb_query;
+  std::string kb_language = "de";
+  size_t kb_limit = 5;
+  bool kb_json = false;
+  auto* kb_search_cmd = kb_cmd->add_subcommand("search", "the best passages for a question");
+  AddCommonFlags(kb_search_cmd, kb_common);
+  kb_search_cmd->add_option("query", kb_query, "the question")->required();
+  kb_search_cmd->add_option("--lang", kb_language, "de or en")->check(CLI::IsMember({"de", "en"}));
+  kb_search_cmd->add_option("--limit", kb_limit, "passages to show")->check(CLI::Range(1, 100));
+  kb_search_cmd->add_flag("--json", kb_json, "one JSON object");
+  std::string kb_questions;
+  auto* kb_eval_cmd = kb_cmd->add_subcommand(
+      "eval", "recall@1, recall@5 and MRR of search on a question set");
+  AddCommonFlags(kb_eval_cmd, kb_common);
+  kb_eval_cmd->add_option("--questions", kb_questions,
+                          "lines of {\"question\", \"lang\", \"article\" (file name or null)}")
+      ->required();
+  kb_eval_cmd->add_flag("--json", kb_json, "one JSON object");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -139,6 +169,20 @@ int main(int argc, char** argv) {
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
   if (scan_cmd->parsed()) return candor::privacy::RunPiiScan(std::cin, std::cout);
   if (eval_cmd->parsed()) return candor::privacy::RunPiiEval(eval_file, eval_json, std::cout);
+  if (kb_import_cmd->parsed() || kb_search_cmd->parsed() || kb_eval_cmd->parsed()) {
+    auto config = candor::LoadConfigOrComplain(kb_common);
+    if (!config) return 2;
+    const std::string index = config->data_dir + "/kb";
+    if (kb_import_cmd->parsed()) {
+      return candor::knowledge::RunKbImport(index, kb_articles, isatty(STDERR_FILENO) != 0,
+                                            std::cout, std::cerr);
+    }
+    if (kb_search_cmd->parsed()) {
+      return candor::knowledge::RunKbSearch(index, kb_query, kb_language, kb_limit, kb_json,
+                                            std::cout, std::cerr);
+    }
+    return candor::knowledge::RunKbEval(index, kb_questions, kb_json, std::cout, std::cerr);
+  }
   nlu_train.interactive = isatty(STDERR_FILENO) != 0;
   if (train_cmd->parsed()) return candor::nlu::RunNluTrain(nlu_train, std::cout, std::cerr);
   if (nlu_eval_cmd->parsed()) return candor::nlu::RunNluEval(nlu_eval, std::cout, std::cerr);

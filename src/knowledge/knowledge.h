@@ -1,0 +1,126 @@
+// knowledge: the articles an answer may cite, split into passages and
+// searchable (DESIGN.md: knowledge depends on core only).
+//
+//   ReadArticle      a Markdown file with front matter (cmark-gfm) or an
+//                    HTML file (gumbo), split into passages at its sections
+//   KnowledgeBase    a Xapian index of the passages, German and English
+//                    stemming; re-importing a directory touches only the
+//                    articles that changed
+//
+// Thread-safety: Search may be called from any number of threads at once
+// (each takes a database handle of its own from a pool); Import must not run
+// while another Import runs on the same directory.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+
+namespace candor::knowledge {
+
+struct Passage {
+  std::string heading;  // the section's heading ("Change your PIN in the app")
+  std::string text;     // its plain text
+};
+
+struct Article {
+  std::string id;  // the file name, e.g. "en-change-pin.md"
+  std::string title;
+  std::string language;  // "de" or "en"
+  std::vector<std::string> tags;
+  std::string url;
+  std::string reviewed_on;  // YYYY-MM-DD
+  std::vector<Passage> passages;
+};
+
+// Errors name the file and what is missing or malformed.
+Result<Article> ParseMarkdownArticle(std::string_view id, std::string_view bytes);
+Result<Article> ParseHtmlArticle(std::string_view id, std::string_view bytes);
+// By extension: .md or .markdown, .html or .htm.
+Result<Article> ReadArticle(const std::string& path);
+
+struct Hit {
+  std::string article_id;
+  std::string title;
+  std::string url;
+  std::string language;
+  std::string heading;
+  std::string passage;
+  double score = 0;  // BM25, higher is better; comparable within one search only
+};
+
+struct ImportReport {
+  size_t added = 0;
+  size_t updated = 0;
+  size_t unchanged = 0;
+  size_t removed = 0;
+  size_t passages = 0;  // in the index afterwards
+};
+
+// Reports import progress in [0, 1].
+using Progress = std::function<void(double fraction)>;
+
+class KnowledgeBase {
+ public:
+  // `directory` holds the Xapian database; created when missing.
+  static Result<KnowledgeBase> Open(const std::string& directory);
+  KnowledgeBase(KnowledgeBase&&) noexcept;
+  KnowledgeBase& operator=(KnowledgeBase&&) noexcept;
+  ~KnowledgeBase();
+
+  // Makes the index hold exactly the articles in `articles_dir`: new and
+  // changed files are (re)indexed, unchanged ones left alone, vanished ones
+  // removed. A file that does not parse stops the import before anything
+  // is written, naming the file.
+  Result<ImportReport> Import(const std::string& articles_dir, const Progress& progress = {});
+
+  // The best passages for `query`, stemmed for `language` ("de" or "en");
+  // passages in that language rank first, others follow only when
+  // `any_language` is set.
+  Result<std::vector<Hit>> Search(std::string_view query, std::string_view language, size_t limit,
+                                  bool any_language = false) const;
+
+  size_t PassageCount() const;
+
+  struct Impl;
+
+ private:
+  explicit KnowledgeBase(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+// ---- evaluation -------------------------------------------------------------
+
+struct Question {
+  std::string text;
+  std::string language;
+  std::optional<std::string> article;  // the article that answers it; none: unanswerable
+};
+// Lines of {"question", "lang", "article" (a file name or null)}.
+Result<std::vector<Question>> LoadQuestions(const std::string& path);
+
+struct SearchEvaluation {
+  size_t answerable = 0;
+  size_t unanswerable = 0;
+  double recall_at_1 = 0;  // the right article first, counting each article once
+  double recall_at_5 = 0;
+  double mrr = 0;          // mean reciprocal rank of the right article (0 past 10)
+};
+SearchEvaluation EvaluateSearch(const KnowledgeBase& base, const std::vector<Question>& questions);
+
+// ---- command line ---------------------------------------------------------
+
+int RunKbImport(const std::string& index_dir, const std::string& articles_dir, bool interactive,
+                std::ostream& out, std::ostream& err);
+int RunKbEval(const std::string& index_dir, const std::string& questions, bool json,
+              std::ostream& out, std::ostream& err);
+int RunKbSearch(const std::string& index_dir, const std::string& query,
+                const std::string& language, size_t limit, bool json, std::ostream& out,
+                std::ostream& err);
+
+}  // namespace candor::knowledge
