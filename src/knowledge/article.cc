@@ -155,6 +155,7 @@ struct HtmlWalk {
         if (name == "url") article.url = Trim(content);
         if (name == "reviewed-on") article.reviewed_on = Trim(content);
         if (name == "tags") article.tags = ParseTags(content);
+        if (name == "intents") article.intents = ParseTags(content);
         return;
       }
       case GUMBO_TAG_H1: return;  // the title, already known
@@ -218,6 +219,7 @@ Result<Article> ParseMarkdownArticle(std::string_view id, std::string_view bytes
       if (key == "url") article.url = Unquote(value);
       if (key == "reviewed-on") article.reviewed_on = Unquote(value);
       if (key == "tags") article.tags = ParseTags(value);
+      if (key == "intents") article.intents = ParseTags(value);
     }
     const size_t after = body.find('\n', end + 1);
     body = after == std::string_view::npos ? std::string_view() : body.substr(after + 1);

@@ -46,7 +46,8 @@ int RunKbImport(const std::string& index_dir, const std::string& articles_dir, b
 }
 
 int RunKbEval(const std::string& index_dir, const std::string& questions_path, bool json,
-              std::ostream& out, std::ostream& err) {
+              const std::function<std::string(const std::string&)>& intent_of, std::ostream& out,
+              std::ostream& err) {
   auto base = KnowledgeBase::Open(index_dir);
   if (!base.ok()) {
     err << "candor kb eval: " << base.status().message() << "\n";
@@ -57,7 +58,7 @@ int RunKbEval(const std::string& index_dir, const std::string& questions_path, b
     err << "candor kb eval: " << questions.status().message() << "\n";
     return 1;
   }
-  const SearchEvaluation e = EvaluateSearch(*base, *questions);
+  const SearchEvaluation e = EvaluateSearch(*base, *questions, intent_of);
   if (json) {
     out << nlohmann::json{{"answerable", e.answerable}, {"unanswerable", e.unanswerable},
                           {"recall_at_1", e.recall_at_1}, {"recall_at_5", e.recall_at_5},

@@ -28,7 +28,8 @@ Result<std::vector<Question>> LoadQuestions(const std::string& path) {
   return questions;
 }
 
-SearchEvaluation EvaluateSearch(const KnowledgeBase& base, const std::vector<Question>& questions) {
+SearchEvaluation EvaluateSearch(const KnowledgeBase& base, const std::vector<Question>& questions,
+                                const std::function<std::string(const std::string&)>& intent_of) {
   SearchEvaluation evaluation;
   double reciprocal_ranks = 0;
   size_t first = 0, top5 = 0;
@@ -38,7 +39,8 @@ SearchEvaluation EvaluateSearch(const KnowledgeBase& base, const std::vector<Que
       continue;
     }
     ++evaluation.answerable;
-    auto hits = base.Search(question.text, question.language, 30);
+    const std::string intent = intent_of ? intent_of(question.text) : std::string();
+    auto hits = base.Search(question.text, question.language, 30, false, intent);
     if (!hits.ok()) continue;
     // Ranks articles, not passages: an article's best passage stands for it.
     std::vector<std::string> articles;

@@ -182,6 +182,7 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
                                            {"url", article.url},
                                            {"language", article.language},
                                            {"heading", passage.heading},
+                                           {"intents", article.intents},
                                            {"text", passage.text}}
                                 .dump());
           database.add_document(document);
@@ -206,7 +207,8 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
 }
 
 Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::string_view language,
-                                               size_t limit, bool any_language) const {
+                                               size_t limit, bool any_language,
+                                               std::string_view intent) const {
   std::vector<Hit> hits;
   if (limit == 0) return hits;
   try {
@@ -225,14 +227,25 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
                                      Xapian::Query(kLanguagePrefix + std::string(language)));
     Xapian::Enquire enquire(*database);
     enquire.set_query(filtered);
-    Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(limit));
+    // With an intent, a wider net is re-ranked: the boost can lift a passage
+    // from below the cut.
+    const size_t fetch = intent.empty() ? limit : std::max<size_t>(limit * 3, 30);
+    Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(fetch));
     for (auto match = matches.begin(); match != matches.end(); ++match) {
       auto data = nlohmann::json::parse(match.get_document().get_data(), nullptr, false);
       if (data.is_discarded()) continue;
-      hits.push_back({data.value("article", ""), data.value("title", ""), data.value("url", ""),
-                      data.value("language", ""), data.value("heading", ""),
-                      data.value("text", ""), match.get_weight()});
+      Hit hit{data.value("article", ""), data.value("title", ""),   data.value("url", ""),
+              data.value("language", ""), data.value("heading", ""), data.value("text", ""),
+              data.value("intents", std::vector<std::string>{}), match.get_weight()};
+      if (!intent.empty() &&
+          std::find(hit.intents.begin(), hit.intents.end(), intent) != hit.intents.end()) {
+        hit.score *= kIntentBoost;
+      }
+      hits.push_back(std::move(hit));
     }
+    std::stable_sort(hits.begin(), hits.end(),
+                     [](const Hit& a, const Hit& b) { return a.score > b.score; });
+    if (hits.size() > limit) hits.resize(limit);
     impl_->Return(std::move(database));
   } catch (const Xapian::Error& e) {
     return Status::IoError("knowledge search: " + e.get_description());

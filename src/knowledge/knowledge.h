@@ -33,6 +33,7 @@ struct Article {
   std::string title;
   std::string language;  // "de" or "en"
   std::vector<std::string> tags;
+  std::vector<std::string> intents;  // the intents it answers (front matter `intents:`)
   std::string url;
   std::string reviewed_on;  // YYYY-MM-DD
   std::vector<Passage> passages;
@@ -51,6 +52,7 @@ struct Hit {
   std::string language;
   std::string heading;
   std::string passage;
+  std::vector<std::string> intents;  // of its article
   double score = 0;  // BM25, higher is better; comparable within one search only
 };
 
@@ -79,11 +81,14 @@ class KnowledgeBase {
   // is written, naming the file.
   Result<ImportReport> Import(const std::string& articles_dir, const Progress& progress = {});
 
-  // The best passages for `query`, stemmed for `language` ("de" or "en");
-  // passages in that language rank first, others follow only when
-  // `any_language` is set.
+  // The best passages for `query`, stemmed for `language` ("de" or "en"),
+  // in that language only unless `any_language` is set. With `intent` (what
+  // the understand stage found), passages of articles that declare it rank
+  // higher: their BM25 score counts `kIntentBoost` times.
   Result<std::vector<Hit>> Search(std::string_view query, std::string_view language, size_t limit,
-                                  bool any_language = false) const;
+                                  bool any_language = false,
+                                  std::string_view intent = {}) const;
+  static constexpr double kIntentBoost = 1.5;
 
   size_t PassageCount() const;
 
@@ -111,14 +116,18 @@ struct SearchEvaluation {
   double recall_at_5 = 0;
   double mrr = 0;          // mean reciprocal rank of the right article (0 past 10)
 };
-SearchEvaluation EvaluateSearch(const KnowledgeBase& base, const std::vector<Question>& questions);
+// `intent_of` (optional) names each question's intent, as the pipeline would.
+SearchEvaluation EvaluateSearch(
+    const KnowledgeBase& base, const std::vector<Question>& questions,
+    const std::function<std::string(const std::string& text)>& intent_of = {});
 
 // ---- command line ---------------------------------------------------------
 
 int RunKbImport(const std::string& index_dir, const std::string& articles_dir, bool interactive,
                 std::ostream& out, std::ostream& err);
 int RunKbEval(const std::string& index_dir, const std::string& questions, bool json,
-              std::ostream& out, std::ostream& err);
+              const std::function<std::string(const std::string&)>& intent_of, std::ostream& out,
+              std::ostream& err);
 int RunKbSearch(const std::string& index_dir, const std::string& query,
                 const std::string& language, size_t limit, bool json, std::ostream& out,
                 std::ostream& err);
