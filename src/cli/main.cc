@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "cli/wiring.h"
+#include "cli/kb_cmd.h"
 #include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
 #include "privacy/privacy.h"
@@ -181,20 +182,7 @@ int main(int argc, char** argv) {
       return candor::knowledge::RunKbSearch(index, kb_query, kb_language, kb_limit, kb_json,
                                             std::cout, std::cerr);
     }
-    // Retrieval as the pipeline does it: with the intent the understand stage finds.
-    const std::string model_dir =
-        config->intent_model.empty() ? std::string(CANDOR_MODEL_DIR) + "/bank" : config->intent_model;
-    auto intents = candor::nlu::IntentModel::Load(model_dir);
-    if (!intents.ok()) {
-      std::cerr << "candor kb eval: " << intents.status().message() << "\n";
-      return 1;
-    }
-    auto intent_of = [&](const std::string& text) {
-      const auto prediction = intents->Predict(text);
-      return prediction.in_scope ? std::string(prediction.label) : std::string();
-    };
-    return candor::knowledge::RunKbEval(index, kb_questions, kb_json, intent_of, std::cout,
-                                        std::cerr);
+    return candor::RunKbEval(*config, kb_questions, kb_json);
   }
   nlu_train.interactive = isatty(STDERR_FILENO) != 0;
   if (train_cmd->parsed()) return candor::nlu::RunNluTrain(nlu_train, std::cout, std::cerr);

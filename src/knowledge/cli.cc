@@ -45,34 +45,6 @@ int RunKbImport(const std::string& index_dir, const std::string& articles_dir, b
   return 0;
 }
 
-int RunKbEval(const std::string& index_dir, const std::string& questions_path, bool json,
-              const std::function<std::string(const std::string&)>& intent_of, std::ostream& out,
-              std::ostream& err) {
-  auto base = KnowledgeBase::Open(index_dir);
-  if (!base.ok()) {
-    err << "candor kb eval: " << base.status().message() << "\n";
-    return 1;
-  }
-  auto questions = LoadQuestions(questions_path);
-  if (!questions.ok()) {
-    err << "candor kb eval: " << questions.status().message() << "\n";
-    return 1;
-  }
-  const SearchEvaluation e = EvaluateSearch(*base, *questions, intent_of);
-  if (json) {
-    out << nlohmann::json{{"answerable", e.answerable}, {"unanswerable", e.unanswerable},
-                          {"recall_at_1", e.recall_at_1}, {"recall_at_5", e.recall_at_5},
-                          {"mrr", e.mrr}}
-               .dump()
-        << "\n";
-  } else {
-    out << fmt::format("questions    {} answerable, {} not\nrecall@1     {:.4f}\nrecall@5     {:.4f}\n"
-                       "MRR          {:.4f}\n",
-                       e.answerable, e.unanswerable, e.recall_at_1, e.recall_at_5, e.mrr);
-  }
-  return 0;
-}
-
 int RunKbSearch(const std::string& index_dir, const std::string& query,
                 const std::string& language, size_t limit, bool json, std::ostream& out,
                 std::ostream& err) {

@@ -125,9 +125,6 @@ SearchEvaluation EvaluateSearch(
 
 int RunKbImport(const std::string& index_dir, const std::string& articles_dir, bool interactive,
                 std::ostream& out, std::ostream& err);
-int RunKbEval(const std::string& index_dir, const std::string& questions, bool json,
-              const std::function<std::string(const std::string&)>& intent_of, std::ostream& out,
-              std::ostream& err);
 int RunKbSearch(const std::string& index_dir, const std::string& query,
                 const std::string& language, size_t limit, bool json, std::ostream& out,
                 std::ostream& err);
