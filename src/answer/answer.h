@@ -40,6 +40,11 @@ struct Answer {
   std::string composer = "extractive";
   // Why the composer answered or did not, for people (English, no personal data).
   std::string why;
+  // The evidence the confidence was computed from.
+  bool intent_agrees = false;
+  double strength = 0;
+  double margin = 0;
+  double coverage = 0;
 };
 
 struct ComposerOptions {

@@ -44,6 +44,10 @@ Answer ExtractiveComposer::Compose(const Question& question) const {
   }
   const double strength = best.score / (best.score + 4.0);
   const double margin = best.score > 0 ? (best.score - runner_up) / best.score : 0;
+  answer.intent_agrees = agrees;
+  answer.strength = strength;
+  answer.margin = margin;
+  answer.coverage = best.coverage;
   answer.confidence = 0.55 * (agrees ? 1.0 : 0.0) + 0.25 * strength + 0.2 * margin;
   answer.why = fmt::format(
       "best passage \"{}\" of \"{}\" (score {:.2f}, {:.0f} % ahead of other articles); its article "

@@ -227,6 +227,8 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
                                      Xapian::Query(kLanguagePrefix + std::string(language)));
     Xapian::Enquire enquire(*database);
     enquire.set_query(filtered);
+    const double query_terms = static_cast<double>(
+        std::distance(parsed.get_unique_terms_begin(), parsed.get_unique_terms_end()));
     // With an intent, a wider net is re-ranked: the boost can lift a passage
     // from below the cut.
     const size_t fetch = intent.empty() ? limit : std::max<size_t>(limit * 3, 30);
@@ -237,6 +239,11 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
       Hit hit{data.value("article", ""), data.value("title", ""),   data.value("url", ""),
               data.value("language", ""), data.value("heading", ""), data.value("text", ""),
               data.value("intents", std::vector<std::string>{}), match.get_weight()};
+      if (query_terms > 0) {
+        const auto matched = std::distance(enquire.get_matching_terms_begin(match),
+                                           enquire.get_matching_terms_end(match));
+        hit.coverage = static_cast<double>(matched) / query_terms;
+      }
       if (!intent.empty() &&
           std::find(hit.intents.begin(), hit.intents.end(), intent) != hit.intents.end()) {
         hit.score *= kIntentBoost;

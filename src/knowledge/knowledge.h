@@ -54,6 +54,10 @@ struct Hit {
   std::string passage;
   std::vector<std::string> intents;  // of its article
   double score = 0;  // BM25, higher is better; comparable within one search only
+  // Share of the query's content words (stemmed) that the passage contains:
+  // a question whose key word is nowhere in the passage is likely not
+  // answered by it.
+  double coverage = 0;
 };
 
 struct ImportReport {
