@@ -88,15 +88,15 @@ std::string DataDigest(const std::vector<Example>& train, const std::vector<Exam
   return hex;
 }
 
-// Both models' log-probabilities for one text (each up to a constant).
+// Both models' scores for one text, one per label.
 struct Votes {
   std::vector<float> linear;
   std::vector<float> fasttext;
 };
 
-// The calibrated distribution: a weighted geometric mean of the two models'
-// probabilities, sharpened or softened by the temperature, renormalised.
-// Working in logs, each model's own normalising constant cancels out.
+// The calibrated distribution: a softmax over a weighted sum of the two
+// models' scores (fastText's logits, the regression's per-class scores),
+// sharpened or softened by the temperature.
 void Combine(const Votes& votes, double weight, double temperature, std::vector<float>& out) {
   out.resize(votes.linear.size());
   internal::WeightedSoftmax(votes.linear.data(), votes.fasttext.data(),
