@@ -21,7 +21,7 @@
 namespace candor {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr size_t kMaxBatch = 8192;
 
 constexpr const char* kSchema = R"sql(
@@ -37,18 +37,21 @@ CREATE TABLE IF NOT EXISTS conversations (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS conversations_by_activity
   ON conversations (COALESCE(last_message_at, created_at));
+-- Rows are kept in commit order (log_index is the rowid), so a group commit
+-- appends to the end of the table instead of touching one page per active
+-- conversation; the small index finds a conversation's events.
 CREATE TABLE IF NOT EXISTS events (
+  log_index       INTEGER PRIMARY KEY,
   conversation_id TEXT NOT NULL,
   seq             INTEGER NOT NULL,
-  log_index       INTEGER NOT NULL UNIQUE,
   kind            TEXT NOT NULL,
   at_ms           INTEGER NOT NULL,
   body            TEXT NOT NULL,
   salt            BLOB NOT NULL,
   commitment      BLOB NOT NULL,
-  leaf_hash       BLOB NOT NULL,
-  PRIMARY KEY (conversation_id, seq)
-) WITHOUT ROWID;
+  leaf_hash       BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS events_by_conversation ON events (conversation_id, seq);
 CREATE TABLE IF NOT EXISTS checkpoints (
   tree_size  INTEGER PRIMARY KEY,
   root_hash  BLOB NOT NULL,
@@ -619,6 +622,26 @@ Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, const Cl
   if (!version.ok()) return version.status();
   if (*version > kSchemaVersion) {
     return Status::InvalidArgument("the database at " + path + " was made by a newer candor");
+  }
+  if (*version == 1) {
+    // Version 1 clustered events by conversation; move them into commit order.
+    Status migrated = db->Exec(R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE events RENAME TO events_v1;
+CREATE TABLE events (
+  log_index INTEGER PRIMARY KEY, conversation_id TEXT NOT NULL, seq INTEGER NOT NULL,
+  kind TEXT NOT NULL, at_ms INTEGER NOT NULL, body TEXT NOT NULL, salt BLOB NOT NULL,
+  commitment BLOB NOT NULL, leaf_hash BLOB NOT NULL);
+INSERT INTO events SELECT log_index, conversation_id, seq, kind, at_ms, body, salt, commitment,
+  leaf_hash FROM events_v1 ORDER BY log_index;
+DROP TABLE events_v1;
+CREATE UNIQUE INDEX events_by_conversation ON events (conversation_id, seq);
+PRAGMA user_version = 2;
+COMMIT;)sql");
+    if (!migrated.ok()) {
+      (void)db->Exec("ROLLBACK");  // the database stays as it was
+      return Status::IoError("cannot upgrade the database at " + path + ": " + migrated.message());
+    }
   }
   CANDOR_RETURN_IF_ERROR(db->Exec(kSchema));
   CANDOR_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
