@@ -67,9 +67,6 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode) {
   if (mode == Mode::kWriter) {
     // WAL lets readers run beside the writer; FULL fsyncs the WAL on every
     // commit, so a commit that returned survives a crash or power loss.
-    // Bigger pages mean fewer pages, and fewer WAL writes, per group commit
-    // (it only takes effect when the database is created).
-    CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA page_size = 16384"));
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA journal_mode = WAL"));
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));

@@ -114,7 +114,8 @@ class SqliteStore final : public Store {
   Result<ConversationRecord> GetConversation(const std::string& id) override {
     return WithReader([&](SqliteDb& db) -> Result<ConversationRecord> {
       auto stmt = db.PrepareCached(
-          "SELECT token_hash, created_at, last_seq, vault_key FROM conversations WHERE id = ?");
+          "SELECT token_hash, created_at, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.conversation_id = c.id), vault_key FROM conversations c "
+          "WHERE id = ?");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, id);
       auto row = stmt->Step();
@@ -140,7 +141,7 @@ class SqliteStore final : public Store {
   Result<std::vector<InboxEntry>> ListConversations(int limit) override {
     return WithReader([&](SqliteDb& db) -> Result<std::vector<InboxEntry>> {
       auto stmt = db.PrepareCached(R"sql(
-          SELECT c.id, c.created_at, c.last_seq, c.last_author, c.last_message_at,
+          SELECT c.id, c.created_at, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.conversation_id = c.id), c.last_author, c.last_message_at,
                  (SELECT body FROM events e WHERE e.conversation_id = c.id AND e.kind = 'message'
                   ORDER BY e.seq DESC LIMIT 1)
           FROM conversations c
@@ -413,7 +414,10 @@ class SqliteStore final : public Store {
   Result<int64_t> LastSeq(const std::string& conversation_id) {
     auto it = last_seq_cache_.find(conversation_id);
     if (it != last_seq_cache_.end()) return it->second;
-    auto stmt = writer_db_.PrepareCached("SELECT last_seq FROM conversations WHERE id = ?");
+    // A conversation's last seq is its events' (the index answers it): the
+    // conversations row is only rewritten when a message changes the inbox.
+    auto stmt = writer_db_.PrepareCached(
+        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.conversation_id = c.id) FROM conversations c WHERE id = ?");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, conversation_id);
     auto row = stmt->Step();
@@ -522,28 +526,23 @@ class SqliteStore final : public Store {
     }
   }
 
+  // Only messages change what the inbox shows; work steps leave the row alone.
   Status WriteBackConversations(const std::unordered_map<std::string, Touched>& touched) {
-    auto seq_only = writer_db_.PrepareCached("UPDATE conversations SET last_seq = ? WHERE id = ?");
     auto with_message = writer_db_.PrepareCached(
         "UPDATE conversations SET last_seq = ?, last_author = ?, last_message_at = ? WHERE id = ?");
-    if (!seq_only.ok()) return seq_only.status();
     if (!with_message.ok()) return with_message.status();
     for (const auto& [id, t] : touched) {
-      Status s;
-      if (t.last_author) {
-        with_message->Bind(1, t.last_seq)
-            .Bind(2, std::string(AuthorName(*t.last_author)))
-            .Bind(3, ToUnixMillis(*t.last_message_at))
-            .Bind(4, id);
-        s = with_message->Run();
-      } else {
-        seq_only->Bind(1, t.last_seq).Bind(2, id);
-        s = seq_only->Run();
-      }
+      if (!t.last_author) continue;
+      with_message->Bind(1, t.last_seq)
+          .Bind(2, std::string(AuthorName(*t.last_author)))
+          .Bind(3, ToUnixMillis(*t.last_message_at))
+          .Bind(4, id);
+      Status s = with_message->Run();
       if (!s.ok()) return s;
     }
     return Status::Ok();
   }
+
 
   Result<AgentRecord> FindAgent(const std::string& where,
                                 const std::function<void(SqliteStatement&)>& bind) {
