@@ -6,6 +6,7 @@
 #include "audit/audit.h"
 #include "core/log.h"
 #include "ledger/ledger.h"
+#include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/protector.h"
@@ -91,6 +92,31 @@ int RunServe(const ServeFlags& flags) {
               << " (train one with 'candor nlu train', or set nlu.intent_model)\n";
     return 1;
   }
+  // The knowledge base agents search (and, later, answers cite): <data>/kb.
+  // The demo brings the bank's articles; a deployment runs 'candor kb import'.
+  auto knowledge = knowledge::KnowledgeBase::Open(config->data_dir + "/kb");
+  if (!knowledge.ok()) {
+    std::cerr << "candor: knowledge base: " << knowledge.status().message() << "\n";
+    return 1;
+  }
+  if (flags.demo) {
+    auto imported = knowledge->Import(CANDOR_DEMO_KB_DIR);
+    if (!imported.ok()) {
+      std::cerr << "candor: demo knowledge base: " << imported.status().message() << "\n";
+      return 1;
+    }
+  }
+  KnowledgeSearch knowledge_search = [&knowledge](const std::string& query,
+                                                  const std::string& language,
+                                                  size_t limit) -> Result<std::vector<KnowledgeHit>> {
+    auto hits = knowledge->Search(query, language, limit);
+    if (!hits.ok()) return hits.status();
+    std::vector<KnowledgeHit> out;
+    for (auto& hit : *hits) {
+      out.push_back({hit.article_id, hit.title, hit.url, hit.heading, hit.passage, hit.score});
+    }
+    return out;
+  };
   Protector protector(*store, *scanner, std::move(*master));
   if (flags.demo) {
     Status seeded = SeedDemo(*store, protector, clock);
@@ -108,8 +134,8 @@ int RunServe(const ServeFlags& flags) {
   stages.push_back(MakeDeliverStage(sink));
   Runner runner(std::move(stages), sink, clock);
 
-  auto server =
-      std::make_unique<Server>(config->server, *store, runner, protector, **ledger, clock, logger);
+  auto server = std::make_unique<Server>(config->server, *store, runner, protector, **ledger, clock,
+                                        logger, std::move(knowledge_search));
   auto port = server->Listen();
   if (!port.ok()) {
     std::cerr << "candor: " << port.status().message() << "\n";

@@ -100,6 +100,11 @@ Api::Api(Deps deps)
       {"GET", "/api/v1/inbox", Access::kAgent, false, &Api::Inbox,
        "Conversations, most recently active first (query: limit)", nullptr,
        {{"200", "{conversations: [...]}"}, {"401", error}}},
+      {"GET", "/api/v1/kb/search", Access::kAgent, false, &Api::KnowledgeSearchRoute,
+       "The knowledge base's best passages for a question (query: q, lang de|en, limit <= 20)",
+       nullptr,
+       {{"200", "{hits: [{article, title, url, heading, passage, score}]}"}, {"400", error},
+        {"401", error}, {"503", error}}},
       {"POST", "/api/v1/conversations/{id}/replies", Access::kAgent, false, &Api::PostReply,
        "A person replies; 201 once the reply is on disk", Schema({{"text", "string"}}, {"text"}),
        {{"201", "{seq, at, receipt}"}, {"400", error}, {"401", error}, {"404", error}}},
@@ -437,6 +442,41 @@ asio::awaitable<HttpResponse> Api::Inbox(HttpRequest& request, const Caller&) {
     list.push_back(std::move(item));
   }
   co_return HttpResponse::Json(200, {{"conversations", list}});
+}
+
+asio::awaitable<HttpResponse> Api::KnowledgeSearchRoute(HttpRequest& request, const Caller&) {
+  if (!deps_.knowledge_search) {
+    co_return ErrorResponse(503, "unavailable", "this server has no knowledge base");
+  }
+  const std::string query = request.QueryParam("q");
+  if (query.find_first_not_of(" \t") == std::string::npos) {
+    co_return ErrorResponse(400, "invalid_argument", "q: the question is missing", "q");
+  }
+  if (query.size() > 2000 || !IsValidUtf8(query)) {
+    co_return ErrorResponse(400, "invalid_argument", "q: at most 2000 bytes of UTF-8", "q");
+  }
+  std::string language = request.QueryParam("lang");
+  if (language.empty()) language = "de";
+  if (language != "de" && language != "en") {
+    co_return ErrorResponse(400, "invalid_argument", "lang: de or en", "lang");
+  }
+  HttpResponse error;
+  auto limit = QueryInt(request, "limit", 5, 20, error);
+  if (!limit) co_return error;
+  // Search reads the index from disk: off the I/O threads.
+  auto search = [&](auto done) {
+    asio::post(deps_.blocking_pool, [&, done]() mutable {
+      done(deps_.knowledge_search(query, language, static_cast<size_t>(std::max<int64_t>(*limit, 1))));
+    });
+  };
+  auto hits = co_await AwaitCallback<Result<std::vector<KnowledgeHit>>>(search);
+  if (!hits.ok()) co_return ErrorFromStatus(hits.status());
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& hit : *hits) {
+    list.push_back({{"article", hit.article}, {"title", hit.title}, {"url", hit.url},
+                    {"heading", hit.heading}, {"passage", hit.passage}, {"score", hit.score}});
+  }
+  co_return HttpResponse::Json(200, {{"hits", list}});
 }
 
 asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller& caller) {

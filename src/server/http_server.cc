@@ -96,7 +96,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 class Server::Impl {
  public:
   Impl(ServerOptions options, Store& store, Runner& runner, Protector& protector,
-       LedgerService& ledger, const Clock& clock, Logger& logger)
+       LedgerService& ledger, const Clock& clock, Logger& logger, KnowledgeSearch knowledge_search)
       : options_(std::move(options)),
         store_(store),
         clock_(clock),
@@ -106,7 +106,8 @@ class Server::Impl {
         blocking_pool_(2),
         hub_([this](std::function<void()> task) { asio::post(io_, std::move(task)); }),
         api_(Api::Deps{options_, store, runner, protector, ledger, pipeline_pool_, blocking_pool_,
-                       metrics_, clock, logger, [this] { return !stopping_.load(); }}),
+                       metrics_, clock, logger, [this] { return !stopping_.load(); },
+                       std::move(knowledge_search)}),
         acceptor_(io_) {
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
@@ -488,9 +489,10 @@ class Server::Impl {
 };
 
 Server::Server(ServerOptions options, Store& store, Runner& runner, Protector& protector,
-               LedgerService& ledger, const Clock& clock, Logger& logger)
+               LedgerService& ledger, const Clock& clock, Logger& logger,
+               KnowledgeSearch knowledge_search)
     : impl_(std::make_unique<Impl>(std::move(options), store, runner, protector, ledger, clock,
-                                   logger)) {}
+                                   logger, std::move(knowledge_search))) {}
 
 Server::~Server() = default;
 

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -44,10 +45,25 @@ struct ServerOptions {
   bool access_log = false;  // one log line per request (never bodies, tokens or queries)
 };
 
+// One passage of the knowledge base, as agents search it. The server does not
+// know the knowledge module; the command line wires a search function in.
+struct KnowledgeHit {
+  std::string article;
+  std::string title;
+  std::string url;
+  std::string heading;
+  std::string passage;
+  double score = 0;
+};
+using KnowledgeSearch = std::function<Result<std::vector<KnowledgeHit>>(
+    const std::string& query, const std::string& language, size_t limit)>;
+
 class Server {
  public:
+  // Without `knowledge_search`, GET /api/v1/kb/search answers 503.
   Server(ServerOptions options, Store& store, Runner& runner, Protector& protector,
-         LedgerService& ledger, const Clock& clock, Logger& logger);
+         LedgerService& ledger, const Clock& clock, Logger& logger,
+         KnowledgeSearch knowledge_search = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

@@ -99,8 +99,8 @@ TEST_F(PrivacyApiTest, NoOriginalReachesTheDatabaseFileOrTheLog) {
   ASSERT_EQ(Say(std::string("IBAN ") + kIban + " und Telefon " + kPhone).status, 201);
   EXPECT_EQ(server_->Stop(), 0);
   std::string stored;
-  for (const auto& entry : std::filesystem::directory_iterator(data_))
-    stored += ReadFile(entry.path().string());
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(data_))
+    if (entry.is_regular_file()) stored += ReadFile(entry.path().string());
   for (const std::string& original :
        {std::string(kIban), std::string("DE89370400440532013000"), std::string(kPhone),
         std::string("1712345678")}) {

@@ -112,6 +112,40 @@ TEST_F(UnderstandApiTest, ServerRefusesToStartWithoutItsModels) {
   EXPECT_NE(result.out.find("no-such-model"), std::string::npos) << result.out;
 }
 
+TEST(KnowledgeApiTest, AgentsSearchTheDemoKnowledgeBaseCustomersCannot) {
+  const std::string dir = MakeTempDir("KnowledgeApi");
+  auto server = CandorProcess::Start({dir + "/data", {}, {"--demo"}});
+  ASSERT_NE(server, nullptr);
+  const std::string agent = Http(server->port(), "POST", "/api/v1/agents/login",
+                                 R"({"name":"demo","password":"candor-demo"})")
+                                .Json()["token"];
+  auto found = Http(server->port(), "GET", "/api/v1/kb/search?q=PIN%20%C3%A4ndern&lang=de&limit=3",
+                    "", agent);
+  ASSERT_EQ(found.status, 200) << found.body;
+  auto hits = found.Json()["hits"];
+  ASSERT_FALSE(hits.empty());
+  EXPECT_LE(hits.size(), 3u);
+  EXPECT_NE(hits[0]["title"].get<std::string>().find("PIN"), std::string::npos) << hits[0].dump();
+  EXPECT_EQ(hits[0]["url"].get<std::string>().rfind("https://demo-bank.example/", 0), 0u);
+
+  EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=PIN", "", "").status, 401);
+  auto customer = Http(server->port(), "POST", "/api/v1/conversations").Json();
+  EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=PIN", "",
+                 customer["customer_token"].get<std::string>())
+                .status,
+            403);
+  auto missing = Http(server->port(), "GET", "/api/v1/kb/search?lang=de", "", agent);
+  EXPECT_EQ(missing.status, 400);
+  EXPECT_EQ(missing.Json()["error"]["field"], "q");
+  EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=x&lang=fr", "", agent).status, 400);
+  EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=x&limit=500", "", agent).status, 400);
+  // Query syntax is just text.
+  EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=%22PIN%20AND%20(NOT", "", agent).status,
+            200);
+  server.reset();
+  std::filesystem::remove_all(dir);
+}
+
 TEST(NluCliTest, TrainEvalAndPredictOnADeploymentsOwnExamples) {
   const std::string dir = MakeTempDir("NluCli");
   {

@@ -67,6 +67,7 @@ class Api {
     const Clock& clock;
     Logger& logger;
     std::function<bool()> ready;
+    KnowledgeSearch knowledge_search;  // may be empty
   };
 
   explicit Api(Deps deps);
@@ -103,6 +104,7 @@ class Api {
   asio::awaitable<HttpResponse> ListEvents(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Login(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Inbox(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> KnowledgeSearchRoute(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> PostReply(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Reveal(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ExportConversation(HttpRequest& request, const Caller& caller);
