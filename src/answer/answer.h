@@ -48,7 +48,7 @@ struct Answer {
 };
 
 struct ComposerOptions {
-  size_t candidates = 10;    // passages considered
+  size_t candidates = 5;     // passages considered (the best, and others for the margin)
   double min_confidence = 0.5;
 };
 

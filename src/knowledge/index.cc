@@ -23,6 +23,9 @@ namespace fs = std::filesystem;
 constexpr std::string_view kArticleKey = "article:";  // metadata: article id -> content digest
 constexpr const char* kArticlePrefix = "Q";           // unique term of a passage's article
 constexpr const char* kLanguagePrefix = "L";
+constexpr Xapian::valueno kIntentsSlot = 0;  // "|intent|intent|": read without the passage
+constexpr const char* kFormatKey = "format";  // the index layout; older ones are rebuilt
+constexpr const char* kFormat = "2";
 
 // Snowball's german2 also reads "ae", "oe" and "ue" as umlauts, so a
 // customer typing "gebuehren" finds "Gebühren".
@@ -149,9 +152,11 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
   try {
     Xapian::WritableDatabase database(impl_->directory, Xapian::DB_CREATE_OR_OPEN);
     std::map<std::string, std::string> known;  // article id -> digest
+    const bool current_format = database.get_metadata(kFormatKey) == kFormat;
     for (auto key = database.metadata_keys_begin(std::string(kArticleKey));
          key != database.metadata_keys_end(std::string(kArticleKey)); ++key) {
-      known[(*key).substr(kArticleKey.size())] = database.get_metadata(*key);
+      // An index of an older layout is rebuilt: every article counts as changed.
+      known[(*key).substr(kArticleKey.size())] = current_format ? database.get_metadata(*key) : "";
     }
     Xapian::TermGenerator indexer;
     for (size_t i = 0; i < parsed.size(); ++i) {
@@ -177,6 +182,9 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
           indexer.index_text(SplitHyphens(passage.text));
           document.add_boolean_term(unique_term);
           document.add_boolean_term(kLanguagePrefix + article.language);
+          std::string intents = "|";
+          for (const auto& intent : article.intents) intents += intent + "|";
+          document.add_value(kIntentsSlot, intents);
           document.set_data(nlohmann::json{{"article", article.id},
                                            {"title", article.title},
                                            {"url", article.url},
@@ -198,6 +206,7 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
       database.set_metadata(std::string(kArticleKey) + id, "");
       ++report.removed;
     }
+    database.set_metadata(kFormatKey, kFormat);
     database.commit();
     report.passages = database.get_doccount();
   } catch (const Xapian::Error& e) {
@@ -235,26 +244,39 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
     // from below the cut.
     const size_t fetch = intent.empty() ? limit : std::max<size_t>(limit * 3, 30);
     Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(fetch));
+    // Rank first, from the score and the intents slot; only the passages kept
+    // are read (a passage's stored text is compressed, and reading it is most
+    // of a search's time).
+    struct Candidate {
+      Xapian::MSetIterator match;
+      double score;
+    };
+    std::vector<Candidate> candidates;
+    const std::string wanted = "|" + std::string(intent) + "|";
     for (auto match = matches.begin(); match != matches.end(); ++match) {
-      auto data = nlohmann::json::parse(match.get_document().get_data(), nullptr, false);
+      double score = match.get_weight();
+      if (!intent.empty() &&
+          match.get_document().get_value(kIntentsSlot).find(wanted) != std::string::npos) {
+        score *= kIntentBoost;
+      }
+      candidates.push_back({match, score});
+    }
+    std::stable_sort(candidates.begin(), candidates.end(),
+                     [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
+    if (candidates.size() > limit) candidates.resize(limit);
+    for (const auto& candidate : candidates) {
+      auto data = nlohmann::json::parse(candidate.match.get_document().get_data(), nullptr, false);
       if (data.is_discarded()) continue;
       Hit hit{data.value("article", ""), data.value("title", ""),   data.value("url", ""),
               data.value("language", ""), data.value("heading", ""), data.value("text", ""),
-              data.value("intents", std::vector<std::string>{}), match.get_weight()};
+              data.value("intents", std::vector<std::string>{}), candidate.score};
       if (query_terms > 0) {
-        const auto matched = std::distance(enquire.get_matching_terms_begin(match),
-                                           enquire.get_matching_terms_end(match));
+        const auto matched = std::distance(enquire.get_matching_terms_begin(candidate.match),
+                                           enquire.get_matching_terms_end(candidate.match));
         hit.coverage = static_cast<double>(matched) / query_terms;
-      }
-      if (!intent.empty() &&
-          std::find(hit.intents.begin(), hit.intents.end(), intent) != hit.intents.end()) {
-        hit.score *= kIntentBoost;
       }
       hits.push_back(std::move(hit));
     }
-    std::stable_sort(hits.begin(), hits.end(),
-                     [](const Hit& a, const Hit& b) { return a.score > b.score; });
-    if (hits.size() > limit) hits.resize(limit);
     impl_->Return(std::move(database));
   } catch (const Xapian::Error& e) {
     return Status::IoError("knowledge search: " + e.get_description());
