@@ -43,6 +43,11 @@ std::string_view EventKind(const EventBody& body) {
   if (std::holds_alternative<MessageEvent>(body)) return "message";
   if (std::holds_alternative<RevealEvent>(body)) return "reveal";
   if (std::holds_alternative<UnderstandingEvent>(body)) return "understanding";
+  if (std::holds_alternative<DecisionEvent>(body)) return "decision";
+  if (std::holds_alternative<DraftEvent>(body)) return "draft";
+  if (std::holds_alternative<ReviewEvent>(body)) return "review";
+  if (std::holds_alternative<QueueEvent>(body)) return "queue";
+  if (std::holds_alternative<CommitmentEvent>(body)) return "commitment";
   return "work_step";
 }
 
@@ -66,12 +71,64 @@ std::pair<std::string, std::string> PiiTypeWords(const std::string& type) {
   return {"Daten", "data"};
 }
 
+AnswerWhy WhyFromJson(const nlohmann::json& j) {
+  AnswerWhy why;
+  why.intent = j.value("intent", "");
+  why.intent_confidence = j.value("intent_confidence", 0.0);
+  why.language = j.value("language", "");
+  why.action = j.value("action", "");
+  why.rule = j.value("rule", "");
+  if (j.contains("reason")) {
+    why.reason_de = j["reason"].value("de", "");
+    why.reason_en = j["reason"].value("en", "");
+  }
+  why.composer = j.value("composer", "");
+  why.confidence = j.value("confidence", 0.0);
+  why.dont_know = j.value("dont_know", false);
+  why.explanation = j.value("explanation", "");
+  for (const auto& s : j.value("sources", nlohmann::json::array())) {
+    why.sources.push_back({s.at("number").get<int>(), s.value("title", ""), s.value("url", ""),
+                           s.value("heading", ""), s.value("passage", "")});
+  }
+  return why;
+}
+
 nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
   nlohmann::json j;
   if (const auto* m = std::get_if<MessageEvent>(&body)) {
     j["author"] = AuthorName(m->author);
     j["text"] = m->text;
     if (!m->agent.empty()) j["agent"] = m->agent;
+    if (m->in_reply_to) j["in_reply_to"] = m->in_reply_to;
+    if (m->why) j["why"] = WhyToJson(*m->why);
+  } else if (const auto* d = std::get_if<DecisionEvent>(&body)) {
+    j["message_seq"] = d->message_seq;
+    j["action"] = d->action;
+    j["rule"] = d->rule;
+    j["reason"] = {{"de", d->reason_de}, {"en", d->reason_en}};
+    j["trace"] = d->trace;
+  } else if (const auto* dr = std::get_if<DraftEvent>(&body)) {
+    j["message_seq"] = dr->message_seq;
+    j["text"] = dr->text;
+    if (dr->why) j["why"] = WhyToJson(*dr->why);
+  } else if (const auto* rv = std::get_if<ReviewEvent>(&body)) {
+    j["draft_seq"] = rv->draft_seq;
+    j["outcome"] = rv->outcome;
+    j["agent"] = rv->agent;
+    if (!rv->reason.empty()) j["reason"] = rv->reason;
+    j["edit_chars"] = rv->edit_chars;
+  } else if (const auto* q = std::get_if<QueueEvent>(&body)) {
+    j["change"] = q->change;
+    if (!q->requested_by.empty()) j["requested_by"] = q->requested_by;
+    if (!q->agent.empty()) j["agent"] = q->agent;
+    j["reason"] = {{"de", q->reason_de}, {"en", q->reason_en}};
+  } else if (const auto* c = std::get_if<CommitmentEvent>(&body)) {
+    j["change"] = c->change;
+    j["commitment"] = c->commitment;
+    j["source"] = c->source;
+    j["due"] = iso_times ? nlohmann::json(FormatIso8601(c->due)) : nlohmann::json(ToUnixMillis(c->due));
+    if (!c->agent.empty()) j["agent"] = c->agent;
+    j["notice"] = {{"de", c->notice_de}, {"en", c->notice_en}};
   } else if (const auto* r = std::get_if<RevealEvent>(&body)) {
     j["agent"] = r->agent;
     j["placeholder"] = r->placeholder;
@@ -120,7 +177,44 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
       m.author = *author;
       m.text = j.at("text").get<std::string>();
       m.agent = j.value("agent", "");
+      m.in_reply_to = j.value("in_reply_to", int64_t{0});
+      if (j.contains("why")) m.why = WhyFromJson(j["why"]);
       return EventBody(std::move(m));
+    }
+    if (kind == "decision") {
+      DecisionEvent d;
+      d.message_seq = j.at("message_seq").get<int64_t>();
+      d.action = j.at("action").get<std::string>();
+      d.rule = j.at("rule").get<std::string>();
+      d.reason_de = j.at("reason").at("de").get<std::string>();
+      d.reason_en = j.at("reason").at("en").get<std::string>();
+      d.trace = j.value("trace", "");
+      return EventBody(std::move(d));
+    }
+    if (kind == "draft") {
+      DraftEvent d;
+      d.message_seq = j.at("message_seq").get<int64_t>();
+      d.text = j.at("text").get<std::string>();
+      if (j.contains("why")) d.why = WhyFromJson(j["why"]);
+      return EventBody(std::move(d));
+    }
+    if (kind == "review") {
+      return EventBody(ReviewEvent{j.at("draft_seq").get<int64_t>(),
+                                   j.at("outcome").get<std::string>(),
+                                   j.at("agent").get<std::string>(), j.value("reason", ""),
+                                   j.value("edit_chars", int64_t{0})});
+    }
+    if (kind == "queue") {
+      return EventBody(QueueEvent{j.at("change").get<std::string>(), j.value("requested_by", ""),
+                                  j.value("agent", ""), j.at("reason").at("de").get<std::string>(),
+                                  j.at("reason").at("en").get<std::string>()});
+    }
+    if (kind == "commitment") {
+      return EventBody(CommitmentEvent{
+          j.at("change").get<std::string>(), j.at("commitment").get<int64_t>(),
+          j.at("source").get<std::string>(), FromUnixMillis(j.at("due").get<int64_t>()),
+          j.value("agent", ""), j.at("notice").at("de").get<std::string>(),
+          j.at("notice").at("en").get<std::string>()});
     }
     if (kind == "reveal") {
       return EventBody(RevealEvent{j.at("agent").get<std::string>(),
@@ -157,8 +251,50 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
   return Status::IoError("stored event has unknown kind '" + std::string(kind) + "'");
 }
 
+nlohmann::json WhyToJson(const AnswerWhy& why) {
+  nlohmann::json sources = nlohmann::json::array();
+  for (const auto& s : why.sources) {
+    sources.push_back({{"number", s.number}, {"title", s.title}, {"url", s.url},
+                       {"heading", s.heading}, {"passage", s.passage}});
+  }
+  return {{"intent", why.intent},
+          {"intent_confidence", why.intent_confidence},
+          {"language", why.language},
+          {"action", why.action},
+          {"rule", why.rule},
+          {"reason", {{"de", why.reason_de}, {"en", why.reason_en}}},
+          {"composer", why.composer},
+          {"confidence", why.confidence},
+          {"dont_know", why.dont_know},
+          {"explanation", why.explanation},
+          {"sources", sources}};
+}
+
+std::string MessageId(const std::string& conversation_id, int64_t seq) {
+  return conversation_id + "." + std::to_string(seq);
+}
+
+bool ParseMessageId(std::string_view id, std::string* conversation_id, int64_t* seq) {
+  const size_t dot = id.rfind('.');
+  if (dot == std::string_view::npos || dot == 0 || dot + 1 >= id.size() || id.size() - dot > 19) {
+    return false;
+  }
+  int64_t value = 0;
+  for (char c : id.substr(dot + 1)) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  if (value <= 0) return false;
+  *conversation_id = std::string(id.substr(0, dot));
+  *seq = value;
+  return true;
+}
+
 nlohmann::json EventToJson(const Event& event) {
   nlohmann::json j = BodyToJson(event.body, true);
+  if (std::holds_alternative<MessageEvent>(event.body)) {
+    j["id"] = MessageId(event.conversation_id, event.seq);
+  }
   j["seq"] = event.seq;
   j["type"] = EventKind(event.body);
   j["at"] = FormatIso8601(event.at);

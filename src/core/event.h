@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -27,10 +28,47 @@ enum class Author {
 std::string_view AuthorName(Author author);
 Result<Author> ParseAuthor(std::string_view name);
 
+// A passage an AI answer cites as [number].
+struct SourceRef {
+  int number = 0;
+  std::string title;
+  std::string url;
+  std::string heading;
+  std::string passage;
+};
+
+// Why the AI wrote what it wrote (principle P3), kept with the message so
+// the customer's "Why?" shows what really decided, never a reconstruction.
+struct AnswerWhy {
+  std::string intent;             // what the customer was understood to want
+  double intent_confidence = 0;
+  std::string language;
+  std::string action;             // the policy's action: "answer", "draft", "unknown"
+  std::string rule;               // the policy rule that fired
+  std::string reason_de;          // its customer-facing reason
+  std::string reason_en;
+  std::string composer;           // "extractive" or "model:<name>"
+  double confidence = 0;          // the composer's confidence in its answer
+  bool dont_know = false;         // the honest "I don't know"
+  std::string explanation;        // for people, English, no personal data
+  std::vector<SourceRef> sources; // what the text cites
+};
+
 struct MessageEvent {
+  MessageEvent() = default;
+  MessageEvent(Author author_in, std::string text_in, std::string agent_in = {},
+               int64_t in_reply_to_in = 0, std::optional<AnswerWhy> why_in = std::nullopt)
+      : author(author_in),
+        text(std::move(text_in)),
+        agent(std::move(agent_in)),
+        in_reply_to(in_reply_to_in),
+        why(std::move(why_in)) {}
+
   Author author = Author::kCustomer;
   std::string text;
   std::string agent;  // the person's display name, for kPerson and kAiApproved
+  int64_t in_reply_to = 0;        // the customer message it answers (0: none)
+  std::optional<AnswerWhy> why;   // for AI messages
 };
 
 enum class StepStatus { kStarted, kDone, kFailed };
@@ -71,10 +109,64 @@ struct UnderstandingEvent {
   std::string model;         // which trained models decided (data digests)
 };
 
-using EventBody = std::variant<MessageEvent, WorkStepEvent, RevealEvent, UnderstandingEvent>;
+// How the policy routed a customer message (principles P3, P5): the rule
+// that fired and the reason the customer is shown.
+struct DecisionEvent {
+  int64_t message_seq = 0;  // the customer message decided on
+  std::string action;       // "answer", "draft", "person", "unknown"
+  std::string rule;
+  std::string reason_de;
+  std::string reason_en;
+  std::string trace;        // the rules tried and why each matched or not (people only)
+};
 
-// "message", "work_step", "reveal", "understanding": the stable names used in
-// storage and the API.
+// An AI answer a person must approve before the customer gets it (P5). The
+// customer sees that a person is reviewing it, never the unapproved text.
+struct DraftEvent {
+  int64_t message_seq = 0;  // the customer message it answers
+  std::string text;
+  std::optional<AnswerWhy> why;
+};
+
+// What a person did with a draft: "approved" as written, "edited" (then sent
+// as ai_approved with the edit's size), or "rejected" with a reason.
+struct ReviewEvent {
+  int64_t draft_seq = 0;
+  std::string outcome;
+  std::string agent;
+  std::string reason;       // for "rejected"
+  int64_t edit_chars = 0;   // characters changed, for "edited"
+};
+
+// The conversation's place with people (P4): "joined" the queue for a person
+// (asked by the customer, or by the policy), "taken" by a person, "handed_back"
+// to the AI.
+struct QueueEvent {
+  std::string change;
+  std::string requested_by;  // "customer" or "policy", for "joined"
+  std::string agent;         // for "taken" and "handed_back"
+  std::string reason_de;
+  std::string reason_en;
+};
+
+// A promised reply time (P7): "made" (from the queue's expected wait, a
+// person's "I'll get back to you by ..." or business hours), "kept", or
+// "missed" with the new time the customer is told honestly.
+struct CommitmentEvent {
+  std::string change;
+  int64_t commitment = 0;   // the seq of the event that made it
+  std::string source;       // "queue", "agent", "business_hours"
+  Time due;
+  std::string agent;
+  std::string notice_de;
+  std::string notice_en;
+};
+
+using EventBody = std::variant<MessageEvent, WorkStepEvent, RevealEvent, UnderstandingEvent,
+                               DecisionEvent, DraftEvent, ReviewEvent, QueueEvent, CommitmentEvent>;
+
+// "message", "work_step", "reveal", "understanding", "decision", "draft",
+// "review", "queue", "commitment": the stable names used in storage and the API.
 std::string_view EventKind(const EventBody& body);
 
 struct Event {
@@ -92,5 +184,12 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json);
 
 // The whole event as the API shows it.
 nlohmann::json EventToJson(const Event& event);
+
+// A message's public id, "<conversation id>.<seq>", and back.
+std::string MessageId(const std::string& conversation_id, int64_t seq);
+bool ParseMessageId(std::string_view id, std::string* conversation_id, int64_t* seq);
+
+// The "why" as the API shows it.
+nlohmann::json WhyToJson(const AnswerWhy& why);
 
 }  // namespace candor
