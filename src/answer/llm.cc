@@ -154,11 +154,13 @@ std::string LlmClient::RequestBody(const Question& question,
 }
 
 Result<LlmReply> LlmClient::Complete(const Question& question, const std::vector<Source>& passages,
-                                     const std::function<void(std::string_view)>& on_text) const {
+                                     const std::function<void(std::string_view)>& on_text,
+                                     const LlmObserver& observer) const {
   if (options_.endpoint.empty()) return Status::InvalidArgument("no language model endpoint");
   const std::string body = RequestBody(question, passages);
   LlmReply reply;
   for (int attempt = 0; attempt < std::max(1, options_.attempts); ++attempt) {
+    if (observer.started) observer.started(attempt + 1);
     const auto start = Clock::now();
     CURL* curl = curl_easy_init();
     if (!curl) return Status::Internal("libcurl could not start");
@@ -204,9 +206,11 @@ Result<LlmReply> LlmClient::Complete(const Question& question, const std::vector
       record.outcome = "ok";
       reply.text = std::move(stream.text);
       reply.attempts.push_back(record);
+      if (observer.finished) observer.finished(attempt + 1, record);
       return reply;
     }
     reply.attempts.push_back(record);
+    if (observer.finished) observer.finished(attempt + 1, record);
     if (!retry) break;
   }
   std::string outcomes;

@@ -35,12 +35,21 @@ struct LlmReply {
   std::vector<LlmAttempt> attempts;
 };
 
+// Told about each attempt as it starts and ends, so the customer's tracker can
+// show a slow or failing model while it happens.
+struct LlmObserver {
+  std::function<void(int attempt)> started;  // 1-based
+  std::function<void(int attempt, const LlmAttempt&)> finished;
+};
+
 class LlmClient {
  public:
   explicit LlmClient(LlmOptions options);
   // `on_text` sees each streamed piece as it arrives.
   Result<LlmReply> Complete(const Question& question, const std::vector<Source>& passages,
-                            const std::function<void(std::string_view)>& on_text = {}) const;
+                            const std::function<void(std::string_view)>& on_text = {},
+                            const LlmObserver& observer = {}) const;
+  const std::string& Model() const { return options_.model; }
   // The JSON request body, exactly as sent (tests check what leaves the building).
   std::string RequestBody(const Question& question, const std::vector<Source>& passages) const;
 

@@ -153,6 +153,62 @@ const std::vector<Entry>& Table() {
           c.language = v;
           return Status::Ok();
         });
+    add("policy.file", "CANDOR_POLICY",
+        "the policy: what the AI may answer, what a person approves, what only people handle "
+        "(default: the demo bank's, data/policy/bank.toml)",
+        [](Config& c, const std::string& v) {
+          c.policy_file = v;
+          return Status::Ok();
+        });
+    add("policy.intent_catalogue", "CANDOR_INTENT_CATALOGUE",
+        "intents.json naming each intent's tags, such as money_dispute (default: the demo "
+        "bank's)",
+        [](Config& c, const std::string& v) {
+          c.intent_catalogue = v;
+          return Status::Ok();
+        });
+    add("llm.endpoint", "CANDOR_LLM_ENDPOINT",
+        "an OpenAI-compatible chat-completions URL; it sees only masked text and the passages "
+        "found (default: none, answers quote the knowledge base)",
+        [](Config& c, const std::string& v) {
+          if (!v.empty() && v.rfind("http://", 0) != 0 && v.rfind("https://", 0) != 0)
+            return Status::InvalidArgument("llm.endpoint must be an http:// or https:// URL",
+                                           "llm.endpoint");
+          c.llm.endpoint = v;
+          return Status::Ok();
+        });
+    add("llm.model", "CANDOR_LLM_MODEL", "the model's name at that endpoint",
+        [](Config& c, const std::string& v) {
+          c.llm.model = v;
+          return Status::Ok();
+        });
+    add("llm.api_key_env", "CANDOR_LLM_API_KEY_ENV",
+        "name of the environment variable that holds the endpoint's API key (default: none)",
+        [](Config& c, const std::string& v) {
+          c.llm.api_key_env = v;
+          return Status::Ok();
+        });
+    add("llm.timeout_ms", "CANDOR_LLM_TIMEOUT_MS", "time for one model request (default 20000)",
+        IntSetting(100, 600'000, [](Config& c, int64_t v) { c.llm.timeout_ms = v; },
+                   "llm.timeout_ms"));
+    add("llm.attempts", "CANDOR_LLM_ATTEMPTS",
+        "tries per answer when the model fails or is slow (default 2)",
+        IntSetting(1, 5, [](Config& c, int64_t v) { c.llm.attempts = static_cast<int>(v); },
+                   "llm.attempts"));
+    add("people.time_zone", "CANDOR_TIME_ZONE",
+        "the deployment's time zone, for business hours and promised times (default "
+        "Europe/Berlin)",
+        [](Config& c, const std::string& v) {
+          c.time_zone = v;
+          return Status::Ok();
+        });
+    add("people.business_hours", "CANDOR_BUSINESS_HOURS",
+        "when people answer, e.g. \"Mo-Fr 08:00-18:00; Sa 09:00-13:00\" (default Mo-Fr "
+        "08:00-18:00)",
+        [](Config& c, const std::string& v) {
+          c.business_hours = v;
+          return Status::Ok();
+        });
     add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
         [](Config& c, const std::string& v) -> Status {
           auto level = ParseLogLevel(v);

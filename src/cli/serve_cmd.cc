@@ -131,11 +131,14 @@ int RunServe(const ServeFlags& flags) {
   stages.push_back(MakeReceiveStage(*store));
   stages.push_back(MakeProtectStage(protector, sink));
   stages.push_back(MakeUnderstandStage(*understander, sink));
-  stages.push_back(MakeDeliverStage(sink));
-  Runner runner(std::move(stages), sink, clock);
+  Runner intake(std::move(stages), sink, clock);
+  std::vector<std::unique_ptr<Stage>> answering_stages;
+  answering_stages.push_back(MakeDeliverStage(sink));
+  Runner answering(std::move(answering_stages), sink, clock);
 
-  auto server = std::make_unique<Server>(config->server, *store, runner, protector, **ledger, clock,
-                                        logger, std::move(knowledge_search));
+  auto server = std::make_unique<Server>(
+      config->server, ServerDeps{*store, intake, answering, protector, **ledger, clock, logger,
+                                 std::move(knowledge_search)});
   auto port = server->Listen();
   if (!port.ok()) {
     std::cerr << "candor: " << port.status().message() << "\n";

@@ -25,6 +25,7 @@
 #include "core/clock.h"
 #include "core/event.h"
 #include "core/status.h"
+#include "knowledge/knowledge.h"
 #include "store/store.h"
 
 namespace candor {
@@ -49,6 +50,13 @@ struct Turn {
   int64_t message_seq = 0;   // the customer message this turn answers (0: none)
   // What the conversation looked like before this turn (set by "receive").
   int64_t conversation_last_seq = 0;
+  // Answering (after intake): the channel it came in on, whether the customer
+  // asked for a person (the button, or in words), how the policy routed it
+  // ("decide"), and the passages found for it ("retrieve").
+  std::string channel = "chat";
+  bool asked_for_person = false;
+  std::optional<DecisionEvent> decision;
+  std::vector<knowledge::Hit> passages;
   // The reply to send, if any stage produced one (set by later stages, or by a
   // person's reply); "deliver" sends it.
   std::optional<MessageEvent> reply;
@@ -130,6 +138,45 @@ class Understander;
 // "understand": language, intent (or "I don't know") and distress, read from
 // the masked text, recorded as an understanding event.
 std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander, EventSink& sink);
+
+namespace policy {
+class Policy;
+struct IntentCatalogue;
+}  // namespace policy
+namespace answer {
+class ExtractiveComposer;
+class LlmClient;
+}  // namespace answer
+
+// Whether the deployment's people are at work at a moment (business hours).
+using OpenHours = std::function<bool(Time)>;
+
+// "decide": the policy routes the understood message (answer, draft, person,
+// unknown) and records the rule that fired and its reason as a decision event.
+std::unique_ptr<Stage> MakeDecideStage(const policy::Policy& policy,
+                                       const policy::IntentCatalogue& catalogue,
+                                       OpenHours open_hours, const Clock& clock, EventSink& sink);
+
+// "retrieve": searches the knowledge base for the passages an answer may cite;
+// runs only when the policy lets the AI answer or draft.
+std::unique_ptr<Stage> MakeRetrieveStage(const answer::ExtractiveComposer& composer);
+
+// "compose": writes the answer from the passages found, with its sources and
+// its why, or the honest "I don't know" with the offer of a person. With a
+// language model, the model writes from the same passages, each attempt is a
+// work step of its own, and only grounded sentences are kept; when none are,
+// the extractive answer (or "I don't know") is given instead.
+std::unique_ptr<Stage> MakeComposeStage(const answer::ExtractiveComposer& composer,
+                                        const answer::LlmClient* model, const Clock& clock,
+                                        EventSink& sink);
+
+// "review": a draft the policy wants approved waits for a person (a draft
+// event); the customer sees that it is being reviewed, not its text.
+std::unique_ptr<Stage> MakeReviewStage(EventSink& sink);
+
+// "handoff": the policy gives the request to people: the conversation joins
+// their queue, and the AI tells the customer so, with the reason.
+std::unique_ptr<Stage> MakeHandoffStage(EventSink& sink);
 
 // "deliver": sends the turn's reply, if it has one, into the conversation.
 std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink);

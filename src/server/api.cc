@@ -6,7 +6,6 @@
 namespace candor {
 namespace {
 
-constexpr size_t kMaxMessageBytes = 16 * 1024;
 constexpr int64_t kMaxPage = 1000;
 
 std::vector<std::string> SplitPath(std::string_view path) {
@@ -108,6 +107,39 @@ Api::Api(Deps deps)
       {"POST", "/api/v1/conversations/{id}/replies", Access::kAgent, false, &Api::PostReply,
        "A person replies; 201 once the reply is on disk", Schema({{"text", "string"}}, {"text"}),
        {{"201", "{seq, at, receipt}"}, {"400", error}, {"401", error}, {"404", error}}},
+      {"GET", "/api/v1/messages/{message}/why", Access::kConversation, false, &Api::MessageWhy,
+       "Why the AI wrote a message: the intent and its confidence, the policy rule and its "
+       "reason, the composer and the sources it cites",
+       nullptr,
+       {{"200", "{id, author, in_reply_to, why: {intent, intent_confidence, language, action, "
+                "rule, reason, composer, confidence, dont_know, explanation, sources}}"},
+        {"401", error}, {"403", error}, {"404", error}}},
+      {"POST", "/api/v1/conversations/{id}/handoff", Access::kCustomer, false, &Api::AskForPerson,
+       "Talk to a person: the conversation joins the people's queue (in any state); the AI "
+       "stays silent until a person hands it back",
+       nullptr,
+       {{"200", "{with_people, waiting, position, since, expected_wait_seconds}"},
+        {"401", error}, {"403", error}, {"404", error}}},
+      {"GET", "/api/v1/conversations/{id}/queue", Access::kConversation, false,
+       &Api::GetQueueStatus, "Where the conversation stands with people: queue position, expected wait",
+       nullptr,
+       {{"200", "{with_people, waiting, position, since, expected_wait_seconds, agent}"},
+        {"401", error}, {"403", error}, {"404", error}}},
+      {"GET", "/api/v1/queue", Access::kAgent, false, &Api::ListQueue,
+       "Who waits for a person, next first, and the AI drafts waiting for approval", nullptr,
+       {{"200", "{waiting: [...], drafts: [...]}"}, {"401", error}}},
+      {"POST", "/api/v1/conversations/{id}/take", Access::kAgent, false, &Api::TakeConversation,
+       "A person takes the conversation from the queue", nullptr,
+       {{"200", "{seq, agent}"}, {"401", error}, {"404", error}}},
+      {"POST", "/api/v1/conversations/{id}/handback", Access::kAgent, false, &Api::HandBack,
+       "A person hands the conversation back to the AI", nullptr,
+       {{"200", "{seq}"}, {"401", error}, {"404", error}, {"409", error}}},
+      {"POST", "/api/v1/conversations/{id}/drafts/{seq}", Access::kAgent, false, &Api::ReviewDraft,
+       "A person approves an AI draft (optionally edited: sent as ai_approved, the edit's size "
+       "recorded) or rejects it with a reason",
+       Schema({{"decision", "string"}, {"text", "string"}, {"reason", "string"}}, {"decision"}),
+       {{"200", "{outcome, edit_chars, seq, id}"}, {"400", error}, {"401", error},
+        {"404", error}, {"409", error}}},
       {"POST", "/api/v1/conversations/{id}/reveal", Access::kAgent, false, &Api::Reveal,
        "A person views the original behind a placeholder, giving a reason; the customer is told "
        "who looked, at what, and why",
@@ -198,7 +230,13 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
   if (agent_token) {
     return ErrorResponse(403, "forbidden", "only the customer may write here; agents reply");
   }
-  const std::string& id = request.params.at(0);
+  // A message id ("c_….7") names its conversation.
+  std::string id = request.params.at(0);
+  int64_t message_seq = 0;
+  if (route.pattern.find("{message}") != std::string::npos &&
+      !ParseMessageId(request.params.at(0), &id, &message_seq)) {
+    return ErrorResponse(404, "not_found", "no such message");
+  }
   if (!LooksLikeId(id)) return ErrorResponse(404, "not_found", "no such conversation");
   auto conversation = deps_.store.GetConversation(id);
   if (!conversation.ok()) return ErrorFromStatus(conversation.status());
@@ -223,6 +261,16 @@ nlohmann::json Api::EventFor(const Event& event, const Caller& caller) {
     // the distress score is for the people who help them.
     json.erase("distress");
     json.erase("model");
+    return json;
+  }
+  if (std::holds_alternative<DecisionEvent>(event.body)) {
+    json.erase("trace");  // the rules tried are for the people who run the service
+    return json;
+  }
+  if (std::holds_alternative<DraftEvent>(event.body)) {
+    // Not approved yet: the customer sees that a person is reviewing it.
+    json.erase("text");
+    json.erase("why");
     return json;
   }
   if (const auto* message = std::get_if<MessageEvent>(&event.body)) {
@@ -331,23 +379,83 @@ asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Calle
   turn.text = std::move(*text);
   // Runs right here: intake is microseconds of work, and the protector's
   // per-conversation lock keeps one conversation's messages in order.
+  struct Outcome {
+    Status status;
+    std::optional<Result<Event>> stored;
+    Turn answering;  // what the answering stages start from
+  };
   auto intake = [&](auto done) {
-    deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
-      std::optional<Result<Event>> stored = t.stored->result;
-      done(std::make_pair(status, std::move(stored)));
+    deps_.intake.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
+      Outcome outcome{status, t.stored->result, {}};
+      outcome.answering.conversation_id = t.conversation_id;
+      outcome.answering.author = t.author;
+      outcome.answering.masked_text = t.masked_text;
+      outcome.answering.understanding = t.understanding;
+      done(std::move(outcome));
     });
   };
-  std::pair<Status, std::optional<Result<Event>>> outcome =
-      co_await AwaitCallback<std::pair<Status, std::optional<Result<Event>>>>(intake);
-  const auto& stored = outcome.second;
+  Outcome outcome = co_await AwaitCallback<Outcome>(intake);
+  const auto& stored = outcome.stored;
   if (stored && !stored->ok()) co_return ErrorFromStatus(stored->status());
-  if (!outcome.first.ok()) co_return ErrorFromStatus(outcome.first);
+  if (!outcome.status.ok()) co_return ErrorFromStatus(outcome.status);
   if (!stored) co_return ErrorFromStatus(Status::Internal("message not stored"));
   const Event* event = &stored->value();
-  co_return HttpResponse::Json(201, {{"seq", event->seq},
+  outcome.answering.message_seq = event->seq;
+  // With people, the AI keeps silent until a person hands back (P4).
+  if (!deps_.desk.WithPeople(event->conversation_id)) StartAnswering(std::move(outcome.answering));
+  co_return HttpResponse::Json(201, {{"id", MessageId(event->conversation_id, event->seq)},
+                                     {"seq", event->seq},
                                      {"conversation_id", event->conversation_id},
                                      {"at", FormatIso8601(event->at)},
                                      {"receipt", Receipt(*event)}});
+}
+
+void Api::StartAnswering(Turn turn) {
+  if (!turn.understanding) return;
+  // In order on the pipeline's thread: one conversation's turns never overlap.
+  asio::post(deps_.pipeline_pool, [this, turn = std::move(turn)]() mutable {
+    deps_.answering.Run(std::move(turn), [this](Status status, const Turn& t) {
+      if (status.ok()) return;
+      deps_.logger.Warn("answering_failed", {{"conversation", t.conversation_id},
+                                             {"seq", t.message_seq},
+                                             {"code", StatusCodeName(status.code())}});
+    });
+  });
+}
+
+bool ParseSeq(const std::string& text, int64_t* seq) {
+  if (text.empty() || text.size() > 18) return false;
+  int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return false;
+    value = value * 10 + (c - '0');
+  }
+  *seq = value;
+  return value > 0;
+}
+
+asio::awaitable<HttpResponse> Api::MessageWhy(HttpRequest& request, const Caller& caller) {
+  int64_t seq = 0;
+  std::string conversation;
+  if (!ParseMessageId(request.params[0], &conversation, &seq)) {
+    co_return ErrorResponse(404, "not_found", "no such message");
+  }
+  auto events = deps_.store.ReadEvents(conversation, seq - 1, 1);
+  if (!events.ok()) co_return ErrorFromStatus(events.status());
+  const MessageEvent* message =
+      events->empty() ? nullptr : std::get_if<MessageEvent>(&events->front().body);
+  if (message == nullptr) co_return ErrorResponse(404, "not_found", "no such message");
+  if (!message->why) {
+    co_return ErrorResponse(404, "no_why",
+                            "only the AI's messages carry a why; this one was written by the " +
+                                std::string(AuthorName(message->author)));
+  }
+  nlohmann::json why = WhyToJson(*message->why);
+  (void)caller;  // the why holds no personal data: customers and agents see the same
+  co_return HttpResponse::Json(200, {{"id", request.params[0]},
+                                     {"author", AuthorName(message->author)},
+                                     {"in_reply_to", message->in_reply_to},
+                                     {"why", why}});
 }
 
 asio::awaitable<HttpResponse> Api::ListEvents(HttpRequest& request, const Caller& caller) {
@@ -492,7 +600,7 @@ asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller&
   // it being sent; we answer once it is on disk.
   auto deliver = [&](auto done) {
     asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
-      deps_.runner.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
+      deps_.answering.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
         done(std::make_pair(status, t.delivered));
       });
     });

@@ -95,25 +95,26 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, Store& store, Runner& runner, Protector& protector,
-       LedgerService& ledger, const Clock& clock, Logger& logger, KnowledgeSearch knowledge_search)
+  Impl(ServerOptions options, ServerDeps deps)
       : options_(std::move(options)),
-        store_(store),
-        clock_(clock),
-        logger_(logger),
+        store_(deps.store),
+        clock_(deps.clock),
+        logger_(deps.logger),
         io_(options_.io_threads),
         pipeline_pool_(1),
         blocking_pool_(2),
         hub_([this](std::function<void()> task) { asio::post(io_, std::move(task)); }),
-        api_(Api::Deps{options_, store, runner, protector, ledger, pipeline_pool_, blocking_pool_,
-                       metrics_, clock, logger, [this] { return !stopping_.load(); },
-                       std::move(knowledge_search)}),
+        api_(Api::Deps{options_, deps.store, deps.intake, deps.answering, deps.protector,
+                       deps.ledger, desk_, pipeline_pool_, blocking_pool_, metrics_, deps.clock,
+                       deps.logger, [this] { return !stopping_.load(); },
+                       std::move(deps.knowledge_search)}),
         acceptor_(io_) {
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
     metrics_.DefineRoutes(std::move(route_names));
-    store_.SetCommitListener([this, &ledger](const Event& event) {
+    store_.SetCommitListener([this, &ledger = deps.ledger](const Event& event) {
       ledger.OnCommit(event);  // the leaf joins the tree before anyone sees the event
+      desk_.OnCommit(event);
       metrics_.EventAppended();
       hub_.Publish(event);
     });
@@ -121,6 +122,8 @@ class Server::Impl {
 
   Result<uint16_t> Listen() {
     RaiseFileLimit();
+    Status desk = desk_.Load(store_);
+    if (!desk.ok()) return Status(desk.code(), "reading who waits for a person: " + desk.message());
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.bind, ec);
     if (ec) return Status::InvalidArgument("bind address '" + options_.bind + "' is not an IP", "bind");
@@ -368,7 +371,11 @@ class Server::Impl {
   // customer; every other frame is shared by all streams as rendered.
   static bool NeedsOwnFrame(const Event& event, const Caller& caller) {
     if (caller.kind != Caller::Kind::kCustomer) return false;
-    if (std::holds_alternative<UnderstandingEvent>(event.body)) return true;
+    if (std::holds_alternative<UnderstandingEvent>(event.body) ||
+        std::holds_alternative<DecisionEvent>(event.body) ||
+        std::holds_alternative<DraftEvent>(event.body)) {
+      return true;
+    }
     const auto* message = std::get_if<MessageEvent>(&event.body);
     return message != nullptr && message->text.find('[') != std::string::npos;
   }
@@ -482,17 +489,15 @@ class Server::Impl {
   asio::io_context io_;
   asio::thread_pool pipeline_pool_;
   asio::thread_pool blocking_pool_;
+  Desk desk_;
   Hub hub_;
   Metrics metrics_;
   Api api_;
   tcp::acceptor acceptor_;
 };
 
-Server::Server(ServerOptions options, Store& store, Runner& runner, Protector& protector,
-               LedgerService& ledger, const Clock& clock, Logger& logger,
-               KnowledgeSearch knowledge_search)
-    : impl_(std::make_unique<Impl>(std::move(options), store, runner, protector, ledger, clock,
-                                   logger, std::move(knowledge_search))) {}
+Server::Server(ServerOptions options, ServerDeps deps)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(deps))) {}
 
 Server::~Server() = default;
 

@@ -58,12 +58,25 @@ struct KnowledgeHit {
 using KnowledgeSearch = std::function<Result<std::vector<KnowledgeHit>>(
     const std::string& query, const std::string& language, size_t limit)>;
 
+// What the server works with; all must outlive it.
+struct ServerDeps {
+  Store& store;
+  // Intake (receive, protect, understand) runs before a message's 201; the
+  // answering runner (decide ... deliver) after it, in the background, one
+  // turn at a time, and also delivers a person's replies.
+  Runner& intake;
+  Runner& answering;
+  Protector& protector;
+  LedgerService& ledger;
+  const Clock& clock;
+  Logger& logger;
+  // Without it, GET /api/v1/kb/search answers 503.
+  KnowledgeSearch knowledge_search = {};
+};
+
 class Server {
  public:
-  // Without `knowledge_search`, GET /api/v1/kb/search answers 503.
-  Server(ServerOptions options, Store& store, Runner& runner, Protector& protector,
-         LedgerService& ledger, const Clock& clock, Logger& logger,
-         KnowledgeSearch knowledge_search = {});
+  Server(ServerOptions options, ServerDeps deps);
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

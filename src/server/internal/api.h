@@ -18,6 +18,7 @@
 #include "pipeline/protector.h"
 #include "server/auth.h"
 #include "server/internal/asio.h"
+#include "server/internal/desk.h"
 #include "server/internal/http_types.h"
 #include "server/internal/metrics.h"
 #include "server/server.h"
@@ -58,9 +59,11 @@ class Api {
   struct Deps {
     const ServerOptions& options;
     Store& store;
-    Runner& runner;
+    Runner& intake;
+    Runner& answering;
     Protector& protector;
     LedgerService& ledger;
+    Desk& desk;
     asio::thread_pool& pipeline_pool;  // runs turns, one at a time, in order
     asio::thread_pool& blocking_pool;  // password hashing
     Metrics& metrics;
@@ -106,11 +109,26 @@ class Api {
   asio::awaitable<HttpResponse> Inbox(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> KnowledgeSearchRoute(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> PostReply(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> MessageWhy(HttpRequest& request, const Caller& caller);
+  // people_api.cc
+  asio::awaitable<HttpResponse> AskForPerson(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> GetQueueStatus(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> ListQueue(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> TakeConversation(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> HandBack(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> ReviewDraft(HttpRequest& request, const Caller& caller);
+  nlohmann::json QueueStatus(const std::string& conversation_id);
+  // Appends `body`; on failure returns the error response (and *out holds the status).
+  asio::awaitable<HttpResponse> AppendEvent(std::string conversation_id, EventBody body,
+                                            Result<Event>* out);
   asio::awaitable<HttpResponse> Reveal(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ExportConversation(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> LedgerCheckpoint(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> InclusionProof(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ConsistencyProof(HttpRequest& request, const Caller& caller);
+
+  // Answers the customer message in the background (decide ... deliver).
+  void StartAnswering(Turn turn);
 
   std::optional<HttpResponse> AuthenticateAgent(const std::string& token, Caller& caller);
   const std::string& DummyPasswordHash();
@@ -125,6 +143,11 @@ class Api {
   std::once_flag dummy_hash_once_;
   std::string dummy_hash_;  // verified against for unknown names, so timing does not tell
 };
+
+// The largest message text accepted, in bytes.
+inline constexpr size_t kMaxMessageBytes = 16 * 1024;
+// A positive sequence number from a path segment.
+bool ParseSeq(const std::string& text, int64_t* seq);
 
 // The OpenAPI 3.0 document for the route table.
 nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string& version);

@@ -1,0 +1,200 @@
+// The routes of "a person, always" (P4) and "people in charge" (P5): the
+// customer asks for a person and sees their true place in the queue; agents
+// take conversations, hand them back to the AI, and approve, edit or reject
+// the AI's drafts.
+#include "server/internal/api.h"
+
+#include <algorithm>
+
+namespace candor {
+namespace {
+
+// Characters changed between the draft and what the person sent: a
+// Levenshtein distance over bytes, bounded so a huge edit costs little.
+int64_t EditSize(const std::string& a, const std::string& b) {
+  constexpr size_t kMax = 4000;
+  if (a.size() > kMax || b.size() > kMax) {
+    return static_cast<int64_t>(std::max(a.size(), b.size()));
+  }
+  std::vector<int64_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = static_cast<int64_t>(j);
+  for (size_t i = 1; i <= a.size(); ++i) {
+    int64_t diagonal = row[0];
+    row[0] = static_cast<int64_t>(i);
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const int64_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+nlohmann::json Api::QueueStatus(const std::string& conversation_id) {
+  const Desk::Place place = deps_.desk.PlaceOf(conversation_id);
+  nlohmann::json status = {{"with_people", place.waiting || !place.agent.empty()},
+                           {"waiting", place.waiting}};
+  if (!place.agent.empty()) status["agent"] = place.agent;
+  if (!place.waiting) return status;
+  status["position"] = place.position;
+  status["since"] = FormatIso8601(place.since);
+  // From how long the people took to reach the last waiting customers; no
+  // figure is shown until there is something to base it on.
+  const auto waits = deps_.desk.RecentWaits();
+  if (waits.empty()) {
+    status["expected_wait_seconds"] = nullptr;
+  } else {
+    std::vector<int64_t> seconds;
+    for (auto w : waits) seconds.push_back(w.count());
+    std::sort(seconds.begin(), seconds.end());
+    const int64_t typical = seconds[seconds.size() / 2];
+    const int64_t waited =
+        std::chrono::duration_cast<std::chrono::seconds>(deps_.clock.Now() - place.since).count();
+    status["expected_wait_seconds"] =
+        std::max<int64_t>(0, typical * static_cast<int64_t>(place.position) - waited);
+  }
+  return status;
+}
+
+asio::awaitable<HttpResponse> Api::AppendEvent(std::string conversation_id, EventBody body,
+                                               Result<Event>* out) {
+  AppendRequest append{std::move(conversation_id), std::move(body), std::nullopt};
+  auto record = [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); };
+  *out = co_await AwaitCallback<Result<Event>>(record);
+  if (!out->ok()) co_return ErrorFromStatus(out->status());
+  co_return HttpResponse{};
+}
+
+asio::awaitable<HttpResponse> Api::AskForPerson(HttpRequest& request, const Caller&) {
+  const std::string& id = request.params[0];
+  if (!deps_.desk.WithPeople(id)) {
+    Result<Event> event = Status::Internal("not appended");
+    HttpResponse failed = co_await AppendEvent(
+        id,
+        QueueEvent{"joined", "customer", "", "Sie haben nach einem Menschen gefragt.",
+                   "You asked for a person."},
+        &event);
+    if (!event.ok()) co_return failed;
+  }
+  co_return HttpResponse::Json(200, QueueStatus(id));
+}
+
+asio::awaitable<HttpResponse> Api::GetQueueStatus(HttpRequest& request, const Caller&) {
+  co_return HttpResponse::Json(200, QueueStatus(request.params[0]));
+}
+
+asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
+  nlohmann::json waiting = nlohmann::json::array();
+  size_t position = 0;
+  for (const auto& entry : deps_.desk.Queue()) {
+    waiting.push_back({{"conversation_id", entry.conversation_id},
+                       {"position", ++position},
+                       {"since", FormatIso8601(entry.since)},
+                       {"requested_by", entry.requested_by}});
+  }
+  nlohmann::json drafts = nlohmann::json::array();
+  for (const auto& draft : deps_.desk.Drafts()) {
+    drafts.push_back({{"conversation_id", draft.conversation_id},
+                      {"seq", draft.seq},
+                      {"at", FormatIso8601(draft.at)}});
+  }
+  co_return HttpResponse::Json(200, {{"waiting", waiting}, {"drafts", drafts}});
+}
+
+asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const Caller& caller) {
+  const std::string& id = request.params[0];
+  Result<Event> event = Status::Internal("not appended");
+  HttpResponse failed = co_await AppendEvent(
+      id,
+      QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
+                 caller.agent.name + " is with you now."},
+      &event);
+  if (!event.ok()) co_return failed;
+  co_return HttpResponse::Json(200, {{"seq", event->seq}, {"agent", caller.agent.name}});
+}
+
+asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& caller) {
+  const std::string& id = request.params[0];
+  if (!deps_.desk.WithPeople(id)) {
+    co_return ErrorResponse(409, "not_with_people", "the AI already answers this conversation");
+  }
+  Result<Event> event = Status::Internal("not appended");
+  HttpResponse failed = co_await AppendEvent(
+      id,
+      QueueEvent{"handed_back", "", caller.agent.name,
+                 "Die KI antwortet wieder; ein Mensch ist jederzeit einen Klick entfernt.",
+                 "The AI answers again; a person is always one click away."},
+      &event);
+  if (!event.ok()) co_return failed;
+  co_return HttpResponse::Json(200, {{"seq", event->seq}});
+}
+
+asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Caller& caller) {
+  const std::string& id = request.params[0];
+  HttpResponse error;
+  int64_t draft_seq = 0;
+  if (!ParseSeq(request.params[1], &draft_seq)) {
+    co_return ErrorResponse(404, "not_found", "no such draft");
+  }
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/false, error);
+  if (!body) co_return error;
+  auto decision = RequireString(*body, "decision", 16, error);
+  if (!decision) co_return error;
+  if (*decision != "approve" && *decision != "reject") {
+    co_return ErrorResponse(400, "invalid_value", "'decision' must be 'approve' or 'reject'",
+                            "decision");
+  }
+  auto events = deps_.store.ReadEvents(id, draft_seq - 1, 1);
+  if (!events.ok()) co_return ErrorFromStatus(events.status());
+  const DraftEvent* draft =
+      events->empty() ? nullptr : std::get_if<DraftEvent>(&events->front().body);
+  if (draft == nullptr) co_return ErrorResponse(404, "not_found", "no such draft");
+  if (!deps_.desk.DraftPending(id, draft_seq)) {
+    co_return ErrorResponse(409, "already_reviewed", "a person has already reviewed this draft");
+  }
+
+  if (*decision == "reject") {
+    auto reason = RequireString(*body, "reason", 500, error);
+    if (!reason) co_return error;
+    Result<Event> event = Status::Internal("not appended");
+    HttpResponse failed = co_await AppendEvent(
+        id, ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0}, &event);
+    if (!event.ok()) co_return failed;
+    co_return HttpResponse::Json(200, {{"outcome", "rejected"}, {"seq", event->seq}});
+  }
+
+  auto text = OptionalString(*body, "text", kMaxMessageBytes, draft->text, error);
+  if (!text) co_return error;
+  if (text->empty()) co_return ErrorResponse(400, "invalid_value", "'text' is empty", "text");
+  const int64_t edit = EditSize(draft->text, *text);
+  const std::string outcome = edit == 0 ? "approved" : "edited";
+  Result<Event> reviewed = Status::Internal("not appended");
+  HttpResponse failed = co_await AppendEvent(
+      id, ReviewEvent{draft_seq, outcome, caller.agent.name, "", edit}, &reviewed);
+  if (!reviewed.ok()) co_return failed;
+  // Sent through "deliver", labelled as the AI's words a person approved.
+  Turn turn;
+  turn.conversation_id = id;
+  turn.reply = MessageEvent{Author::kAiApproved, *text, caller.agent.name, draft->message_seq,
+                            draft->why};
+  auto deliver = [&](auto done) {
+    asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
+      deps_.answering.Run(std::move(turn), [done](Status status, const Turn& t) mutable {
+        done(std::make_pair(status, t.delivered));
+      });
+    });
+  };
+  auto sent = co_await AwaitCallback<std::pair<Status, std::optional<Event>>>(deliver);
+  if (!sent.first.ok() || !sent.second) {
+    co_return ErrorFromStatus(sent.first.ok() ? Status::Internal("reply not delivered")
+                                              : sent.first);
+  }
+  co_return HttpResponse::Json(200, {{"outcome", outcome},
+                                     {"edit_chars", edit},
+                                     {"seq", sent.second->seq},
+                                     {"id", MessageId(id, sent.second->seq)}});
+}
+
+}  // namespace candor
