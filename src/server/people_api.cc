@@ -71,11 +71,9 @@ asio::awaitable<HttpResponse> Api::AskForPerson(HttpRequest& request, const Call
   const std::string& id = request.params[0];
   if (!deps_.desk.WithPeople(id)) {
     Result<Event> event = Status::Internal("not appended");
-    HttpResponse failed = co_await AppendEvent(
-        id,
-        QueueEvent{"joined", "customer", "", "Sie haben nach einem Menschen gefragt.",
-                   "You asked for a person."},
-        &event);
+    EventBody body1 = QueueEvent{"joined", "customer", "", "Sie haben nach einem Menschen gefragt.",
+                   "You asked for a person."};
+    HttpResponse failed = co_await AppendEvent(id, std::move(body1), &event);
     if (!event.ok()) co_return failed;
   }
   co_return HttpResponse::Json(200, QueueStatus(id));
@@ -106,11 +104,9 @@ asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
 asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const Caller& caller) {
   const std::string& id = request.params[0];
   Result<Event> event = Status::Internal("not appended");
-  HttpResponse failed = co_await AppendEvent(
-      id,
-      QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
-                 caller.agent.name + " is with you now."},
-      &event);
+  EventBody body2 = QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
+                 caller.agent.name + " is with you now."};
+    HttpResponse failed = co_await AppendEvent(id, std::move(body2), &event);
   if (!event.ok()) co_return failed;
   co_return HttpResponse::Json(200, {{"seq", event->seq}, {"agent", caller.agent.name}});
 }
@@ -121,12 +117,10 @@ asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& 
     co_return ErrorResponse(409, "not_with_people", "the AI already answers this conversation");
   }
   Result<Event> event = Status::Internal("not appended");
-  HttpResponse failed = co_await AppendEvent(
-      id,
-      QueueEvent{"handed_back", "", caller.agent.name,
+  EventBody body3 = QueueEvent{"handed_back", "", caller.agent.name,
                  "Die KI antwortet wieder; ein Mensch ist jederzeit einen Klick entfernt.",
-                 "The AI answers again; a person is always one click away."},
-      &event);
+                 "The AI answers again; a person is always one click away."};
+    HttpResponse failed = co_await AppendEvent(id, std::move(body3), &event);
   if (!event.ok()) co_return failed;
   co_return HttpResponse::Json(200, {{"seq", event->seq}});
 }
@@ -159,8 +153,8 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
     auto reason = RequireString(*body, "reason", 500, error);
     if (!reason) co_return error;
     Result<Event> event = Status::Internal("not appended");
-    HttpResponse failed = co_await AppendEvent(
-        id, ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0}, &event);
+    EventBody body4 = ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0};
+    HttpResponse failed = co_await AppendEvent(id, std::move(body4), &event);
     if (!event.ok()) co_return failed;
     co_return HttpResponse::Json(200, {{"outcome", "rejected"}, {"seq", event->seq}});
   }
@@ -171,8 +165,8 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
   const int64_t edit = EditSize(draft->text, *text);
   const std::string outcome = edit == 0 ? "approved" : "edited";
   Result<Event> reviewed = Status::Internal("not appended");
-  HttpResponse failed = co_await AppendEvent(
-      id, ReviewEvent{draft_seq, outcome, caller.agent.name, "", edit}, &reviewed);
+  EventBody body5 = ReviewEvent{draft_seq, outcome, caller.agent.name, "", edit};
+    HttpResponse failed = co_await AppendEvent(id, std::move(body5), &reviewed);
   if (!reviewed.ok()) co_return failed;
   // Sent through "deliver", labelled as the AI's words a person approved.
   Turn turn;
