@@ -21,7 +21,7 @@ Result<std::vector<Question>> LoadQuestions(const std::string& path) {
         !json["question"].is_string() || !json.contains("lang") || !json["lang"].is_string()) {
       return Status::InvalidArgument(where + ": expected {\"question\", \"lang\", \"article\"}");
     }
-    Question question{json["question"], json["lang"], std::nullopt};
+    Question question{json["question"], json["lang"], std::nullopt, number};
     if (json.contains("article") && json["article"].is_string()) question.article = json["article"];
     questions.push_back(std::move(question));
   }

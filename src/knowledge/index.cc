@@ -4,11 +4,16 @@
 #include <xapian.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
@@ -24,8 +29,28 @@ constexpr std::string_view kArticleKey = "article:";  // metadata: article id ->
 constexpr const char* kArticlePrefix = "Q";           // unique term of a passage's article
 constexpr const char* kLanguagePrefix = "L";
 constexpr Xapian::valueno kIntentsSlot = 0;  // "|intent|intent|": read without the passage
+constexpr const char* kIntentPrefix = "I";  // "Ien:change_pin": an article of `en` declares it
 constexpr const char* kFormatKey = "format";  // the index layout; older ones are rebuilt
-constexpr const char* kFormat = "2";
+constexpr const char* kFormat = "3";
+constexpr std::array<std::string_view, 2> kLanguages = {"de", "en"};
+
+// A passage's words carry its language in their prefix ("XDEkarte"), so a
+// search in one language walks only that language's postings and needs no
+// language filter. The article's title and the passage's heading are also
+// indexed on their own ("XHDEkarte"): whether a question's key word names
+// what the passage is about tells an answer from a near miss.
+std::string TextPrefix(std::string_view language) {
+  return language == "de" ? "XDE" : "XEN";
+}
+std::string HeadingPrefix(std::string_view language) {
+  return language == "de" ? "XHDE" : "XHEN";
+}
+
+// How much a term says about a passage: high when few passages of the
+// language contain it, highest for a word no passage contains.
+double Informativeness(double passages, double with_term) {
+  return std::log(1.0 + passages / (with_term + 0.5));
+}
 
 // Snowball's german2 also reads "ae", "oe" and "ue" as umlauts, so a
 // customer typing "gebuehren" finds "Gebühren".
@@ -37,6 +62,30 @@ std::string StemmerName(std::string_view language) {
 std::string SplitHyphens(std::string_view text) {
   std::string out(text);
   std::replace(out.begin(), out.end(), '-', ' ');
+  return out;
+}
+
+// Masked personal data ("[IBAN_1]", "[NAME_2]") says nothing about what the
+// knowledge base should answer: it is left out of the query.
+std::string WithoutPlaceholders(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '[') {
+      size_t end = i + 1;
+      while (end < text.size() && (std::isupper(static_cast<unsigned char>(text[end])) ||
+                                   std::isdigit(static_cast<unsigned char>(text[end])) ||
+                                   text[end] == '_')) {
+        ++end;
+      }
+      if (end < text.size() && text[end] == ']' && end > i + 1) {
+        out += ' ';
+        i = end;
+        continue;
+      }
+    }
+    out += text[i];
+  }
   return out;
 }
 
@@ -76,25 +125,58 @@ struct KnowledgeBase::Impl {
   std::string directory;
   Xapian::SimpleStopper german_stopper;  // read-only once built
   Xapian::SimpleStopper english_stopper;
+  // Bumped by every Import through this object: a borrowed handle then
+  // reopens before its next search. An import by another process is seen
+  // within kReopenEvery.
+  std::atomic<uint64_t> generation{0};
+  static constexpr std::chrono::milliseconds kReopenEvery{1000};
+
+  // A database handle and the word splitters that go with it: Xapian's
+  // stemmers keep state, so each handle has its own.
+  struct Handle {
+    std::unique_ptr<Xapian::Database> database;
+    uint64_t generation = 0;
+    std::chrono::steady_clock::time_point opened;
+    std::unique_ptr<Xapian::TermGenerator> german;
+    std::unique_ptr<Xapian::TermGenerator> english;
+  };
+  // Splits and stems a query exactly as a passage is indexed, leaving out
+  // function words.
+  std::unique_ptr<Xapian::TermGenerator> Splitter(std::string_view language) const {
+    auto splitter = std::make_unique<Xapian::TermGenerator>();
+    splitter->set_stemmer(Xapian::Stem(StemmerName(language)));
+    splitter->set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+    splitter->set_stopper(language == "de" ? &german_stopper : &english_stopper);
+    splitter->set_stopper_strategy(Xapian::TermGenerator::STOP_ALL);
+    return splitter;
+  }
   // Xapian database objects are not thread-safe: each search borrows one.
   mutable std::mutex pool_mutex;
-  mutable std::vector<std::unique_ptr<Xapian::Database>> pool;
+  mutable std::vector<Handle> pool;  // guarded by pool_mutex
 
-  std::unique_ptr<Xapian::Database> Borrow() const {
+  Handle Borrow() const {
+    const uint64_t now_generation = generation.load();
+    const auto now = std::chrono::steady_clock::now();
     {
       std::lock_guard lock(pool_mutex);
       if (!pool.empty()) {
-        auto database = std::move(pool.back());
+        Handle handle = std::move(pool.back());
         pool.pop_back();
-        database->reopen();  // see the latest import
-        return database;
+        // Reopening reads the revision from disk: not on every search.
+        if (handle.generation != now_generation || now - handle.opened >= kReopenEvery) {
+          handle.database->reopen();
+          handle.generation = now_generation;
+          handle.opened = now;
+        }
+        return handle;
       }
     }
-    return std::make_unique<Xapian::Database>(directory);
+    return {std::make_unique<Xapian::Database>(directory), now_generation, now, Splitter("de"),
+            Splitter("en")};
   }
-  void Return(std::unique_ptr<Xapian::Database> database) const {
+  void Return(Handle handle) const {
     std::lock_guard lock(pool_mutex);
-    pool.push_back(std::move(database));
+    pool.push_back(std::move(handle));
   }
 };
 
@@ -172,16 +254,29 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
         indexer.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
         for (size_t p = 0; p < article.passages.size(); ++p) {
           const auto& passage = article.passages[p];
+          // The heading terms are boolean (no weight, no length), so BM25
+          // sees the passage as before.
+          Xapian::Document headings;
+          indexer.set_document(headings);
+          const std::string heading_prefix = HeadingPrefix(article.language);
+          indexer.index_text_without_positions(SplitHyphens(article.title), 1, heading_prefix);
+          indexer.index_text_without_positions(SplitHyphens(passage.heading), 1, heading_prefix);
           Xapian::Document document;
+          for (auto term = headings.termlist_begin(); term != headings.termlist_end(); ++term) {
+            document.add_boolean_term(*term);
+          }
           indexer.set_document(document);
-          // The title and heading say what a passage is about: they count twice.
-          indexer.index_text(SplitHyphens(article.title), 2);
-          indexer.increase_termpos();
-          indexer.index_text(SplitHyphens(passage.heading), 2);
-          indexer.increase_termpos();
-          indexer.index_text(SplitHyphens(passage.text));
+          // The title and heading say what a passage is about: they count
+          // twice. Searches are by words, never phrases: no positions.
+          const std::string text_prefix = TextPrefix(article.language);
+          indexer.index_text_without_positions(SplitHyphens(article.title), 2, text_prefix);
+          indexer.index_text_without_positions(SplitHyphens(passage.heading), 2, text_prefix);
+          indexer.index_text_without_positions(SplitHyphens(passage.text), 1, text_prefix);
           document.add_boolean_term(unique_term);
           document.add_boolean_term(kLanguagePrefix + article.language);
+          for (const auto& intent : article.intents) {
+            document.add_boolean_term(kIntentPrefix + article.language + ":" + intent);
+          }
           std::string intents = "|";
           for (const auto& intent : article.intents) intents += intent + "|";
           document.add_value(kIntentsSlot, intents);
@@ -209,6 +304,7 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
     database.set_metadata(kFormatKey, kFormat);
     database.commit();
     report.passages = database.get_doccount();
+    ++impl_->generation;
   } catch (const Xapian::Error& e) {
     return Status::IoError("knowledge index: " + e.get_description());
   }
@@ -221,29 +317,71 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
   std::vector<Hit> hits;
   if (limit == 0) return hits;
   try {
-    auto database = impl_->Borrow();
-    Xapian::QueryParser parser;
-    parser.set_database(*database);
-    parser.set_stopper(language == "de" ? &impl_->german_stopper : &impl_->english_stopper);
-    parser.set_stemmer(Xapian::Stem(StemmerName(language)));
-    parser.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
-    parser.set_default_op(Xapian::Query::OP_OR);
+    auto handle = impl_->Borrow();
+    const Xapian::Database& database = *handle.database;
+    Xapian::TermGenerator& splitter = language == "de" ? *handle.german : *handle.english;
     // Customer text is words, not query syntax: no operators, no wildcards.
-    Xapian::Query parsed = parser.parse_query(SplitHyphens(query), 0);
-    Xapian::Query filtered =
-        any_language ? parsed
-                     : Xapian::Query(Xapian::Query::OP_FILTER, parsed,
-                                     Xapian::Query(kLanguagePrefix + std::string(language)));
-    Xapian::Enquire enquire(*database);
-    enquire.set_query(filtered);
+    // Words are searched in the passages of `language`, or of every
+    // language, stemmed for `language` either way.
+    const std::string text = SplitHyphens(WithoutPlaceholders(query));
+    std::vector<std::string_view> languages;
+    if (any_language) {
+      languages.assign(kLanguages.begin(), kLanguages.end());
+    } else {
+      languages.push_back(language);
+    }
+    std::vector<std::vector<std::string>> terms_of;  // per language searched
+    std::vector<Xapian::Query> parts;
+    for (auto each : languages) {
+      Xapian::Document words;
+      splitter.set_document(words);
+      splitter.index_text_without_positions(text, 1, TextPrefix(each));
+      terms_of.emplace_back();
+      for (auto term = words.termlist_begin(); term != words.termlist_end(); ++term) {
+        terms_of.back().push_back(*term);
+        parts.emplace_back(*term, term.get_wdf());
+      }
+    }
+    const Xapian::Query parsed(Xapian::Query::OP_OR, parts.begin(), parts.end());
+    Xapian::Enquire enquire(database);
+    enquire.set_query(parsed);
     // Ties need no order by document id, which lets the matcher stop early.
     enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
-    const double query_terms = static_cast<double>(
-        std::distance(parsed.get_unique_terms_begin(), parsed.get_unique_terms_end()));
     // With an intent, a wider net is re-ranked: the boost can lift a passage
     // from below the cut.
     const size_t fetch = intent.empty() ? limit : std::max<size_t>(limit * 3, 30);
     Xapian::MSet matches = enquire.get_mset(0, static_cast<Xapian::doccount>(fetch));
+
+    // The query's words in each language searched (stemmed, prefixed), and
+    // how informative each is; the MSet holds their statistics.
+    struct Words {
+      std::string language;
+      // (term, index into weights, is a heading term), sorted by term for
+      // one walk of a passage's term list.
+      std::vector<std::tuple<std::string, size_t, bool>> terms;
+      std::vector<double> weights;
+      double total = 0, unseen = 0;
+    };
+    std::vector<Words> query_words;
+    for (size_t i = 0; i < languages.size(); ++i) {
+      Words words{std::string(languages[i]), {}, {}, 0, 0};
+      const std::string text_prefix = TextPrefix(languages[i]);
+      const std::string heading_prefix = HeadingPrefix(languages[i]);
+      const double passages = database.get_termfreq(kLanguagePrefix + words.language);
+      for (const auto& term : terms_of[i]) {
+        const double with_term = matches.get_termfreq(term);
+        const double weight = Informativeness(passages, with_term);
+        words.terms.emplace_back(term, words.weights.size(), false);
+        words.terms.emplace_back(heading_prefix + term.substr(text_prefix.size()),
+                                 words.weights.size(), true);
+        words.weights.push_back(weight);
+        words.total += weight;
+        if (with_term == 0) words.unseen += weight;
+      }
+      std::sort(words.terms.begin(), words.terms.end());
+      query_words.push_back(std::move(words));
+    }
+
     // Rank first, from the score and the intents slot; only the passages kept
     // are read (a passage's stored text is compressed, and reading it is most
     // of a search's time).
@@ -265,30 +403,64 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
                      [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
     if (candidates.size() > limit) candidates.resize(limit);
     for (const auto& candidate : candidates) {
-      auto data = nlohmann::json::parse(candidate.match.get_document().get_data(), nullptr, false);
+      const Xapian::Document document = candidate.match.get_document();
+      auto data = nlohmann::json::parse(document.get_data(), nullptr, false);
       if (data.is_discarded()) continue;
       Hit hit{data.value("article", ""), data.value("title", ""),   data.value("url", ""),
               data.value("language", ""), data.value("heading", ""), data.value("text", ""),
               data.value("intents", std::vector<std::string>{}), candidate.score};
-      if (query_terms > 0) {
-        const auto matched = std::distance(enquire.get_matching_terms_begin(candidate.match),
-                                           enquire.get_matching_terms_end(candidate.match));
-        hit.coverage = static_cast<double>(matched) / query_terms;
+      auto words = std::find_if(query_words.begin(), query_words.end(),
+                                [&](const Words& w) { return w.language == hit.language; });
+      if (words != query_words.end() && !words->weights.empty()) {
+        // One walk of the passage's terms tells, for every word, whether
+        // the passage and its headings contain it.
+        size_t matched = 0;
+        double matched_weight = 0, heading_weight = 0;
+        auto term = document.termlist_begin();
+        const auto end = document.termlist_end();
+        for (const auto& [wanted_term, index, is_heading] : words->terms) {
+          term.skip_to(wanted_term);
+          if (term == end) break;
+          if (*term != wanted_term) continue;
+          if (is_heading) {
+            heading_weight += words->weights[index];
+          } else {
+            ++matched;
+            matched_weight += words->weights[index];
+          }
+        }
+        hit.coverage = static_cast<double>(matched) / static_cast<double>(words->weights.size());
+        hit.weighted_coverage = matched_weight / words->total;
+        hit.heading_coverage = heading_weight / words->total;
+        hit.unseen = words->unseen / words->total;
       }
       hits.push_back(std::move(hit));
     }
-    impl_->Return(std::move(database));
+    impl_->Return(std::move(handle));
   } catch (const Xapian::Error& e) {
     return Status::IoError("knowledge search: " + e.get_description());
   }
   return hits;
 }
 
+bool KnowledgeBase::DeclaresIntent(std::string_view intent, std::string_view language) const {
+  if (intent.empty()) return false;
+  try {
+    auto handle = impl_->Borrow();
+    const bool declared = handle.database->term_exists(kIntentPrefix + std::string(language) + ":" +
+                                                       std::string(intent));
+    impl_->Return(std::move(handle));
+    return declared;
+  } catch (const Xapian::Error&) {
+    return false;
+  }
+}
+
 size_t KnowledgeBase::PassageCount() const {
   try {
-    auto database = impl_->Borrow();
-    const size_t count = database->get_doccount();
-    impl_->Return(std::move(database));
+    auto handle = impl_->Borrow();
+    const size_t count = handle.database->get_doccount();
+    impl_->Return(std::move(handle));
     return count;
   } catch (const Xapian::Error&) {
     return 0;

@@ -9,7 +9,9 @@
 //
 // Thread-safety: Search may be called from any number of threads at once
 // (each takes a database handle of its own from a pool); Import must not run
-// while another Import runs on the same directory.
+// while another Import runs on the same directory. A search sees an import
+// through the same KnowledgeBase at once, one by another process within a
+// second.
 #pragma once
 
 #include <functional>
@@ -58,6 +60,16 @@ struct Hit {
   // a question whose key word is nowhere in the passage is likely not
   // answered by it.
   double coverage = 0;
+  // The same, each word weighted by how informative it is in the knowledge
+  // base (log(1 + passages / (passages with the word + 0.5)), passages of
+  // the hit's language): a rare word missing weighs more than a common one.
+  double weighted_coverage = 0;
+  // The weighted share of the query's words in the article's title or the
+  // passage's heading: what the passage is about.
+  double heading_coverage = 0;
+  // The weighted share of the query's words that no passage of the
+  // language contains at all (the same for every hit of a search).
+  double unseen = 0;
 };
 
 struct ImportReport {
@@ -94,6 +106,11 @@ class KnowledgeBase {
                                   std::string_view intent = {}) const;
   static constexpr double kIntentBoost = 1.5;
 
+  // Whether an article in `language` declares `intent` (front matter
+  // `intents:`): a question of an intent no article covers is not answered
+  // by the knowledge base, whatever its words match.
+  bool DeclaresIntent(std::string_view intent, std::string_view language) const;
+
   size_t PassageCount() const;
 
   struct Impl;
@@ -109,6 +126,7 @@ struct Question {
   std::string text;
   std::string language;
   std::optional<std::string> article;  // the article that answers it; none: unanswerable
+  size_t line = 0;                      // in its file, from 1
 };
 // Lines of {"question", "lang", "article" (a file name or null)}.
 Result<std::vector<Question>> LoadQuestions(const std::string& path);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -134,6 +135,43 @@ TEST(KnowledgeBase, ImportsTheDemoBankAndFindsPassagesInBothLanguages) {
   // Query syntax in customer text is just text.
   EXPECT_TRUE(base->Search("PIN AND (NOT\" \"card* OR", "en", 5).ok());
   EXPECT_TRUE(base->Search("", "en", 5).ok());
+}
+
+TEST(KnowledgeBase, TellsHowMuchOfWhatIsAskedAPassageHolds) {
+  if (!fs::exists(kBankArticles)) GTEST_SKIP() << "no demo articles at " << kBankArticles;
+  TempDir dir;
+  auto base = KnowledgeBase::Open(dir.Path("index"));
+  ASSERT_TRUE(base.ok());
+  ASSERT_TRUE(base->Import(kBankArticles).ok());
+
+  auto pin = base->Search("How do I change my PIN?", "en", 3);
+  ASSERT_TRUE(pin.ok());
+  ASSERT_FALSE(pin->empty());
+  EXPECT_DOUBLE_EQ((*pin)[0].weighted_coverage, 1.0);
+  EXPECT_GT((*pin)[0].heading_coverage, 0.5);  // "PIN" is in the article's title
+  EXPECT_DOUBLE_EQ((*pin)[0].unseen, 0.0);
+
+  // "Bitcoin" is in no article: it weighs most, and the passage lacks it.
+  auto bitcoin = base->Search("Kann ich bei euch Bitcoin kaufen?", "de", 3);
+  ASSERT_TRUE(bitcoin.ok());
+  ASSERT_FALSE(bitcoin->empty());
+  EXPECT_GT((*bitcoin)[0].unseen, 0.5);
+  EXPECT_LT((*bitcoin)[0].weighted_coverage, 0.5);
+  EXPECT_LT((*bitcoin)[0].weighted_coverage, (*bitcoin)[0].coverage);
+
+  // Masked personal data is not searched for; German passages only in German.
+  auto masked = base->Search("[IBAN_1] [NAME_2]", "en", 3);
+  ASSERT_TRUE(masked.ok());
+  EXPECT_TRUE(masked->empty());
+  auto both = base->Search("PIN", "en", 50, /*any_language=*/true);
+  ASSERT_TRUE(both.ok());
+  EXPECT_TRUE(std::any_of(both->begin(), both->end(), [](const Hit& h) { return h.language == "de"; }));
+  EXPECT_TRUE(std::any_of(both->begin(), both->end(), [](const Hit& h) { return h.language == "en"; }));
+
+  EXPECT_TRUE(base->DeclaresIntent("change_pin", "en"));
+  EXPECT_TRUE(base->DeclaresIntent("statement_request", "de"));
+  EXPECT_FALSE(base->DeclaresIntent("oos", "en"));
+  EXPECT_FALSE(base->DeclaresIntent("", "de"));
 }
 
 TEST(KnowledgeBase, ReimportTouchesOnlyChangedArticlesAndRemovesVanishedOnes) {
