@@ -28,8 +28,13 @@ struct Source {
 struct Question {
   std::string text;      // masked
   std::string language;  // "de" or "en"; anything else is answered in German
-  std::string intent;    // from the understand stage; empty when unknown
-  bool in_scope = false;
+  // From the understand stage: the most likely intent, also when out of
+  // scope; empty when unknown.
+  std::string intent;
+  bool in_scope = false;  // false: the out-of-scope detector fired (evidence, not a veto)
+  // The intent model's probability of `intent`; below 0 when not known,
+  // then taken as 1 in scope and 0 out of scope.
+  double intent_confidence = -1;
 };
 
 struct Answer {
@@ -40,22 +45,36 @@ struct Answer {
   std::string composer = "extractive";
   // Why the composer answered or did not, for people (English, no personal data).
   std::string why;
-  // The evidence the confidence was computed from.
-  bool intent_agrees = false;
-  double strength = 0;
-  double margin = 0;
-  double coverage = 0;
+  // The evidence the confidence was computed from (see composer.cc).
+  bool intent_agrees = false;      // the best passage's article declares the intent
+  bool intent_declared = false;    // some article of the language declares it
+  double strength = 0;             // score / (score + 4)
+  double margin = 0;               // how far ahead of the best passage of another article
+  double coverage = 0;             // share of the question's words in the passage
+  double weighted_coverage = 0;    // the same, weighted by how informative each word is
+  double heading_coverage = 0;     // weighted share in the article's title or the heading
+  double unseen = 0;               // weighted share in no passage at all
 };
 
 struct ComposerOptions {
-  size_t candidates = 5;     // passages considered (the best, and others for the margin)
-  double min_confidence = 0.5;
+  size_t candidates = 5;  // passages considered (the best, and others for the margin)
+  // The bar the confidence must reach. 0.41 keeps about 85 % of the demo
+  // bank's answerable questions answered (see composer.cc for how it was
+  // chosen); higher refuses more.
+  double min_confidence = 0.41;
 };
 
+// Thread-safety: Retrieve, ComposeFrom and Compose may be called from any
+// number of threads at once (the knowledge base allows it).
 class ExtractiveComposer {
  public:
   ExtractiveComposer(const knowledge::KnowledgeBase& base, ComposerOptions options = {})
       : base_(base), options_(options) {}
+  // The passages an answer to `question` may cite, best first.
+  Result<std::vector<knowledge::Hit>> Retrieve(const Question& question) const;
+  // The answer from passages Retrieve found (none: "I don't know").
+  Answer ComposeFrom(const Question& question, const std::vector<knowledge::Hit>& hits) const;
+  // Retrieve, then ComposeFrom.
   Answer Compose(const Question& question) const;
 
  private:
