@@ -29,8 +29,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   size_t start = 0;
   while (true) {
     const size_t at = s.find(sep, start);
-    parts.push_back(s.substr(start, at == std::string_view::npos ? std::string_view::npos
-                                                                 : at - start));
+    parts.push_back(
+        s.substr(start, at == std::string_view::npos ? std::string_view::npos : at - start));
     if (at == std::string_view::npos) return parts;
     start = at + 1;
   }
@@ -63,15 +63,14 @@ int DayIndex(std::string_view word) {
     int day;
   };
   static constexpr Name kNames[] = {
-      {"mo", 1},        {"mon", 1},      {"monday", 1},    {"montag", 1},
-      {"di", 2},        {"tu", 2},       {"tue", 2},       {"tues", 2},
-      {"tuesday", 2},   {"dienstag", 2}, {"mi", 3},        {"we", 3},
-      {"wed", 3},       {"wednesday", 3}, {"mittwoch", 3}, {"do", 4},
-      {"th", 4},        {"thu", 4},      {"thur", 4},      {"thurs", 4},
-      {"thursday", 4},  {"donnerstag", 4}, {"fr", 5},      {"fri", 5},
-      {"friday", 5},    {"freitag", 5},  {"sa", 6},        {"sat", 6},
-      {"saturday", 6},  {"samstag", 6},  {"sonnabend", 6}, {"so", 0},
-      {"su", 0},        {"sun", 0},      {"sunday", 0},    {"sonntag", 0},
+      {"mo", 1},        {"mon", 1},        {"monday", 1}, {"montag", 1},    {"di", 2},
+      {"tu", 2},        {"tue", 2},        {"tues", 2},   {"tuesday", 2},   {"dienstag", 2},
+      {"mi", 3},        {"we", 3},         {"wed", 3},    {"wednesday", 3}, {"mittwoch", 3},
+      {"do", 4},        {"th", 4},         {"thu", 4},    {"thur", 4},      {"thurs", 4},
+      {"thursday", 4},  {"donnerstag", 4}, {"fr", 5},     {"fri", 5},       {"friday", 5},
+      {"freitag", 5},   {"sa", 6},         {"sat", 6},    {"saturday", 6},  {"samstag", 6},
+      {"sonnabend", 6}, {"so", 0},         {"su", 0},     {"sun", 0},       {"sunday", 0},
+      {"sonntag", 0},
   };
   for (const Name& n : kNames) {
     if (n.name == w) return n.day;
@@ -114,20 +113,21 @@ Result<BusinessHours> BusinessHours::Parse(std::string_view spec_in, TimeZone tz
     rule = Trim(rule);
     if (rule.empty()) continue;
     ++rule_number;
-    const std::string where = "business hours: rule " + std::to_string(rule_number) + " (" +
-                              Quote(rule) + "): ";
+    const std::string where =
+        "business hours: rule " + std::to_string(rule_number) + " (" + Quote(rule) + "): ";
     const size_t first_digit = rule.find_first_of("0123456789");
     if (first_digit == std::string_view::npos) {
       return Status::InvalidArgument(where + "no opening times; write e.g. \"Sa 09:00-13:00\"",
                                      std::string(kField));
     }
     std::string_view day_part = Trim(rule.substr(0, first_digit));
-    if (!day_part.empty() && day_part.back() == ':') day_part = Trim(day_part.substr(0, day_part.size() - 1));
+    if (!day_part.empty() && day_part.back() == ':')
+      day_part = Trim(day_part.substr(0, day_part.size() - 1));
     const std::string_view range_part = Trim(rule.substr(first_digit));
     if (day_part.empty()) {
-      return Status::InvalidArgument(where + "no days before the times; write e.g. \"Mo-Fr " +
-                                         std::string(range_part) + "\"",
-                                     std::string(kField));
+      return Status::InvalidArgument(
+          where + "no days before the times; write e.g. \"Mo-Fr " + std::string(range_part) + "\"",
+          std::string(kField));
     }
     std::array<bool, 7> on{};
     for (std::string_view item : Split(day_part, ',')) {
@@ -153,11 +153,11 @@ Result<BusinessHours> BusinessHours::Parse(std::string_view spec_in, TimeZone tz
       const int from = DayIndex(from_name);
       const int to = DayIndex(to_name);
       if (from < 0 || to < 0) {
-        return Status::InvalidArgument(where + "unknown day " + Quote(from < 0 ? from_name : to_name) +
-                                           " in " + Quote(item) +
-                                           " (use Mo Di Mi Do Fr Sa So or Mon Tue Wed Thu Fri "
-                                           "Sat Sun)",
-                                       std::string(kField));
+        return Status::InvalidArgument(
+            where + "unknown day " + Quote(from < 0 ? from_name : to_name) + " in " + Quote(item) +
+                " (use Mo Di Mi Do Fr Sa So or Mon Tue Wed Thu Fri "
+                "Sat Sun)",
+            std::string(kField));
       }
       for (int d = from;; d = (d + 1) % 7) {
         on[d] = true;
@@ -168,9 +168,9 @@ Result<BusinessHours> BusinessHours::Parse(std::string_view spec_in, TimeZone tz
       range = Trim(range);
       const size_t dash = range.find('-');
       if (dash == std::string_view::npos) {
-        return Status::InvalidArgument(where + "the time range " + Quote(range) +
-                                           " is not \"HH:MM-HH:MM\"",
-                                       std::string(kField));
+        return Status::InvalidArgument(
+            where + "the time range " + Quote(range) + " is not \"HH:MM-HH:MM\"",
+            std::string(kField));
       }
       const int begin = ParseClock(range.substr(0, dash));
       const int end = ParseClock(range.substr(dash + 1));

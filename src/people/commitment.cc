@@ -40,9 +40,9 @@ Result<CommitmentSource> ParseCommitmentSource(std::string_view name) {
   if (name == "queue") return CommitmentSource::kQueue;
   if (name == "agent") return CommitmentSource::kAgent;
   if (name == "business_hours") return CommitmentSource::kBusinessHours;
-  return Status::InvalidArgument("commitment source: \"" + std::string(name) +
-                                     "\" is not one of queue, agent, business_hours",
-                                 "source");
+  return Status::InvalidArgument(
+      "commitment source: \"" + std::string(name) + "\" is not one of queue, agent, business_hours",
+      "source");
 }
 
 std::string_view CommitmentStateName(CommitmentState state) {
@@ -57,7 +57,8 @@ std::string_view CommitmentStateName(CommitmentState state) {
   return "pending";
 }
 
-CommitmentState Evaluate(const Commitment& commitment, Time now, std::chrono::minutes remind_before) {
+CommitmentState Evaluate(const Commitment& commitment, Time now,
+                         std::chrono::minutes remind_before) {
   if (now > commitment.due) return CommitmentState::kMissed;
   if (now >= commitment.due - remind_before) return CommitmentState::kRemindAgent;
   return CommitmentState::kPending;
@@ -68,8 +69,7 @@ bool Kept(const Commitment& commitment, Time replied_at) { return replied_at <= 
 std::string FormatLocalTime(Time t, const TimeZone& tz, std::string_view language,
                             std::optional<Time> reference) {
   const LocalFields f = tz.Fields(t);
-  const bool with_date =
-      reference && std::chrono::abs(t - *reference) >= std::chrono::days(6);
+  const bool with_date = reference && std::chrono::abs(t - *reference) >= std::chrono::days(6);
   char clock[16];
   if (IsGerman(language)) {
     std::string out(kGermanDays[f.weekday.c_encoding()]);
@@ -97,7 +97,8 @@ std::string LateNotice(const Commitment& commitment, Time new_due, const TimeZon
       case CommitmentSource::kQueue:
         return "Wir hatten geschätzt, dass bis " + promised +
                " eine Person für Sie da ist. Das hat nicht gestimmt, das tut uns leid. "
-               "Unsere neue Schätzung: " + next + ".";
+               "Unsere neue Schätzung: " +
+               next + ".";
       case CommitmentSource::kBusinessHours:
         return "Wir hatten Ihnen eine Antwort innerhalb unserer Geschäftszeiten zugesagt, bis " +
                promised + ". Wir sind damit zu spät, das tut uns leid. Sie hören bis " + next +

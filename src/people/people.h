@@ -47,9 +47,9 @@ struct LocalFields {
   unsigned month = 1;  // 1..12
   unsigned day = 1;    // 1..31
   std::chrono::weekday weekday;
-  int hour = 0;    // 0..23
-  int minute = 0;  // 0..59
-  int second = 0;  // 0..59
+  int hour = 0;                        // 0..23
+  int minute = 0;                      // 0..59
+  int second = 0;                      // 0..59
   std::chrono::minutes utc_offset{0};  // local - UTC, DST included
 
   std::chrono::year_month_day date() const;
@@ -190,12 +190,16 @@ struct WaitOptions {
   size_t conversations_per_agent = 1;
   // A conversation taken longer ago than this is treated as abandoned.
   std::chrono::seconds max_handling{std::chrono::hours(4)};
+  // Runs of the queue an estimate is the median of (fewer for long queues).
+  size_t draws = 256;
 };
 
 struct WaitEstimate {
-  // The expected wait; nullopt when no agent is online (there is no honest
-  // number then: say so, and when the team is back).
+  // The typical wait (the median); nullopt when no agent is online (there is
+  // no honest number then: say so, and when the team is back).
   std::optional<std::chrono::seconds> wait;
+  // Four in five customers at this position are served within this.
+  std::optional<std::chrono::seconds> likely_within;
   // When no one is online and business hours were given: the next opening.
   std::optional<Time> next_opening;
   // What the estimate rests on, for explanations.
@@ -206,13 +210,15 @@ struct WaitEstimate {
 };
 
 // The expected wait in a first-come, first-served queue served by the agents
-// online (a multi-server queue). Each conversation in progress ends after its
-// expected remaining time, computed from the handling times seen so far given
-// how long it has already run (a long conversation is not "almost done" when
-// handling times have a long tail); each freed place goes to the next
-// customer in line, who then holds it for a mean handling time. The customer
-// at position k is served when the k-th place frees. Conversations still held
-// by agents who went offline free no place.
+// online (a multi-server queue). Each conversation in progress ends after a
+// remaining time drawn from the handling times seen so far given how long it
+// has already run (a long conversation is not "almost done" when handling
+// times have a long tail); each freed place goes to the next customer in
+// line, who then holds it for a drawn handling time. The customer at position
+// k is served when the k-th place frees. Conversations still held by agents
+// who went offline free no place. The queue is run forward a few hundred
+// times from the same seed; the estimate is the median (wait.cc has the
+// details). It knows nothing of agents who will come online later.
 class WaitEstimator {
  public:
   explicit WaitEstimator(WaitOptions options = {});
@@ -229,15 +235,13 @@ class WaitEstimator {
 
   // `position` 1 is the next customer to be served (0 counts as 1).
   // `hours` (may be null) supplies the next opening when no one is online.
-  WaitEstimate ExpectedWait(size_t position, Time now,
-                            const BusinessHours* hours = nullptr) const;
+  WaitEstimate ExpectedWait(size_t position, Time now, const BusinessHours* hours = nullptr) const;
 
   // The weighted mean handling time (the prior before data).
   std::chrono::seconds MeanHandling() const;
 
  private:
   double MeanHandlingSeconds() const;
-  double ExpectedRemainingSeconds(double elapsed) const;
 
   // Constant after construction.
   WaitOptions options_;
@@ -254,7 +258,8 @@ enum class CommitmentSource {
   kAgent,          // a time an agent promised in a reply
   kBusinessHours,  // "we answer within N business hours"
 };
-std::string_view CommitmentSourceName(CommitmentSource source);  // "queue", "agent", "business_hours"
+std::string_view CommitmentSourceName(
+    CommitmentSource source);  // "queue", "agent", "business_hours"
 Result<CommitmentSource> ParseCommitmentSource(std::string_view name);
 
 struct Commitment {

@@ -29,9 +29,10 @@ std::chrono::year_month_day LocalFields::date() const {
 Result<TimeZone> TimeZone::Load(std::string_view iana_name) {
   const std::string name(iana_name);
   if (name.empty()) {
-    return Status::InvalidArgument("time zone: the name is empty; use an IANA name such as "
-                                   "\"Europe/Berlin\"",
-                                   "time_zone");
+    return Status::InvalidArgument(
+        "time zone: the name is empty; use an IANA name such as "
+        "\"Europe/Berlin\"",
+        "time_zone");
   }
   const icu::UnicodeString id = icu::UnicodeString::fromUTF8(name);
   UErrorCode status = U_ZERO_ERROR;
@@ -39,9 +40,9 @@ Result<TimeZone> TimeZone::Load(std::string_view iana_name) {
   UBool is_system = false;
   icu::TimeZone::getCanonicalID(id, canonical, is_system, status);
   if (U_FAILURE(status) || !is_system) {
-    return Status::InvalidArgument("time zone: unknown zone \"" + name +
-                                       "\"; use an IANA name such as \"Europe/Berlin\"",
-                                   "time_zone");
+    return Status::InvalidArgument(
+        "time zone: unknown zone \"" + name + "\"; use an IANA name such as \"Europe/Berlin\"",
+        "time_zone");
   }
   auto impl = std::make_shared<Impl>();
   impl->name = name;
@@ -51,9 +52,9 @@ Result<TimeZone> TimeZone::Load(std::string_view iana_name) {
   icu::UnicodeString unknown_id;
   icu::TimeZone::getUnknown().getID(unknown_id);
   if (got == unknown_id || canonical == unknown_id) {
-    return Status::InvalidArgument("time zone: unknown zone \"" + name +
-                                       "\"; use an IANA name such as \"Europe/Berlin\"",
-                                   "time_zone");
+    return Status::InvalidArgument(
+        "time zone: unknown zone \"" + name + "\"; use an IANA name such as \"Europe/Berlin\"",
+        "time_zone");
   }
   return TimeZone(std::move(impl));
 }
