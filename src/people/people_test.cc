@@ -265,6 +265,22 @@ TEST_F(PromiseTest, EnglishDurationsAndDates) {
   EXPECT_EQ(Due("We answer within 3 business days."), "2026-11-27 18:00");
 }
 
+TEST_F(PromiseTest, MoreWaysOfSayingIt) {
+  EXPECT_EQ(Due("Ich melde mich bis 17 Uhr."), "2026-11-24 17:00");
+  EXPECT_EQ(Due("Ich melde mich bis 14.30 Uhr."), "2026-11-24 14:30");
+  EXPECT_EQ(Due("Ich melde mich bis 5 Uhr nachmittags."), "2026-11-24 17:00");
+  EXPECT_EQ(Due("Wir rufen am 5. Dezember um 10 Uhr an."), "2026-12-05 10:00");
+  EXPECT_EQ(Due("Sie hören innerhalb der nächsten 2 Stunden von uns."), "2026-11-24 12:00");
+  EXPECT_EQ(Due("Sie hören bis übermorgen von uns.", nullptr), "2026-11-26 18:00");
+  EXPECT_EQ(Due("You'll hear from us by 5pm on Friday."), "2026-11-27 17:00");
+  EXPECT_EQ(Due("I'll have it done by EOD."), "2026-11-24 18:00");
+  EXPECT_EQ(Due("We'll call you on Thursday at 9:15 am."), "2026-11-26 09:15");
+  EXPECT_EQ(Due("We will reply within half an hour."), "2026-11-24 10:30");
+  EXPECT_EQ(Due("Expect the refund by 2026-12-03."), "2026-12-03 18:00");
+  EXPECT_EQ(Phrase("Alles klar. Spätestens bis Freitag, den 4. Dezember, melde ich mich."),
+            "Spätestens bis Freitag, den 4. Dezember");
+}
+
 TEST_F(PromiseTest, BusinessHoursPromiseFridayEvening) {
   now_ = At(2026, 11, 27, 17, 30);
   const BusinessHours weekdays = Hours("Mo-Fr 08:00-18:00");
