@@ -33,6 +33,7 @@ constexpr const char* kIntentPrefix = "I";  // "Ien:change_pin": an article of `
 constexpr const char* kFormatKey = "format";  // the index layout; older ones are rebuilt
 constexpr const char* kFormat = "3";
 constexpr std::array<std::string_view, 2> kLanguages = {"de", "en"};
+constexpr Xapian::termcount kRankingWords = 5;  // of a question's words, at most these rank
 
 // A passage's words carry its language in their prefix ("XDEkarte"), so a
 // search in one language walks only that language's postings and needs no
@@ -337,14 +338,21 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
       splitter.set_document(words);
       splitter.index_text_without_positions(text, 1, TextPrefix(each));
       terms_of.emplace_back();
+      std::vector<Xapian::Query> terms;
       for (auto term = words.termlist_begin(); term != words.termlist_end(); ++term) {
         terms_of.back().push_back(*term);
-        parts.emplace_back(*term, term.get_wdf());
+        terms.emplace_back(*term, term.get_wdf());
       }
+      // A long question is ranked by its most informative words: the
+      // matcher then skips the long postings of its common ones.
+      parts.emplace_back(Xapian::Query::OP_ELITE_SET, terms.begin(), terms.end(), kRankingWords);
     }
     const Xapian::Query parsed(Xapian::Query::OP_OR, parts.begin(), parts.end());
     Xapian::Enquire enquire(database);
     enquire.set_query(parsed);
+    // BM25 without length normalisation (b = 0): passages are all of a
+    // section's length, and the matcher need not read each one's length.
+    enquire.set_weighting_scheme(Xapian::BM25Weight(1, 0, 1, 0, 0.5));
     // Ties need no order by document id, which lets the matcher stop early.
     enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
     // With an intent, a wider net is re-ranked: the boost can lift a passage
