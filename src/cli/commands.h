@@ -37,4 +37,15 @@ struct AuditVerifyFlags {
 // Exit code 0 when everything verifies, 1 naming the first bad record.
 int RunAuditVerify(const AuditVerifyFlags& flags);
 
+struct AskFlags {
+  CommonFlags common;
+  std::string text;
+  bool json = false;
+  bool person = false;   // as if the customer had pressed "talk to a person"
+  bool explain = false;  // print the policy's trace of rules tried instead
+};
+// One message through the whole pipeline on a scratch database: the decision,
+// the answer and its sources, and the steps with their times.
+int RunAsk(const AskFlags& flags);
+
 }  // namespace candor

@@ -154,6 +154,35 @@ int main(int argc, char** argv) {
       ->required();
   kb_eval_cmd->add_flag("--json", kb_json, "one JSON object");
 
+  candor::AskFlags ask;
+  auto* ask_cmd = app.add_subcommand(
+      "ask", "run one message through the whole pipeline on a scratch database and print the "
+             "decision, the answer, its sources and the steps");
+  AddCommonFlags(ask_cmd, ask.common);
+  ask_cmd->add_option("text", ask.text, "the customer's message")->required();
+  ask_cmd->add_flag("--json", ask.json,
+                    "one JSON object: action, intent, confidence, language, signals, rule, "
+                    "reason, answer, sources, steps");
+  ask_cmd->add_flag("--person", ask.person, "as if the customer had asked for a person");
+
+  auto* policy_cmd = app.add_subcommand("policy", "the rules of what the AI may answer");
+  policy_cmd->require_subcommand(1);
+  std::string policy_file;
+  std::string policy_catalogue;
+  auto* policy_check_cmd = policy_cmd->add_subcommand(
+      "check", "check a policy file; errors name their line");
+  policy_check_cmd->add_option("file", policy_file, "policy.toml")->required();
+  policy_check_cmd->add_option("--intents", policy_catalogue,
+                               "intents.json the rules' intents and tags must come from "
+                               "(default: the demo bank's)");
+  candor::AskFlags explain;
+  explain.explain = true;
+  auto* policy_explain_cmd = policy_cmd->add_subcommand(
+      "explain", "understand TEXT and print every rule tried, why it matched or not, and the "
+                 "decision");
+  AddCommonFlags(policy_explain_cmd, explain.common);
+  policy_explain_cmd->add_option("text", explain.text, "the customer's message")->required();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -166,6 +195,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (serve_cmd->parsed()) return candor::RunServe(serve);
+  if (ask_cmd->parsed()) return candor::RunAsk(ask);
+  if (policy_explain_cmd->parsed()) return candor::RunAsk(explain);
+  if (policy_check_cmd->parsed()) {
+    return candor::policy::RunPolicyCheck(
+        policy_file, policy_catalogue.empty() ? CANDOR_DEMO_CATALOGUE : policy_catalogue,
+        std::cout, std::cerr);
+  }
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
   if (scan_cmd->parsed()) return candor::privacy::RunPiiScan(std::cin, std::cout);

@@ -80,32 +80,19 @@ int RunServe(const ServeFlags& flags) {
     std::cerr << "candor: vault key: " << master.status().message() << "\n";
     return 1;
   }
-  // The models built with candor (the demo bank's intents, distress) unless
-  // the deployment names its own.
-  const std::string models = CANDOR_MODEL_DIR;
-  auto understander = nlu::Understander::Load(
-      config->intent_model.empty() ? models + "/bank" : config->intent_model,
-      config->distress_model.empty() ? models + "/distress" : config->distress_model,
-      config->language == "en" ? nlu::Language::kEnglish : nlu::Language::kGerman);
+  auto understander = LoadUnderstander(*config);
   if (!understander.ok()) {
-    std::cerr << "candor: understanding models: " << understander.status().message()
-              << " (train one with 'candor nlu train', or set nlu.intent_model)\n";
+    std::cerr << "candor: " << understander.status().message() << "\n";
     return 1;
   }
-  // The knowledge base agents search (and, later, answers cite): <data>/kb.
-  // The demo brings the bank's articles; a deployment runs 'candor kb import'.
-  auto knowledge = knowledge::KnowledgeBase::Open(config->data_dir + "/kb");
-  if (!knowledge.ok()) {
-    std::cerr << "candor: knowledge base: " << knowledge.status().message() << "\n";
+  // The knowledge base agents search and answers cite: <data>/kb. The demo
+  // brings the bank's articles; a deployment runs 'candor kb import'.
+  auto parts = LoadAnsweringParts(*config, config->data_dir + "/kb", flags.demo);
+  if (!parts.ok()) {
+    std::cerr << "candor: " << parts.status().message() << "\n";
     return 1;
   }
-  if (flags.demo) {
-    auto imported = knowledge->Import(CANDOR_DEMO_KB_DIR);
-    if (!imported.ok()) {
-      std::cerr << "candor: demo knowledge base: " << imported.status().message() << "\n";
-      return 1;
-    }
-  }
+  auto& knowledge = parts->knowledge;
   KnowledgeSearch knowledge_search = [&knowledge](const std::string& query,
                                                   const std::string& language,
                                                   size_t limit) -> Result<std::vector<KnowledgeHit>> {
@@ -132,9 +119,7 @@ int RunServe(const ServeFlags& flags) {
   stages.push_back(MakeProtectStage(protector, sink));
   stages.push_back(MakeUnderstandStage(*understander, sink));
   Runner intake(std::move(stages), sink, clock);
-  std::vector<std::unique_ptr<Stage>> answering_stages;
-  answering_stages.push_back(MakeDeliverStage(sink));
-  Runner answering(std::move(answering_stages), sink, clock);
+  Runner answering(AnsweringStages(*parts, clock, sink), sink, clock);
 
   auto server = std::make_unique<Server>(
       config->server, ServerDeps{*store, intake, answering, protector, **ledger, clock, logger,

@@ -3,9 +3,15 @@
 
 #include <memory>
 
+#include "answer/answer.h"
+#include "answer/llm.h"
 #include "cli/commands.h"
 #include "cli/config.h"
 #include "core/clock.h"
+#include "knowledge/knowledge.h"
+#include "pipeline/pipeline.h"
+#include "people/people.h"
+#include "policy/policy.h"
 #include "store/store.h"
 
 namespace candor {
@@ -21,5 +27,33 @@ std::string VaultKeyPath(const Config& config);
 
 // Creates the data directory (mode 0700) and opens the database in it.
 Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& clock);
+
+namespace nlu {
+class Understander;
+}
+// The intent and distress models of the configuration (the ones built with
+// candor unless it names its own).
+Result<nlu::Understander> LoadUnderstander(const Config& config);
+
+// What the answering stages work with, loaded from the configuration: the
+// knowledge base, the composer (and the language model, when configured),
+// the policy and the intents' tags.
+struct AnsweringParts {
+  std::unique_ptr<knowledge::KnowledgeBase> knowledge;
+  std::unique_ptr<answer::ExtractiveComposer> composer;
+  std::unique_ptr<answer::LlmClient> model;  // null without llm.endpoint
+  std::unique_ptr<policy::Policy> policy;
+  std::unique_ptr<policy::IntentCatalogue> catalogue;
+  std::unique_ptr<people::BusinessHours> hours;  // people.business_hours in people.time_zone
+  OpenHours open_hours;
+};
+// The knowledge base lives in `kb_dir`; with `import_demo_kb` the demo bank's
+// articles are imported into it first.
+Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::string& kb_dir,
+                                          bool import_demo_kb);
+
+// decide → handoff → retrieve → compose → review → deliver.
+std::vector<std::unique_ptr<Stage>> AnsweringStages(const AnsweringParts& parts,
+                                                    const Clock& clock, EventSink& sink);
 
 }  // namespace candor

@@ -149,7 +149,9 @@ TEST_F(AnswerApiTest, DoubleChargeGoesToAPersonNotTheAi) {
   EXPECT_EQ(said["why"]["action"], "person");
   // Agents see the trace of the rules tried.
   for (const auto& e : Events(agent_)) {
-    if (e["type"] == "decision") EXPECT_FALSE(e["trace"].get<std::string>().empty());
+    if (e["type"] == "decision") {
+      EXPECT_FALSE(e["trace"].get<std::string>().empty());
+    }
   }
 }
 
@@ -176,7 +178,9 @@ TEST_F(AnswerApiTest, FeeQuestionIsDraftedForAPersonAndNotSent) {
   bool agent_sees_text = false;
   for (const auto& e : Events(agent_)) {
     if (e["type"] == "draft") agent_sees_text = !e["text"].get<std::string>().empty();
-    if (e["type"] == "message") EXPECT_NE(e["author"], "ai") << "a draft was sent unapproved";
+    if (e["type"] == "message") {
+      EXPECT_NE(e["author"], "ai") << "a draft was sent unapproved";
+    }
   }
   EXPECT_TRUE(agent_sees_text);
 }
