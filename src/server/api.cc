@@ -543,7 +543,8 @@ asio::awaitable<HttpResponse> Api::Inbox(HttpRequest& request, const Caller&) {
                            {"last_seq", e.last_seq},
                            {"last_message", e.last_message},
                            {"awaiting_reply", e.last_author == Author::kCustomer ||
-                                                  e.last_author == Author::kCustomerAssistant}};
+                                                  e.last_author == Author::kCustomerAssistant},
+                           {"waiting_for_person", deps_.desk.PlaceOf(e.conversation_id).waiting}};
     item["last_author"] = e.last_author ? nlohmann::json(AuthorName(*e.last_author)) : nullptr;
     item["last_message_at"] =
         e.last_message_at ? nlohmann::json(FormatIso8601(*e.last_message_at)) : nullptr;
