@@ -350,8 +350,9 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
     const Xapian::Query parsed(Xapian::Query::OP_OR, parts.begin(), parts.end());
     Xapian::Enquire enquire(database);
     enquire.set_query(parsed);
-    // BM25 without length normalisation (b = 0): passages are all of a
-    // section's length, and the matcher need not read each one's length.
+    // BM25 without length normalisation (b = 0): passages are sections of
+    // 40 to 150 words, where length says little, and the matcher then need
+    // not read each candidate's length.
     enquire.set_weighting_scheme(Xapian::BM25Weight(1, 0, 1, 0, 0.5));
     // Ties need no order by document id, which lets the matcher stop early.
     enquire.set_docid_order(Xapian::Enquire::DONT_CARE);
