@@ -1,8 +1,9 @@
 // A customer turn's work without a language model, on one thread: find and
-// mask personal data, understand (language, intent, distress), retrieve and
-// compose the answer or "I don't know". What it leaves out is storage (the
-// durable events are bench/http's business) and the decide stage, which does
-// not exist yet.
+// mask personal data, understand (language, intent, distress), then the
+// pipeline's own answering stages through its Runner: decide (the demo
+// bank's policy), handoff, retrieve, compose, review and deliver. What it
+// leaves out is storage: events go to a sink that only counts them (the
+// durable events are bench/http's business).
 #include <unistd.h>
 
 #include <chrono>
@@ -15,10 +16,28 @@
 #include "answer/answer.h"
 #include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
+#include "pipeline/pipeline.h"
+#include "policy/policy.h"
 #include "privacy/privacy.h"
 
+namespace {
+
+// Takes every event at once, as if it were durable, and counts it.
+class CountingSink final : public candor::EventSink {
+ public:
+  void Emit(const std::string& conversation_id, candor::EventBody body,
+            candor::AppendCallback done) override {
+    ++events;
+    if (done) done(candor::Event{conversation_id, ++seq, seq - 1, {}, std::move(body), ""});
+  }
+  size_t events = 0;
+  int64_t seq = 0;
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"turn_bench: protect -> understand -> retrieve -> compose, one thread"};
+  CLI::App app{"turn_bench: protect -> understand -> decide -> retrieve -> compose, one thread"};
   double seconds = 5;
   app.add_option("--seconds", seconds, "how long to run");
   CLI11_PARSE(app, argc, argv);
@@ -42,8 +61,24 @@ int main(int argc, char** argv) {
   auto questions = knowledge::LoadQuestions(source + "/data/kb/bank/questions.jsonl");
   if (!questions.ok()) return 1;
   answer::ExtractiveComposer composer(*base);
+  auto policy = policy::Policy::Load(source + "/data/policy/bank.toml");
+  auto catalogue = policy::LoadIntentCatalogue(source + "/data/nlu/bank/intents.json");
+  if (!policy.ok() || !catalogue.ok()) {
+    std::cerr << "turn_bench: the demo policy or intent catalogue did not load\n";
+    return 1;
+  }
+  SystemClock clock;
+  CountingSink sink;
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(MakeDecideStage(*policy, *catalogue, {}, clock, sink));
+  stages.push_back(MakeHandoffStage(sink));
+  stages.push_back(MakeRetrieveStage(composer));
+  stages.push_back(MakeComposeStage(composer, nullptr, clock, sink));
+  stages.push_back(MakeReviewStage(sink));
+  stages.push_back(MakeDeliverStage(sink));
+  Runner answering(std::move(stages), sink, clock);
 
-  size_t turns = 0, answered = 0;
+  size_t turns = 0, answered = 0, to_people = 0;
   const auto start = std::chrono::steady_clock::now();
   double elapsed = 0;
   while (elapsed < seconds) {
@@ -52,17 +87,33 @@ int main(int argc, char** argv) {
       privacy::PlaceholderMap placeholders;
       const auto masked = privacy::Mask(question.text, *findings, placeholders);
       const auto understood = understander->Understand(masked.text);
-      const auto reply = composer.Compose({masked.text,
-                                           std::string(nlu::LanguageCode(understood.language)),
-                                           understood.intent, understood.in_scope});
-      answered += !reply.dont_know;
+      Turn turn;
+      turn.conversation_id = "c_bench";
+      turn.masked_text = masked.text;
+      turn.message_seq = 1;
+      turn.understanding = UnderstandingEvent{std::string(nlu::LanguageCode(understood.language)),
+                                              understood.intent,
+                                              understood.confidence,
+                                              understood.in_scope,
+                                              understood.distress,
+                                              understander->ModelId()};
+      answering.Run(std::move(turn), [&](Status status, const Turn& t) {
+        if (!status.ok() || !t.decision) return;
+        to_people += t.decision->action == "person";
+        answered += t.delivered && t.delivered->body.index() == 0 &&
+                    std::get<MessageEvent>(t.delivered->body).why &&
+                    !std::get<MessageEvent>(t.delivered->body).why->dont_know &&
+                    t.decision->action == "answer";
+      });
       ++turns;
     }
     elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   std::filesystem::remove_all(work);
   std::cout << fmt::format(
-      "{:.0f} turns/s on one thread (protect, understand, retrieve, compose; {} of {} answered)\n",
-      static_cast<double>(turns) / elapsed, answered, turns);
+      "{:.0f} turns/s on one thread (protect, understand, decide, retrieve, compose, review, "
+      "deliver; {} of {} answered by the AI, {} handed to people; {:.1f} events a turn)\n",
+      static_cast<double>(turns) / elapsed, answered, turns, to_people,
+      static_cast<double>(sink.events) / static_cast<double>(turns));
   return 0;
 }
