@@ -22,7 +22,9 @@ bool ActionIs(const Turn& turn, std::initializer_list<std::string_view> actions)
 
 answer::Question QuestionOf(const Turn& turn) {
   const UnderstandingEvent& u = *turn.understanding;
-  return {turn.masked_text, u.language, u.in_scope ? u.intent : std::string(), u.in_scope};
+  // Whether out-of-scope questions are answered at all is the policy's call
+  // (decide); here the composer gets all the evidence understand found.
+  return {turn.masked_text, u.language, u.intent, u.in_scope, u.confidence};
 }
 
 class DecideStage final : public Stage {
@@ -82,8 +84,7 @@ class RetrieveStage final : public Stage {
   std::string_view LabelDe() const override { return "Quellen durchsucht"; }
   std::string_view LabelEn() const override { return "Sources searched"; }
   bool AppliesTo(const Turn& turn) const override {
-    return ActionIs(turn, {"answer", "draft"}) && turn.understanding &&
-           turn.understanding->in_scope;
+    return ActionIs(turn, {"answer", "draft"}) && turn.understanding.has_value();
   }
 
   Status Run(Turn& turn) override {
