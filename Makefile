@@ -3,16 +3,25 @@ PORT ?= 8080
 RELEASE := build/release
 CANDOR := $(RELEASE)/src/cli/candor
 
-.PHONY: all setup build run test asan bench clean
+.PHONY: all setup build web run test asan bench clean
 
 all: build
 
 setup:
 	@scripts/setup
 
-build: setup
+build: setup web
 	@cmake --preset release >/dev/null
 	@cmake --build --preset release
+
+# The web front end (web/, TypeScript + Vite) into web/dist, which candor
+# serves; rebuilt only when one of its sources changed.
+WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) \
+	$(wildcard web/*.html) web/package-lock.json web/vite.config.ts web/tsconfig.json
+web: web/dist/.built
+web/dist/.built: $(WEB_SOURCES)
+	@cd web && npm run --silent build -- --logLevel warn
+	@touch $@
 
 run: build
 	@mkdir -p var

@@ -1,0 +1,2 @@
+import { render } from 'preact';
+render(<p>agent</p>, document.getElementById('app')!);

@@ -1,0 +1,96 @@
+// Folds a conversation's events into what the customer sees: messages,
+// notices, and per customer message the work steps that really ran.
+import type { Bilingual } from '../lib/i18n';
+import type { ConvEvent, MessageEv, WorkStepEv } from '../lib/types';
+
+export interface StepRow {
+  key: string;
+  stage: string;
+  label: Bilingual;
+  status: 'started' | 'done' | 'failed';
+  started_at: string;
+  finished_at?: string;
+}
+
+export type Item =
+  | { kind: 'message'; seq: number; message: MessageEv; steps: StepRow[] }
+  | { kind: 'notice'; seq: number; tone: 'queue' | 'promise' | 'reveal' | 'review'; text: Bilingual; at: string; title?: Bilingual }
+  | { kind: 'steps'; seq: number; steps: StepRow[] };
+
+function addStep(rows: StepRow[], e: WorkStepEv) {
+  if (e.status !== 'started') {
+    for (let i = rows.length - 1; i >= 0; --i) {
+      if (rows[i].stage === e.stage && rows[i].status === 'started') {
+        rows[i] = { ...rows[i], status: e.status, finished_at: e.finished_at ?? e.at, label: e.label };
+        return;
+      }
+    }
+  }
+  rows.push({
+    key: `${e.stage}-${e.seq}`,
+    stage: e.stage,
+    label: e.label,
+    status: e.status,
+    started_at: e.started_at ?? e.at,
+    finished_at: e.finished_at,
+  });
+}
+
+export function fold(events: ConvEvent[]): Item[] {
+  const items: Item[] = [];
+  // Steps before any customer message (e.g. a person's reply being sent) get a row of their own.
+  let steps: StepRow[] | null = null;
+  for (const e of events) {
+    switch (e.type) {
+      case 'message': {
+        const item: Item = { kind: 'message', seq: e.seq, message: e as MessageEv, steps: [] };
+        items.push(item);
+        if (e.author === 'customer' || e.author === 'customer_assistant') steps = item.steps;
+        break;
+      }
+      case 'work_step': {
+        if (!steps) {
+          const item: Item = { kind: 'steps', seq: e.seq, steps: [] };
+          items.push(item);
+          steps = item.steps;
+        }
+        addStep(steps, e as WorkStepEv);
+        break;
+      }
+      case 'queue':
+        items.push({ kind: 'notice', seq: e.seq, tone: 'queue', text: e.reason, at: e.at });
+        break;
+      case 'commitment':
+        if (e.notice && (e.notice.de || e.notice.en)) {
+          items.push({ kind: 'notice', seq: e.seq, tone: 'promise', text: e.notice, at: e.at });
+        }
+        break;
+      case 'reveal': {
+        const text = e.notice ?? {
+          de: `Eine Person (${e.agent}) hat Ihre Daten angesehen: ${e.reason}`,
+          en: `A person (${e.agent}) viewed your data: ${e.reason}`,
+        };
+        items.push({
+          kind: 'notice',
+          seq: e.seq,
+          tone: 'reveal',
+          text,
+          at: e.at,
+          title: { de: 'Einsicht in geschützte Daten', en: 'Protected data viewed' },
+        });
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return items;
+}
+
+export function mergeEvents(list: ConvEvent[], more: ConvEvent[]): ConvEvent[] {
+  if (more.length === 0) return list;
+  const bySeq = new Map<number, ConvEvent>();
+  for (const e of list) bySeq.set(e.seq, e);
+  for (const e of more) bySeq.set(e.seq, e);
+  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
+}
