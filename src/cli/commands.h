@@ -18,6 +18,7 @@ struct ServeFlags {
   CommonFlags common;
   std::optional<int> port;
   std::optional<std::string> bind;
+  std::optional<std::string> web_dir;
   bool demo = false;
 };
 int RunServe(const ServeFlags& flags);

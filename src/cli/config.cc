@@ -98,6 +98,14 @@ const std::vector<Entry>& Table() {
           c.server.access_log = v == "true";
           return Status::Ok();
         });
+    add("server.web_dir", "CANDOR_WEB_DIR",
+        "the built web front end served at /chat, /agent, /admin (default: the one built with "
+        "candor)",
+        [](Config& c, const std::string& v) {
+          if (v.empty()) return Status::InvalidArgument("server.web_dir is empty", "web_dir");
+          c.server.web_dir = v;
+          return Status::Ok();
+        });
     add("storage.data_dir", "CANDOR_DATA", "directory of the database and keys (default ./var)",
         [](Config& c, const std::string& v) {
           if (v.empty()) return Status::InvalidArgument("storage.data_dir is empty", "data_dir");
@@ -209,6 +217,30 @@ const std::vector<Entry>& Table() {
           c.business_hours = v;
           return Status::Ok();
         });
+    add("people.remind_before_minutes", "CANDOR_REMIND_BEFORE_MINUTES",
+        "remind people this long before a promised reply is due (default 10)",
+        IntSetting(0, 24 * 60,
+                   [](Config& c, int64_t v) { c.server.remind_before = std::chrono::minutes(v); },
+                   "people.remind_before_minutes"));
+    add("people.reply_within_business_minutes", "CANDOR_REPLY_WITHIN_BUSINESS_MINUTES",
+        "when no one is on duty, the reply promised within this much open time (default 60)",
+        IntSetting(1, 7 * 24 * 60,
+                   [](Config& c, int64_t v) {
+                     c.server.reply_within_business = std::chrono::minutes(v);
+                   },
+                   "people.reply_within_business_minutes"));
+    add("people.late_allowance_minutes", "CANDOR_LATE_ALLOWANCE_MINUTES",
+        "a missed promise's new time, this much (open time) later (default 30)",
+        IntSetting(1, 7 * 24 * 60,
+                   [](Config& c, int64_t v) { c.server.late_allowance = std::chrono::minutes(v); },
+                   "people.late_allowance_minutes"));
+    add("people.promise_check_interval_ms", "CANDOR_PROMISE_CHECK_INTERVAL_MS",
+        "how often promises are checked (default 1000)",
+        IntSetting(50, 600'000,
+                   [](Config& c, int64_t v) {
+                     c.server.promise_check_interval = std::chrono::milliseconds(v);
+                   },
+                   "people.promise_check_interval_ms"));
     add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
         [](Config& c, const std::string& v) -> Status {
           auto level = ParseLogLevel(v);

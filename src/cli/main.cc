@@ -52,6 +52,7 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve.port, "TCP port (0: any free port)")
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--bind", serve.bind, "address to listen on");
+  serve_cmd->add_option("--web", serve.web_dir, "the built web front end (default: web/dist)");
   serve_cmd->add_flag("--demo", serve.demo,
                       "seed a demo agent and conversation into an empty database");
 

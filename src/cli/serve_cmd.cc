@@ -48,6 +48,8 @@ int RunServe(const ServeFlags& flags) {
   if (!config) return 2;
   if (flags.port) config->server.port = static_cast<uint16_t>(*flags.port);
   if (flags.bind) config->server.bind = *flags.bind;
+  if (flags.web_dir) config->server.web_dir = *flags.web_dir;
+  if (config->server.web_dir.empty()) config->server.web_dir = CANDOR_WEB_DIR;
 
   SystemClock clock;
   Logger logger(stderr, config->log_level, clock);
@@ -121,9 +123,37 @@ int RunServe(const ServeFlags& flags) {
   Runner intake(std::move(stages), sink, clock);
   Runner answering(AnsweringStages(*parts, clock, sink), sink, clock);
 
-  auto server = std::make_unique<Server>(
-      config->server, ServerDeps{*store, intake, answering, protector, **ledger, clock, logger,
-                                 std::move(knowledge_search)});
+  auto zone = people::TimeZone::Load(config->time_zone);
+  if (!zone.ok()) {
+    std::cerr << "candor: people.time_zone: " << zone.status().message() << "\n";
+    return 1;
+  }
+  KnowledgeArticles knowledge_articles = [&knowledge]() -> Result<std::vector<KnowledgeArticle>> {
+    auto articles = knowledge->Articles();
+    if (!articles.ok()) return articles.status();
+    std::vector<KnowledgeArticle> out;
+    for (auto& a : *articles) out.push_back({a.id, a.title, a.language, a.url, a.reviewed_on, a.tags});
+    return out;
+  };
+  const policy::Policy& policy_in_force = *parts->policy;
+  auto policy_document = [&policy_in_force]() {
+    nlohmann::json rules = nlohmann::json::array();
+    for (const auto& rule : policy_in_force.rules()) {
+      rules.push_back({{"name", rule.name},
+                       {"line", rule.line},
+                       {"action", policy::ActionName(rule.action)},
+                       {"when", rule.DescribeConditions()},
+                       {"reason", {{"de", rule.reason_de}, {"en", rule.reason_en}}}});
+    }
+    return nlohmann::json{{"file", policy_in_force.source_name()}, {"rules", rules}};
+  };
+  ServerDeps deps{*store, intake, answering, protector, **ledger, clock, logger,
+                  std::move(knowledge_search)};
+  deps.knowledge_articles = std::move(knowledge_articles);
+  deps.business_hours = parts->hours.get();
+  deps.time_zone = *zone;
+  deps.policy_document = policy_document;
+  auto server = std::make_unique<Server>(config->server, std::move(deps));
   auto port = server->Listen();
   if (!port.ok()) {
     std::cerr << "candor: " << port.status().message() << "\n";
@@ -131,6 +161,8 @@ int RunServe(const ServeFlags& flags) {
   }
   const std::string host = config->server.bind == "0.0.0.0" ? "127.0.0.1" : config->server.bind;
   std::cout << "candor listening on http://" << host << ":" << *port << std::endl;
+  std::cout << "  chat: http://" << host << ":" << *port << "/chat  agents: /agent  admin: /admin"
+            << std::endl;
   if (flags.demo) {
     std::cout << "demo agent: name '" << kDemoAgent << "', password '" << kDemoPassword << "'"
               << std::endl;

@@ -2,6 +2,10 @@
 // SystemClock is thread-safe. FakeClock is for tests; it is thread-safe too.
 #pragma once
 
+#include <string_view>
+
+#include "core/status.h"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -41,5 +45,9 @@ inline Time FromUnixMillis(int64_t ms) { return Time(std::chrono::milliseconds(m
 
 // "2026-11-23T15:07:09.123Z"
 std::string FormatIso8601(Time t);
+// An RFC 3339 time: "2026-12-02T14:30:00Z", with optional fractions of a
+// second and a "+01:00"-style offset instead of "Z". Anything else is
+// InvalidArgument.
+Result<Time> ParseIso8601(std::string_view text);
 
 }  // namespace candor

@@ -31,7 +31,8 @@ constexpr const char* kLanguagePrefix = "L";
 constexpr Xapian::valueno kIntentsSlot = 0;  // "|intent|intent|": read without the passage
 constexpr const char* kIntentPrefix = "I";  // "Ien:change_pin": an article of `en` declares it
 constexpr const char* kFormatKey = "format";  // the index layout; older ones are rebuilt
-constexpr const char* kFormat = "3";
+constexpr const char* kFormat = "4";
+constexpr std::string_view kInfoKey = "info:";  // metadata: article id -> its front matter (JSON)
 constexpr std::array<std::string_view, 2> kLanguages = {"de", "en"};
 constexpr Xapian::termcount kRankingWords = 5;  // of a question's words, at most these rank
 
@@ -292,6 +293,13 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
           database.add_document(document);
         }
         database.set_metadata(std::string(kArticleKey) + article.id, digest);
+        database.set_metadata(std::string(kInfoKey) + article.id,
+                              nlohmann::json{{"title", article.title},
+                                             {"language", article.language},
+                                             {"url", article.url},
+                                             {"reviewed_on", article.reviewed_on},
+                                             {"tags", article.tags}}
+                                  .dump());
         ++(is_new ? report.added : report.updated);
       }
       if (!is_new) known.erase(found);
@@ -300,6 +308,7 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
     for (const auto& [id, digest] : known) {  // files that are gone
       database.delete_document(kArticlePrefix + id);
       database.set_metadata(std::string(kArticleKey) + id, "");
+      database.set_metadata(std::string(kInfoKey) + id, "");
       ++report.removed;
     }
     database.set_metadata(kFormatKey, kFormat);
@@ -462,6 +471,33 @@ bool KnowledgeBase::DeclaresIntent(std::string_view intent, std::string_view lan
     return declared;
   } catch (const Xapian::Error&) {
     return false;
+  }
+}
+
+Result<std::vector<Article>> KnowledgeBase::Articles() const {
+  try {
+    auto handle = impl_->Borrow();
+    std::vector<Article> articles;
+    const std::string prefix(kInfoKey);
+    for (auto key = handle.database->metadata_keys_begin(prefix);
+         key != handle.database->metadata_keys_end(prefix); ++key) {
+      const std::string value = handle.database->get_metadata(*key);
+      if (value.empty()) continue;  // removed
+      const auto info = nlohmann::json::parse(value, nullptr, /*allow_exceptions=*/false);
+      if (!info.is_object()) continue;
+      Article article;
+      article.id = (*key).substr(prefix.size());
+      article.title = info.value("title", "");
+      article.language = info.value("language", "");
+      article.url = info.value("url", "");
+      article.reviewed_on = info.value("reviewed_on", "");
+      article.tags = info.value("tags", std::vector<std::string>{});
+      articles.push_back(std::move(article));
+    }
+    impl_->Return(std::move(handle));
+    return articles;
+  } catch (const Xapian::Error& e) {
+    return Status::IoError("knowledge index: " + e.get_description());
   }
 }
 

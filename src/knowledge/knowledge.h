@@ -112,6 +112,8 @@ class KnowledgeBase {
   bool DeclaresIntent(std::string_view intent, std::string_view language) const;
 
   size_t PassageCount() const;
+  // The indexed articles (front matter only, no passages), by id.
+  Result<std::vector<Article>> Articles() const;
 
   struct Impl;
 

@@ -2,6 +2,7 @@
 
 #include "core/conversation.h"
 #include "core/text.h"
+#include "server/internal/web_files.h"
 
 namespace candor {
 namespace {
@@ -64,6 +65,18 @@ Api::Api(Deps deps)
   routes_ = {
       {"GET", "/", Access::kPublic, false, &Api::Index, "What this server is", nullptr,
        {{"200", "an HTML page with links"}}},
+      {"GET", "/chat", Access::kPublic, false, &Api::WebPage,
+       "The customer chat (?embed=1: inside the widget's frame)", nullptr,
+       {{"200", "an HTML page"}, {"404", "the front end is not built"}}},
+      {"GET", "/agent", Access::kPublic, false, &Api::WebPage, "The agent console", nullptr,
+       {{"200", "an HTML page"}, {"404", "the front end is not built"}}},
+      {"GET", "/admin", Access::kPublic, false, &Api::WebPage, "The trust dashboard", nullptr,
+       {{"200", "an HTML page"}, {"404", "the front end is not built"}}},
+      {"GET", "/widget.js", Access::kPublic, false, &Api::WebPage,
+       "The chat widget: one <script src> on any page opens /chat in a frame", nullptr,
+       {{"200", "JavaScript"}, {"404", "the front end is not built"}}},
+      {"GET", "/assets/{file}", Access::kPublic, false, &Api::WebAsset,
+       "The front end's scripts and styles", nullptr, {{"200", "a file"}, {"404", "no such file"}}},
       {"GET", "/healthz", Access::kPublic, false, &Api::Healthz, "The process is alive", nullptr,
        {{"200", "ok"}}},
       {"GET", "/readyz", Access::kPublic, false, &Api::Readyz,
@@ -140,6 +153,40 @@ Api::Api(Deps deps)
        Schema({{"decision", "string"}, {"text", "string"}, {"reason", "string"}}, {"decision"}),
        {{"200", "{outcome, edit_chars, seq, id}"}, {"400", error}, {"401", error},
         {"404", error}, {"409", error}}},
+      {"GET", "/api/v1/conversations/{id}/summary", Access::kAgent, false, &Api::Summary,
+       "What a person taking over needs: intent, signals, the policy's decision, the masked "
+       "transcript, what the AI already said, the queue place and the promises",
+       nullptr,
+       {{"200", "{id, language, intent, intent_confidence, signals: {distress, out_of_scope}, "
+                "decision, asked_for_person, waiting, position, waiting_since, agent, "
+                "transcript, ai_said, promises}"},
+        {"401", error}, {"404", error}}},
+      {"GET", "/api/v1/conversations/{id}/promises", Access::kConversation, false,
+       &Api::ListPromises,
+       "The reply times promised in this conversation and what became of them", nullptr,
+       {{"200", "{promises: [{id, source, made_at, due_at, state: open|missed|kept|"
+                "answered_late, new_due_at?, answered_at?, agent?}]}"},
+        {"401", error}, {"403", error}, {"404", error}}},
+      {"POST", "/api/v1/conversations/{id}/promises", Access::kAgent, false, &Api::PromiseReply,
+       "A person promises the customer a reply by a time (due_at, RFC 3339) or within N "
+       "minutes; people are reminded before it is due and a missed promise is escalated",
+       Schema({{"due_at", "string"}, {"within_minutes", "integer"}}, {}),
+       {{"201", "{seq, id, due_at}"}, {"400", error}, {"401", error}, {"404", error}}},
+      {"GET", "/api/v1/metrics/trust", Access::kAdmin, false, &Api::TrustReport,
+       "Trust metrics over [from, to) (RFC 3339; default the last 24 hours) in buckets of a "
+       "minute, hour (default) or day: AI-alone share, handoffs, drafts approved unchanged / "
+       "edited / rejected, \"I don't know\" rate, time to a person p50/p90, promises",
+       nullptr,
+       {{"200", "{from, to, bucket_seconds, totals, series: [{start, ...}]}"}, {"400", error},
+        {"401", error}, {"403", error}}},
+      {"GET", "/api/v1/policy", Access::kAdmin, false, &Api::PolicyInForce,
+       "The policy in force: its rules in order, each with its action and reasons", nullptr,
+       {{"200", "{file, rules: [{name, line, action, when, reason: {de, en}}]}"},
+        {"401", error}, {"403", error}, {"503", error}}},
+      {"GET", "/api/v1/kb/articles", Access::kAgent, false, &Api::KnowledgeArticles,
+       "The knowledge base's articles with their review dates", nullptr,
+       {{"200", "{articles: [{id, title, language, url, reviewed_on, tags}]}"}, {"401", error},
+        {"503", error}}},
       {"POST", "/api/v1/conversations/{id}/reveal", Access::kAgent, false, &Api::Reveal,
        "A person views the original behind a placeholder, giving a reason; the customer is told "
        "who looked, at what, and why",
@@ -204,6 +251,7 @@ std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, Cal
   if (!agent.ok()) return ErrorResponse(401, "unauthenticated", "the agent no longer exists");
   caller.kind = Caller::Kind::kAgent;
   caller.agent = std::move(*agent);
+  deps_.desk.AgentSeen(caller.agent.name, deps_.clock.Now());  // online, for the expected wait
   return std::nullopt;
 }
 
@@ -215,12 +263,16 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
     return ErrorResponse(401, "unauthenticated", "send a token: Authorization: Bearer <token>");
   }
   const bool agent_token = token.rfind("at_", 0) == 0;
-  if (route.access == Access::kAgent || (agent_token && route.access == Access::kConversation)) {
+  if (route.access == Access::kAgent || route.access == Access::kAdmin ||
+      (agent_token && route.access == Access::kConversation)) {
     if (!agent_token) {
       return ErrorResponse(403, "forbidden", "only agents may do this");
     }
     auto failure = AuthenticateAgent(token, caller);
     if (failure) return failure;
+    if (route.access == Access::kAdmin && caller.agent.role != AgentRole::kAdmin) {
+      return ErrorResponse(403, "forbidden", "only admins may do this");
+    }
     if (route.access == Access::kAgent && !request.params.empty()) {
       auto conversation = deps_.store.GetConversation(request.params[0]);
       if (!conversation.ok()) return ErrorFromStatus(conversation.status());
@@ -286,10 +338,23 @@ asio::awaitable<HttpResponse> Api::Index(HttpRequest&, const Caller&) {
   response.body =
       "<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>candor</title>"
       "<h1>candor is running</h1><ul>"
+      "<li><a href=\"/chat\">customer chat</a> &middot; <a href=\"/agent\">agent console</a> "
+      "&middot; <a href=\"/admin\">trust dashboard</a></li>"
       "<li><a href=\"/api/openapi.json\">API (OpenAPI)</a></li>"
       "<li><a href=\"/healthz\">health</a> &middot; <a href=\"/readyz\">ready</a> &middot; "
       "<a href=\"/metrics\">metrics</a></li></ul></html>\n";
   co_return response;
+}
+
+asio::awaitable<HttpResponse> Api::WebPage(HttpRequest& request, const Caller&) {
+  // "/chat" -> chat.html, "/widget.js" -> widget.js
+  std::string name = request.path.substr(1);
+  if (name.find('.') == std::string::npos) name += ".html";
+  co_return ServeWebFile(deps_.options.web_dir, name);
+}
+
+asio::awaitable<HttpResponse> Api::WebAsset(HttpRequest& request, const Caller&) {
+  co_return ServeWebFile(deps_.options.web_dir, "assets/" + request.params.at(0));
 }
 
 asio::awaitable<HttpResponse> Api::Healthz(HttpRequest&, const Caller&) {
@@ -306,7 +371,7 @@ asio::awaitable<HttpResponse> Api::Readyz(HttpRequest&, const Caller&) {
 asio::awaitable<HttpResponse> Api::MetricsText(HttpRequest&, const Caller&) {
   HttpResponse response;
   response.content_type = "text/plain; version=0.0.4";
-  response.body = deps_.metrics.Render();
+  response.body = deps_.metrics.Render() + deps_.trust.PrometheusText();
   co_return response;
 }
 
@@ -612,6 +677,8 @@ asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller&
                                                  : outcome.first);
   }
   const Event& event = *outcome.second;
+  // "I'll get back to you by 4 pm" is a promise the customer can hold us to.
+  co_await PromiseFromReply(event.conversation_id, *text, caller.agent.name);
   co_return HttpResponse::Json(201, {{"seq", event.seq},
                                      {"conversation_id", event.conversation_id},
                                      {"at", FormatIso8601(event.at)},

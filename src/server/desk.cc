@@ -7,16 +7,15 @@ constexpr size_t kRecentWaits = 50;
 constexpr int kPage = 1000;
 }  // namespace
 
-Status Desk::Load(Store& store) {
+Status ReplayStore(Store& store, const std::function<void(const Event&)>& apply) {
   auto conversations = store.ListConversations(1'000'000);
   if (!conversations.ok()) return conversations.status();
-  std::lock_guard lock(mu_);
   for (const auto& conversation : *conversations) {
     int64_t after = 0;
     while (true) {
       auto events = store.ReadEvents(conversation.conversation_id, after, kPage);
       if (!events.ok()) return events.status();
-      for (const auto& event : *events) Apply(event);
+      for (const auto& event : *events) apply(event);
       if (events->size() < static_cast<size_t>(kPage)) break;
       after = events->back().seq;
     }
@@ -24,14 +23,48 @@ Status Desk::Load(Store& store) {
   return Status::Ok();
 }
 
+Desk::Desk(people::WaitOptions wait, std::chrono::seconds online_window)
+    : online_window_(online_window), estimator_(wait) {}
+
+void Desk::AgentSeen(const std::string& agent, Time at) {
+  std::lock_guard lock(mu_);
+  Time& seen = agents_seen_[agent];
+  if (at > seen) seen = at;
+}
+
+size_t Desk::AgentsOnlineLocked(Time now) const {
+  size_t online = 0;
+  for (const auto& [agent, seen] : agents_seen_) {
+    if (now - seen <= online_window_) ++online;
+  }
+  return online;
+}
+
+size_t Desk::AgentsOnline(Time now) const {
+  std::lock_guard lock(mu_);
+  return AgentsOnlineLocked(now);
+}
+
+people::WaitEstimate Desk::ExpectedWait(size_t position, Time now,
+                                        const people::BusinessHours* hours) const {
+  std::lock_guard lock(mu_);
+  estimator_.SetAgentsOnline(AgentsOnlineLocked(now), now);
+  return estimator_.ExpectedWait(position, now, hours);
+}
+
 void Desk::OnCommit(const Event& event) {
   if (!std::holds_alternative<QueueEvent>(event.body) &&
+      !std::holds_alternative<CommitmentEvent>(event.body) &&
       !std::holds_alternative<DraftEvent>(event.body) &&
       !std::holds_alternative<ReviewEvent>(event.body)) {
     return;
   }
   std::lock_guard lock(mu_);
   Apply(event);
+}
+
+Desk::QueueKey Desk::KeyOf(const std::string& id, Time joined) const {
+  return {escalated_.count(id) ? 0 : 1, ToUnixMillis(joined), id};
 }
 
 void Desk::Apply(const Event& event) {
@@ -41,22 +74,36 @@ void Desk::Apply(const Event& event) {
     if (q->change == "joined") {
       if (joined != joined_.end() || taken_.count(id)) return;  // already with people
       joined_[id] = event.at;
-      queue_[{ToUnixMillis(event.at), id}] = {id, event.at, q->requested_by};
+      queue_[KeyOf(id, event.at)] = {id, event.at, q->requested_by, escalated_.count(id) > 0};
     } else if (q->change == "taken") {
       if (joined != joined_.end()) {
         recent_waits_.push_back(
             std::chrono::duration_cast<std::chrono::seconds>(event.at - joined->second));
         if (recent_waits_.size() > kRecentWaits) recent_waits_.erase(recent_waits_.begin());
-        queue_.erase({ToUnixMillis(joined->second), id});
+        queue_.erase(KeyOf(id, joined->second));
         joined_.erase(joined);
       }
+      escalated_.erase(id);
       taken_[id] = q->agent;
+      estimator_.Taken(id, event.at);
     } else if (q->change == "handed_back") {
       if (joined != joined_.end()) {
-        queue_.erase({ToUnixMillis(joined->second), id});
+        queue_.erase(KeyOf(id, joined->second));
         joined_.erase(joined);
       }
-      taken_.erase(id);
+      escalated_.erase(id);
+      if (taken_.erase(id) > 0) estimator_.Finished(id, event.at);
+    }
+  } else if (const auto* c = std::get_if<CommitmentEvent>(&event.body)) {
+    // A missed promise to someone still waiting moves them to the front.
+    auto joined = joined_.find(id);
+    if (c->change != "missed" || joined == joined_.end() || escalated_.count(id)) return;
+    auto entry = queue_.extract(KeyOf(id, joined->second));
+    escalated_.insert(id);
+    if (!entry.empty()) {
+      entry.mapped().escalated = true;
+      entry.key() = KeyOf(id, joined->second);
+      queue_.insert(std::move(entry));
     }
   } else if (const auto* d = std::get_if<DraftEvent>(&event.body)) {
     (void)d;

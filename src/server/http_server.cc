@@ -107,7 +107,9 @@ class Server::Impl {
         api_(Api::Deps{options_, deps.store, deps.intake, deps.answering, deps.protector,
                        deps.ledger, desk_, pipeline_pool_, blocking_pool_, metrics_, deps.clock,
                        deps.logger, [this] { return !stopping_.load(); },
-                       std::move(deps.knowledge_search)}),
+                       std::move(deps.knowledge_search), promises_, trust_,
+                       std::move(deps.knowledge_articles), deps.business_hours, deps.time_zone,
+                       std::move(deps.policy_document)}),
         acceptor_(io_) {
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
@@ -115,6 +117,8 @@ class Server::Impl {
     store_.SetCommitListener([this, &ledger = deps.ledger](const Event& event) {
       ledger.OnCommit(event);  // the leaf joins the tree before anyone sees the event
       desk_.OnCommit(event);
+      promises_.OnCommit(event);
+      trust_.OnCommit(event);
       metrics_.EventAppended();
       hub_.Publish(event);
     });
@@ -122,8 +126,14 @@ class Server::Impl {
 
   Result<uint16_t> Listen() {
     RaiseFileLimit();
-    Status desk = desk_.Load(store_);
-    if (!desk.ok()) return Status(desk.code(), "reading who waits for a person: " + desk.message());
+    Status replayed = ReplayStore(store_, [this](const Event& event) {
+      desk_.OnCommit(event);
+      promises_.OnCommit(event);
+      trust_.OnCommit(event);
+    });
+    if (!replayed.ok()) {
+      return Status(replayed.code(), "reading the conversations' state: " + replayed.message());
+    }
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.bind, ec);
     if (ec) return Status::InvalidArgument("bind address '" + options_.bind + "' is not an IP", "bind");
@@ -145,6 +155,7 @@ class Server::Impl {
       if (!ec) Stop();
     });
     asio::co_spawn(io_, Accept(), asio::detached);
+    asio::co_spawn(io_, api_.KeepPromises([this] { return stopping_.load(); }), asio::detached);
     std::vector<std::thread> threads;
     for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
     io_.run();
@@ -490,6 +501,8 @@ class Server::Impl {
   asio::thread_pool pipeline_pool_;
   asio::thread_pool blocking_pool_;
   Desk desk_;
+  PromiseBook promises_;
+  TrustStats trust_;
   Hub hub_;
   Metrics metrics_;
   Api api_;

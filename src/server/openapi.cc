@@ -37,6 +37,10 @@ nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string&
       case Access::kAgent:
         operation["security"] = {{{"agentToken", nlohmann::json::array()}}};
         break;
+      case Access::kAdmin:
+        operation["security"] = {{{"agentToken", nlohmann::json::array()}}};
+        operation["description"] = "Only agents with the admin role.";
+        break;
       case Access::kCustomer:
         operation["security"] = {{{"customerToken", nlohmann::json::array()}}};
         break;

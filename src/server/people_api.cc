@@ -40,20 +40,24 @@ nlohmann::json Api::QueueStatus(const std::string& conversation_id) {
   if (!place.waiting) return status;
   status["position"] = place.position;
   status["since"] = FormatIso8601(place.since);
-  // From how long the people took to reach the last waiting customers; no
-  // figure is shown until there is something to base it on.
-  const auto waits = deps_.desk.RecentWaits();
-  if (waits.empty()) {
-    status["expected_wait_seconds"] = nullptr;
-  } else {
-    std::vector<int64_t> seconds;
-    for (auto w : waits) seconds.push_back(w.count());
-    std::sort(seconds.begin(), seconds.end());
-    const int64_t typical = seconds[seconds.size() / 2];
-    const int64_t waited =
-        std::chrono::duration_cast<std::chrono::seconds>(deps_.clock.Now() - place.since).count();
-    status["expected_wait_seconds"] =
-        std::max<int64_t>(0, typical * static_cast<int64_t>(place.position) - waited);
+  // From the agents online now, the conversations they hold and how long
+  // people took with the last ones; null when no one is online, with the
+  // team's next opening instead.
+  const Time now = deps_.clock.Now();
+  const auto estimate = deps_.desk.ExpectedWait(place.position, now, deps_.business_hours);
+  auto seconds = [](const std::optional<std::chrono::seconds>& s) {
+    return s ? nlohmann::json(s->count()) : nlohmann::json(nullptr);
+  };
+  status["expected_wait_seconds"] = seconds(estimate.wait);
+  status["likely_within_seconds"] = seconds(estimate.likely_within);
+  status["agents_online"] = estimate.agents_online;
+  status["mean_handling_seconds"] = estimate.mean_handling.count();
+  status["handling_samples"] = estimate.handling_samples;
+  status["next_opening"] = estimate.next_opening ? nlohmann::json(FormatIso8601(*estimate.next_opening))
+                                                 : nlohmann::json(nullptr);
+  status["escalated"] = false;
+  for (const auto& entry : deps_.desk.Queue()) {
+    if (entry.conversation_id == conversation_id) status["escalated"] = entry.escalated;
   }
   return status;
 }
@@ -73,7 +77,7 @@ asio::awaitable<HttpResponse> Api::AskForPerson(HttpRequest& request, const Call
     Result<Event> event = Status::Internal("not appended");
     EventBody body1 = QueueEvent{"joined", "customer", "", "Sie haben nach einem Menschen gefragt.",
                    "You asked for a person."};
-    HttpResponse failed = co_await AppendEvent(id, std::move(body1), &event);
+  HttpResponse failed = co_await AppendEvent(id, std::move(body1), &event);
     if (!event.ok()) co_return failed;
   }
   co_return HttpResponse::Json(200, QueueStatus(id));
@@ -90,7 +94,8 @@ asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
     waiting.push_back({{"conversation_id", entry.conversation_id},
                        {"position", ++position},
                        {"since", FormatIso8601(entry.since)},
-                       {"requested_by", entry.requested_by}});
+                       {"requested_by", entry.requested_by},
+                       {"escalated", entry.escalated}});
   }
   nlohmann::json drafts = nlohmann::json::array();
   for (const auto& draft : deps_.desk.Drafts()) {
@@ -98,7 +103,16 @@ asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
                       {"seq", draft.seq},
                       {"at", FormatIso8601(draft.at)}});
   }
-  co_return HttpResponse::Json(200, {{"waiting", waiting}, {"drafts", drafts}});
+  // Promises past due that no one has answered yet, whoever holds them.
+  nlohmann::json late = nlohmann::json::array();
+  for (const auto& action : deps_.promises.Late(deps_.clock.Now())) {
+    late.push_back({{"conversation_id", action.conversation_id},
+                    {"promise", action.promise.id},
+                    {"source", action.promise.source},
+                    {"due_at", FormatIso8601(action.promise.first_due)},
+                    {"agent", action.promise.agent}});
+  }
+  co_return HttpResponse::Json(200, {{"waiting", waiting}, {"drafts", drafts}, {"late", late}});
 }
 
 asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const Caller& caller) {
@@ -106,7 +120,7 @@ asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const 
   Result<Event> event = Status::Internal("not appended");
   EventBody body2 = QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
                  caller.agent.name + " is with you now."};
-    HttpResponse failed = co_await AppendEvent(id, std::move(body2), &event);
+  HttpResponse failed = co_await AppendEvent(id, std::move(body2), &event);
   if (!event.ok()) co_return failed;
   co_return HttpResponse::Json(200, {{"seq", event->seq}, {"agent", caller.agent.name}});
 }
@@ -120,7 +134,7 @@ asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& 
   EventBody body3 = QueueEvent{"handed_back", "", caller.agent.name,
                  "Die KI antwortet wieder; ein Mensch ist jederzeit einen Klick entfernt.",
                  "The AI answers again; a person is always one click away."};
-    HttpResponse failed = co_await AppendEvent(id, std::move(body3), &event);
+  HttpResponse failed = co_await AppendEvent(id, std::move(body3), &event);
   if (!event.ok()) co_return failed;
   co_return HttpResponse::Json(200, {{"seq", event->seq}});
 }
@@ -154,7 +168,7 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
     if (!reason) co_return error;
     Result<Event> event = Status::Internal("not appended");
     EventBody body4 = ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0};
-    HttpResponse failed = co_await AppendEvent(id, std::move(body4), &event);
+  HttpResponse failed = co_await AppendEvent(id, std::move(body4), &event);
     if (!event.ok()) co_return failed;
     co_return HttpResponse::Json(200, {{"outcome", "rejected"}, {"seq", event->seq}});
   }
@@ -166,7 +180,7 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
   const std::string outcome = edit == 0 ? "approved" : "edited";
   Result<Event> reviewed = Status::Internal("not appended");
   EventBody body5 = ReviewEvent{draft_seq, outcome, caller.agent.name, "", edit};
-    HttpResponse failed = co_await AppendEvent(id, std::move(body5), &reviewed);
+  HttpResponse failed = co_await AppendEvent(id, std::move(body5), &reviewed);
   if (!reviewed.ok()) co_return failed;
   // Sent through "deliver", labelled as the AI's words a person approved.
   Turn turn;

@@ -18,7 +18,10 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/status.h"
+#include <nlohmann/json.hpp>
+
 #include "audit/audit.h"
+#include "people/people.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/protector.h"
 #include "store/store.h"
@@ -43,6 +46,15 @@ struct ServerOptions {
   double conversations_per_minute_per_ip = 600;
   std::chrono::hours session_ttl{12};
   bool access_log = false;  // one log line per request (never bodies, tokens or queries)
+  // The built web front end (/chat, /agent, /admin); empty: none.
+  std::string web_dir;
+  // Promises (P7): how often they are checked, how long before a due time
+  // people are reminded, what "a reply within N business minutes" is when no
+  // one is on duty, and how much later the new time is when one was missed.
+  std::chrono::milliseconds promise_check_interval{1000};
+  std::chrono::minutes remind_before{10};
+  std::chrono::minutes reply_within_business{60};
+  std::chrono::minutes late_allowance{30};
 };
 
 // One passage of the knowledge base, as agents search it. The server does not
@@ -58,6 +70,17 @@ struct KnowledgeHit {
 using KnowledgeSearch = std::function<Result<std::vector<KnowledgeHit>>(
     const std::string& query, const std::string& language, size_t limit)>;
 
+// An article of the knowledge base, as the admin dashboard lists it.
+struct KnowledgeArticle {
+  std::string id;
+  std::string title;
+  std::string language;
+  std::string url;
+  std::string reviewed_on;  // YYYY-MM-DD, or empty
+  std::vector<std::string> tags;
+};
+using KnowledgeArticles = std::function<Result<std::vector<KnowledgeArticle>>()>;
+
 // What the server works with; all must outlive it.
 struct ServerDeps {
   Store& store;
@@ -72,6 +95,13 @@ struct ServerDeps {
   Logger& logger;
   // Without it, GET /api/v1/kb/search answers 503.
   KnowledgeSearch knowledge_search = {};
+  KnowledgeArticles knowledge_articles = {};
+  // The team's opening hours (may be null: no hours, no business-hours
+  // promises) and the deployment's time zone, for promises and waits.
+  const people::BusinessHours* business_hours = nullptr;
+  people::TimeZone time_zone = people::TimeZone::Utc();
+  // The policy in force as JSON, for GET /api/v1/policy (may be empty).
+  std::function<nlohmann::json()> policy_document = {};
 };
 
 class Server {

@@ -21,6 +21,8 @@
 #include "server/internal/desk.h"
 #include "server/internal/http_types.h"
 #include "server/internal/metrics.h"
+#include "server/internal/promises.h"
+#include "server/internal/trust.h"
 #include "server/server.h"
 #include "store/store.h"
 
@@ -33,6 +35,7 @@ enum class Access {
   kConversation,  // the conversation's customer token, or any agent token
   kCustomer,      // the conversation's customer token only
   kAgent,         // an agent token
+  kAdmin,         // an agent token of an admin
 };
 
 // Who is asking, once authenticated.
@@ -71,6 +74,12 @@ class Api {
     Logger& logger;
     std::function<bool()> ready;
     KnowledgeSearch knowledge_search;  // may be empty
+    PromiseBook& promises;
+    TrustStats& trust;
+    KnowledgeArticles knowledge_articles;       // may be empty
+    const people::BusinessHours* business_hours;  // may be null
+    people::TimeZone time_zone;
+    std::function<nlohmann::json()> policy_document;  // may be empty
   };
 
   explicit Api(Deps deps);
@@ -91,12 +100,19 @@ class Api {
 
   asio::awaitable<HttpResponse> Handle(size_t route, HttpRequest& request, const Caller& caller);
 
+  // The promise keeper: every promise_check_interval until `stopping`, it
+  // makes the queue's promises, reminds people and escalates missed ones.
+  asio::awaitable<void> KeepPromises(std::function<bool()> stopping);
+  asio::awaitable<void> KeepPromisesOnce();
+
   // The event as this caller may see it: the customer sees their own data
   // unmasked, everyone else the placeholders.
   nlohmann::json EventFor(const Event& event, const Caller& caller);
 
  private:
   asio::awaitable<HttpResponse> Index(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> WebPage(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> WebAsset(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Healthz(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Readyz(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> MetricsText(HttpRequest& request, const Caller& caller);
@@ -118,6 +134,20 @@ class Api {
   asio::awaitable<HttpResponse> HandBack(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ReviewDraft(HttpRequest& request, const Caller& caller);
   nlohmann::json QueueStatus(const std::string& conversation_id);
+  // promise_api.cc
+  asio::awaitable<HttpResponse> ListPromises(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> PromiseReply(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> MakeAgentPromise(std::string conversation_id, Time due,
+                                                 std::string agent, Result<Event>* out);
+  // A reply that promises a time in words becomes a promise.
+  asio::awaitable<void> PromiseFromReply(std::string conversation_id, std::string text,
+                                         std::string agent);
+  nlohmann::json PromisesJson(const std::string& conversation_id);
+  // insight_api.cc
+  asio::awaitable<HttpResponse> Summary(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> TrustReport(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> PolicyInForce(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> KnowledgeArticles(HttpRequest& request, const Caller& caller);
   // Appends `body`; on failure returns the error response (and *out holds the status).
   asio::awaitable<HttpResponse> AppendEvent(std::string conversation_id, EventBody body,
                                             Result<Event>* out);

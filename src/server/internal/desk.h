@@ -7,25 +7,45 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
 #include "core/clock.h"
 #include "core/event.h"
+#include "people/people.h"
 #include "store/store.h"
 
 namespace candor {
 
+// Feeds every stored event, conversation by conversation and in order, to
+// `apply` (to rebuild state at start).
+Status ReplayStore(Store& store, const std::function<void(const Event&)>& apply);
+
 class Desk {
  public:
-  // Rebuilds the state from the stored conversations (at start).
-  Status Load(Store& store);
+  // An agent counts as online for `online_window` after their last request.
+  explicit Desk(people::WaitOptions wait = {},
+                std::chrono::seconds online_window = std::chrono::minutes(5));
+
   void OnCommit(const Event& event);
+
+  // An agent made an authenticated request at `at`.
+  void AgentSeen(const std::string& agent, Time at);
+  size_t AgentsOnline(Time now) const;
+
+  // The expected wait of the customer at `position` (1: next) from the
+  // agents online, the conversations they hold and the handling times seen
+  // (hand-back minus take); `hours` (may be null) for the next opening.
+  people::WaitEstimate ExpectedWait(size_t position, Time now,
+                                    const people::BusinessHours* hours) const;
 
   // Queued for a person or being helped by one: the AI keeps silent.
   bool WithPeople(const std::string& conversation_id) const;
@@ -42,6 +62,7 @@ class Desk {
     std::string conversation_id;
     Time since;
     std::string requested_by;
+    bool escalated = false;  // a promise to them was missed: served first
   };
   std::vector<Waiting> Queue() const;  // in order, next first
 
@@ -58,14 +79,24 @@ class Desk {
 
  private:
   void Apply(const Event& event);  // mu_ held
+  size_t AgentsOnlineLocked(Time now) const;
+
+  // Constant after construction.
+  const std::chrono::seconds online_window_;
 
   mutable std::mutex mu_;
   // Guarded by mu_:
-  std::map<std::pair<int64_t, std::string>, Waiting> queue_;  // (joined ms, id) -> entry
+  mutable people::WaitEstimator estimator_;
+  std::unordered_map<std::string, Time> agents_seen_;
+  // (0 if escalated else 1, joined ms, id) -> entry: escalated first, then by arrival.
+  using QueueKey = std::tuple<int, int64_t, std::string>;
+  QueueKey KeyOf(const std::string& id, Time joined) const;  // mu_ held
+  std::map<QueueKey, Waiting> queue_;
   std::unordered_map<std::string, Time> joined_;              // id -> joined at
   std::unordered_map<std::string, std::string> taken_;        // id -> agent
   std::map<std::pair<std::string, int64_t>, Time> drafts_;
   std::vector<std::chrono::seconds> recent_waits_;             // newest last, bounded
+  std::set<std::string> escalated_;
 };
 
 }  // namespace candor
