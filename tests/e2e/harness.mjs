@@ -58,7 +58,7 @@ export class Candor {
   static async start(binary, { demo = true, agents = [], kbDir = null, name = 'candor' } = {}) {
     const data = mkdtempSync(path.join(os.tmpdir(), `candor-e2e-${name}-`));
     for (const a of agents) run(binary, ['agent', 'add', a.name, '--role', a.role, '--data', data], `${a.password}\n`);
-    if (kbDir) run(binary, ['kb', 'import', kbDir, '--data', path.join(data, 'kb')]);
+    if (kbDir) run(binary, ['kb', 'import', kbDir, '--data', data]);
     const help = spawnSync(binary, ['serve', '--help'], { encoding: 'utf8' }).stdout ?? '';
     const args = ['serve', '--port', '0', '--data', data];
     if (demo) args.push('--demo');

@@ -8,7 +8,7 @@ import { Candor, guard, launchBrowser, loadPlaywright, skip } from './harness.mj
 import { customerFlows } from './customer_flows.mjs';
 import { agentFlows } from './agent_flows.mjs';
 import { adminFlows } from './admin_flows.mjs';
-import { securityFlows } from './security_flows.mjs';
+import { securityFlows, stopSecurityCandor } from './security_flows.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name) => {
@@ -60,6 +60,7 @@ try {
   console.log(`not ok - start\n  ${e?.stack ?? e}`);
 } finally {
   await browser.close().catch(() => {});
+  await stopSecurityCandor().catch(() => {});
   await candor?.stop().catch(() => {});
 }
 console.log(`# ${passed} passed, ${failures} failed; screenshots in build/e2e/`);

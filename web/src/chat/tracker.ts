@@ -38,23 +38,36 @@ function addStep(rows: StepRow[], e: WorkStepEv) {
 
 export function fold(events: ConvEvent[]): Item[] {
   const items: Item[] = [];
-  // Steps before any customer message (e.g. a person's reply being sent) get a row of their own.
+  // A customer message's intake starts before it is stored ("receive" and
+  // "protect" begin first): those steps wait in `pending` for their message.
+  // Steps before any customer message get a row of their own.
   let steps: StepRow[] | null = null;
+  let pending: StepRow[] | null = null;
   for (const e of events) {
     switch (e.type) {
       case 'message': {
-        const item: Item = { kind: 'message', seq: e.seq, message: e as MessageEv, steps: [] };
+        const mine = e.author === 'customer' || e.author === 'customer_assistant';
+        const item: Item = { kind: 'message', seq: e.seq, message: e as MessageEv, steps: mine && pending ? pending : [] };
         items.push(item);
-        if (e.author === 'customer' || e.author === 'customer_assistant') steps = item.steps;
+        if (mine) {
+          steps = item.steps;
+          pending = null;
+        }
         break;
       }
       case 'work_step': {
+        const w = e as WorkStepEv;
+        if (w.stage === 'receive' && w.status === 'started') pending = [];
+        if (pending) {
+          addStep(pending, w);
+          break;
+        }
         if (!steps) {
           const item: Item = { kind: 'steps', seq: e.seq, steps: [] };
           items.push(item);
           steps = item.steps;
         }
-        addStep(steps, e as WorkStepEv);
+        addStep(steps, w);
         break;
       }
       case 'queue':
@@ -84,6 +97,7 @@ export function fold(events: ConvEvent[]): Item[] {
         break;
     }
   }
+  if (pending) items.push({ kind: 'steps', seq: Number.MAX_SAFE_INTEGER, steps: pending });
   return items;
 }
 
