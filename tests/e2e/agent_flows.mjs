@@ -65,9 +65,9 @@ export const agentFlows = [
 
       // A promised reply time, once the server offers promises.
       const probe = await w.candor.call('GET', `/api/v1/conversations/${id}/promises`, w.handoff.session.token);
-      if (probe.status === 404 && probe.json?.error?.code !== 'not_found') {
-        console.log('# promises: the route is not there yet, not checked');
-      } else if (probe.status === 200) {
+      if (probe.status !== 200) {
+        console.log(`# promises: GET …/promises answered ${probe.status}, not checked`);
+      } else {
         await page.getByLabel('within').selectOption('60');
         await page.getByRole('button', { name: 'Promise', exact: true }).click();
         const panel = customer.getByTestId('promises-panel');

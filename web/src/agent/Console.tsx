@@ -588,7 +588,7 @@ function PromiseForm({ lang, onPromise }: { lang: Lang; onPromise: (body: unknow
         <select id="promise-within" value={within} onChange={(e) => setWithin((e.target as HTMLSelectElement).value)}>
           {[15, 30, 60, 120, 240].map((m) => (
             <option key={m} value={String(m)}>
-              {m < 60 ? fill(t.minutes, { n: m }) : fill(t.hours, { n: m / 60 })}
+              {m < 60 ? fill(t.minutes, { n: m }) : m === 60 ? t.hour : fill(t.hours, { n: m / 60 })}
             </option>
           ))}
         </select>
