@@ -4,6 +4,10 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "nlu/nlu.h"
 
@@ -156,6 +160,42 @@ TEST_F(BankQuestionsTest, AnAnswerableQuestionIsAnsweredWithItsSource) {
     EXPECT_EQ(answer.sources[0].article, *question.article);
     EXPECT_FALSE(answer.sources[0].url.empty());
     EXPECT_NE(answer.text.find("[1]"), std::string::npos);
+  }
+}
+
+TEST_F(BankQuestionsTest, AQuestionOnATopicNoArticleCoversGetsIDontKnowInItsLanguage) {
+  ExtractiveComposer composer(*base_);
+  // Insurance and shares: the demo bank sells neither, and no article
+  // speaks of them. Not in the question set.
+  for (const auto& [text, language] : std::vector<std::pair<std::string, std::string>>{
+           {"Bietet ihr eine Kfz-Versicherung an?", "de"},
+           {"Kann ich bei euch eine Lebensversicherung abschließen?", "de"},
+           {"Do you sell car insurance?", "en"},
+           {"Can I buy shares of Tesla through your app?", "en"}}) {
+    const Answer answer = composer.Compose(Understand({text, language, std::nullopt, 0}));
+    EXPECT_TRUE(answer.dont_know) << text << ": " << answer.why;
+    EXPECT_TRUE(answer.sources.empty()) << text;
+    EXPECT_EQ(answer.text, DontKnowText(language)) << text;
+  }
+}
+
+TEST_F(BankQuestionsTest, AParaphrasedAnswerableQuestionIsStillAnswered) {
+  ExtractiveComposer composer(*base_);
+  // Worded unlike the articles and unlike the question set: other verbs,
+  // a plural, everyday words for a theft, a complaint, an insolvency.
+  for (const auto& [text, language, article] :
+       std::vector<std::tuple<std::string, std::string, std::string>>{
+           {"How do I pick a new PIN for my card in the app?", "en", "en-change-pin.md"},
+           {"Wie ändere ich meine PIN in der App?", "de", "de-pin-aendern.md"},
+           {"Kann ich mehrere Sparkonten eröffnen?", "de", "de-tagesgeld-zinsen.md"},
+           {"Someone stole my wallet with my card in it", "en", "en-lost-stolen-card.md"},
+           {"Ich will mich über euren Service beschweren", "de", "de-kontakt.html"},
+           {"What happens to my savings if the bank goes bust?", "en", "en-interest-rates.md"}}) {
+    const Answer answer = composer.Compose(Understand({text, language, std::nullopt, 0}));
+    ASSERT_FALSE(answer.dont_know) << text << ": " << answer.why;
+    ASSERT_EQ(answer.sources.size(), 1u) << text;
+    EXPECT_EQ(answer.sources[0].article, article) << text;
+    EXPECT_NE(answer.text.find("[1]"), std::string::npos) << text;
   }
 }
 
