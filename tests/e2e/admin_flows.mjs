@@ -1,5 +1,6 @@
 // The trust dashboard, and the chat used with the keyboard alone.
 import assert from 'node:assert/strict';
+import http from 'node:http';
 import { shot } from './harness.mjs';
 
 export const adminFlows = [
@@ -76,22 +77,23 @@ export const adminFlows = [
   [
     'the widget embeds the chat in another page with a launcher button',
     async (w) => {
+      // A shop on another origin (another port) that embeds the widget.
+      const shop = http.createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+        res.end(`<!doctype html><html lang="en"><title>Shop</title><h1>A shop</h1><script src="${w.candor.base}/widget.js"></script></html>`);
+      });
+      await new Promise((r) => shop.listen(0, '127.0.0.1', r));
       const page = await w.newPage({ viewport: { width: 800, height: 800 } });
-      await page.route('http://shop.example/', (route) =>
-        route.fulfill({
-          contentType: 'text/html',
-          body: `<!doctype html><html lang="en"><title>Shop</title><h1>A shop</h1><script src="${w.candor.base}/widget.js"></script></html>`,
-        }),
-      );
-      await page.goto('http://shop.example/');
-      const launcher = page.getByRole('button', { name: 'Open chat' });
-      await launcher.click();
+      await page.goto(`http://127.0.0.1:${shop.address().port}/`);
+      await page.getByRole('button', { name: 'Open chat' }).click();
+      const launcher = page.getByRole('button', { name: 'Close chat' });
       assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
       const frame = page.frameLocator('iframe[src$="/chat?embed=1"]');
       await frame.getByTestId('ai-notice').waitFor();
       await frame.getByRole('button', { name: 'Talk to a person' }).waitFor();
       await shot(page, '20-widget');
       await page.close();
+      shop.close();
     },
   ],
 ];

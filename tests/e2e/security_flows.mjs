@@ -90,6 +90,7 @@ export const securityFlows = [
       await page.waitForFunction(
         (n) => document.querySelectorAll('li.msg[data-author="person"]').length === n,
         payloads.length,
+        { timeout: 60000 },
       );
       const texts = (author) =>
         page.locator(`li.msg[data-author="${author}"] .text`).evaluateAll((ps) => ps.map((p) => p.textContent));
@@ -107,6 +108,7 @@ export const securityFlows = [
       await console_.waitForFunction(
         (n) => document.querySelectorAll('[data-testid=agent-transcript] [data-author="person"]').length === n,
         payloads.length,
+        { timeout: 60000 },
       );
       await assertInert(console_, '[data-testid=agent-transcript]', 'agent console');
       await assertInert(console_, '[data-testid=inbox-list]', 'agent inbox');

@@ -161,7 +161,10 @@ export function Dashboard() {
 
   useEffect(() => {
     if (!auth) return;
-    const to = new Date();
+    // The current hour (or day) counts too: the period ends at the next
+    // bucket boundary, since a bucket that has begun is reported whole.
+    const step = kRanges[range].bucket === 'hour' ? 3600e3 : 24 * 3600e3;
+    const to = new Date(Math.ceil((Date.now() + 1) / step) * step);
     const from = new Date(to.getTime() - kRanges[range].ms);
     const q = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}&bucket=${kRanges[range].bucket}`;
     const guard = async <T,>(p: Promise<T | null>, set: (v: T | 'missing') => void) => {

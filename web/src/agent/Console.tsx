@@ -183,15 +183,26 @@ function Conversation({ id, auth, lang, onChange }: { id: string; auth: Auth; la
     let stop = false;
     (async () => {
       try {
-        const page = await api<{ events: ConvEvent[] }>('GET', `/api/v1/conversations/${enc(id)}/events?after=0&limit=1000`, auth.token);
+        const page = await api<{ events: ConvEvent[]; last_seq: number }>(
+          'GET',
+          `/api/v1/conversations/${enc(id)}/events?after=0&limit=1000`,
+          auth.token,
+        );
         if (stop) return;
         setEvents(page.events);
-        handle = openStream(id, auth.token, (e) => {
-          setEvents((list) => mergeEvents(list, [e]));
-          if (e.type === 'message' && (e as MessageEv).author === 'customer') {
-            setAnnounce(`${fill(strings[lang].live, { who: authorLabel('customer', lang, undefined, true) })}: ${(e as MessageEv).text}`);
-          }
-        });
+        handle = openStream(
+          id,
+          auth.token,
+          (batch) => {
+            setEvents((list) => mergeEvents(list, batch));
+            const m = [...batch].reverse().find((e) => e.type === 'message' && (e as MessageEv).author === 'customer') as
+              | MessageEv
+              | undefined;
+            if (m) setAnnounce(`${fill(strings[lang].live, { who: authorLabel('customer', lang, undefined, true) })}: ${m.text}`);
+          },
+          undefined,
+          page.last_seq,
+        );
       } catch (e) {
         setError(fill(t.error, { msg: (e as Error).message }));
       }

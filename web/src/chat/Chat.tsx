@@ -73,19 +73,20 @@ export function Chat({ embed }: { embed: boolean }) {
         handle = openStream(
           session.id,
           session.token,
-          (e) => {
-            setEvents((list) => mergeEvents(list, [e]));
-            if (e.type === 'message') {
-              const m = e as MessageEv;
-              if (m.author !== 'customer') {
-                setAnnouncement(`${fill(strings[langNow()].newMessageFrom, { who: authorLabel(m.author, langNow(), m.agent) })}: ${m.text}`);
-              }
+          (batch) => {
+            setEvents((list) => mergeEvents(list, batch));
+            const m = [...batch].reverse().find((e) => e.type === 'message' && (e as MessageEv).author !== 'customer') as
+              | MessageEv
+              | undefined;
+            if (m) {
+              setAnnouncement(`${fill(strings[langNow()].newMessageFrom, { who: authorLabel(m.author, langNow(), m.agent) })}: ${m.text}`);
             }
           },
           (state) => {
             if (state === 'denied') setDenied(true);
             setStreamDown(state === 'error');
           },
+          page.last_seq,
         );
         void refreshQueue(session);
         void refreshPromises(session);

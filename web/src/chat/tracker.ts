@@ -103,6 +103,11 @@ export function fold(events: ConvEvent[]): Item[] {
 
 export function mergeEvents(list: ConvEvent[], more: ConvEvent[]): ConvEvent[] {
   if (more.length === 0) return list;
+  // The usual case: newer events, in order, after what is there.
+  const last = list.length ? list[list.length - 1].seq : 0;
+  let ordered = more[0].seq > last;
+  for (let i = 1; ordered && i < more.length; ++i) ordered = more[i].seq > more[i - 1].seq;
+  if (ordered) return list.concat(more);
   const bySeq = new Map<number, ConvEvent>();
   for (const e of list) bySeq.set(e.seq, e);
   for (const e of more) bySeq.set(e.seq, e);

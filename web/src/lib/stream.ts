@@ -8,20 +8,33 @@ export interface StreamHandle {
   close(): void;
 }
 
+// Events arrive in batches (a backlog can be hundreds of frames): onEvents
+// gets them together, once per few milliseconds, in seq order.
 export function openStream(
   conversation: string,
   token: string,
-  onEvent: (e: ConvEvent) => void,
+  onEvents: (e: ConvEvent[]) => void,
   onState?: (state: 'open' | 'error' | 'denied') => void,
+  afterSeq = 0,
 ): StreamHandle {
   let closed = false;
-  let lastSeq = 0;
+  let lastSeq = afterSeq;
+  let batch: ConvEvent[] = [];
+  let flushTimer: number | undefined;
+  const flush = () => {
+    flushTimer = undefined;
+    const out = batch;
+    batch = [];
+    if (out.length && !closed) onEvents(out);
+  };
   const deliver = (e: ConvEvent) => {
     if (e.seq <= lastSeq) return;
     lastSeq = e.seq;
-    onEvent(e);
+    batch.push(e);
+    if (flushTimer === undefined) flushTimer = window.setTimeout(flush, 16);
   };
-  const url = `/api/v1/conversations/${enc(conversation)}/stream?access_token=${enc(token)}`;
+  const resume = afterSeq > 0 ? `&last_event_id=${afterSeq}` : '';
+  const url = `/api/v1/conversations/${enc(conversation)}/stream?access_token=${enc(token)}${resume}`;
   const source = new EventSource(url);
   const handler = (m: MessageEvent<string>) => {
     try {
@@ -68,6 +81,7 @@ export function openStream(
       closed = true;
       source.close();
       if (timer) clearTimeout(timer);
+      if (flushTimer !== undefined) clearTimeout(flushTimer);
     },
   };
 }
