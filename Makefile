@@ -19,7 +19,7 @@ build: setup web
 WEB_SOURCES := $(shell find web/src web/public -type f 2>/dev/null) \
 	$(wildcard web/*.html) web/package-lock.json web/vite.config.ts web/tsconfig.json
 web: web/dist/.built
-web/dist/.built: $(WEB_SOURCES)
+web/dist/.built: $(WEB_SOURCES) | setup
 	@cd web && npm run --silent build -- --logLevel warn
 	@touch $@
 

@@ -86,6 +86,7 @@ const s = {
     issued: 'Ausgestellt',
     key: 'Prüfschlüssel',
     notAvailable: 'Noch nicht verfügbar.',
+    noCheckpoint: 'Noch kein Checkpoint signiert.',
     notAdmin: 'Dieses Dashboard ist für Administratorinnen und Administratoren.',
     logout: 'Abmelden',
     noData: 'Noch keine Daten in diesem Zeitraum.',
@@ -130,6 +131,7 @@ const s = {
     issued: 'Issued',
     key: 'Verifier key',
     notAvailable: 'Not available yet.',
+    noCheckpoint: 'No checkpoint has been signed yet.',
     notAdmin: 'This dashboard is for admins.',
     logout: 'Log out',
     noData: 'No data in this period yet.',
@@ -321,7 +323,7 @@ export function Dashboard() {
           <h2 id="ledger-h">{t.ledger}</h2>
           {checkpoint === 'missing' ? (
             <p class="muted" data-testid="ledger-missing">
-              {t.notAvailable}
+              {t.noCheckpoint}
             </p>
           ) : checkpoint ? (
             <div data-testid="ledger">
