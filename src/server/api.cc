@@ -589,7 +589,7 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
   Status created = co_await AwaitCallback<Status>(create_session);
   if (!created.ok()) co_return ErrorFromStatus(created);
   deps_.logger.Info("login", {{"agent", agent->name}});
-  co_return HttpResponse::Json(
+  deps_.desk.AgentSeen(agent->name, deps_.clock.Now());  co_return HttpResponse::Json(
       200, {{"token", token},
             {"expires_at", FormatIso8601(expires)},
             {"agent", {{"name", agent->name}, {"role", AgentRoleName(agent->role)}}}});

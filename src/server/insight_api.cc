@@ -88,7 +88,7 @@ asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Calle
     return *parsed;
   };
   HttpResponse error;
-  auto to = time_param("to", now + std::chrono::minutes(1), error);
+  auto to = time_param("to", now, error);
   if (!to) co_return error;
   auto from = time_param("from", *to - std::chrono::hours(24), error);
   if (!from) co_return error;

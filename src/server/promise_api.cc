@@ -52,7 +52,8 @@ asio::awaitable<HttpResponse> Api::MakeAgentPromise(std::string conversation_id,
                        agent + " hat Ihnen eine Antwort bis " + Localised(due, tz, "de", now) +
                            " versprochen.",
                        agent + " promised you a reply by " + Localised(due, tz, "en", now) + "."};
-  co_return co_await AppendEvent(std::move(conversation_id), EventBody(std::move(made)), out);
+  EventBody body = std::move(made);  // a named value: GCC 12 mishandles temporaries in co_await
+  co_return co_await AppendEvent(std::move(conversation_id), std::move(body), out);
 }
 
 asio::awaitable<HttpResponse> Api::PromiseReply(HttpRequest& request, const Caller& caller) {
@@ -114,41 +115,45 @@ asio::awaitable<void> Api::PromiseFromReply(std::string conversation_id, std::st
   }
 }
 
+asio::awaitable<void> Api::AppendCommitment(std::string conversation_id, CommitmentEvent c) {
+  Result<Event> event = Status::Internal("not appended");
+  EventBody body = std::move(c);
+  co_await AppendEvent(std::move(conversation_id), std::move(body), &event);
+  if (!event.ok()) {
+    deps_.logger.Warn("promise_keeper_append_failed", {{"error", event.status().message()}});
+  }
+}
+
 // One round of the keeper: promises for new arrivals in the queue, then what
 // is due. Each outcome is an event, so the book moves on before the next round.
 asio::awaitable<void> Api::KeepPromisesOnce() {
   const Time now = deps_.clock.Now();
   const auto& tz = deps_.time_zone;
   const auto* hours = deps_.business_hours;
-  auto append = [this](std::string id, CommitmentEvent c) -> asio::awaitable<void> {
-    Result<Event> event = Status::Internal("not appended");
-    co_await AppendEvent(std::move(id), EventBody(std::move(c)), &event);
-    if (!event.ok()) {
-      deps_.logger.Warn("promise_keeper_append_failed", {{"error", event.status().message()}});
-    }
-  };
 
   for (const std::string& id : deps_.promises.AwaitingQueuePromise()) {
     const Desk::Place place = deps_.desk.PlaceOf(id);
     if (!place.waiting) continue;
     const auto estimate = deps_.desk.ExpectedWait(place.position, now, hours);
     if (estimate.likely_within) {
-      const Time due = now + *estimate.likely_within;
-      co_await append(id, CommitmentEvent{
-          "made", 0, "queue", due, "",
-          "Ein Mensch ist voraussichtlich bis " + Localised(due, tz, "de", now) +
-              " für Sie da (eine Schätzung aus der Warteschlange).",
-          "A person should be with you by " + Localised(due, tz, "en", now) +
-              " (an estimate from the queue)."});
+      const Time due =
+          now + std::max<std::chrono::seconds>(*estimate.likely_within,
+                                                deps_.options.queue_promise_floor);
+      CommitmentEvent made{"made", 0, "queue", due, "",
+                           "Ein Mensch ist voraussichtlich bis " + Localised(due, tz, "de", now) +
+                               " für Sie da (eine Schätzung aus der Warteschlange).",
+                           "A person should be with you by " + Localised(due, tz, "en", now) +
+                               " (an estimate from the queue)."};
+      co_await AppendCommitment(id, std::move(made));
     } else if (hours != nullptr) {
       // No one is on duty: promise what the team's hours allow, never a guess.
       const Time due = hours->AddOpenTime(now, deps_.options.reply_within_business);
-      co_await append(id, CommitmentEvent{
-          "made", 0, "business_hours", due, "",
-          "Gerade ist niemand im Dienst. Ein Mensch antwortet Ihnen bis " +
-              Localised(due, tz, "de", now) + ".",
-          "No one is on duty right now. A person will reply by " + Localised(due, tz, "en", now) +
-              "."});
+      CommitmentEvent made{"made", 0, "business_hours", due, "",
+                           "Gerade ist niemand im Dienst. Ein Mensch antwortet Ihnen bis " +
+                               Localised(due, tz, "de", now) + ".",
+                           "No one is on duty right now. A person will reply by " +
+                               Localised(due, tz, "en", now) + "."};
+      co_await AppendCommitment(id, std::move(made));
     }
   }
 
@@ -182,7 +187,10 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
         const Desk::Place place = deps_.desk.PlaceOf(action.conversation_id);
         if (place.waiting) {
           const auto estimate = deps_.desk.ExpectedWait(place.position, now, hours);
-          if (estimate.likely_within) due = now + *estimate.likely_within;
+          if (estimate.likely_within) {
+            due = now + std::max<std::chrono::seconds>(*estimate.likely_within,
+                                                       deps_.options.queue_promise_floor);
+          }
         }
         if (!due) {
           due = hours != nullptr ? hours->AddOpenTime(now, deps_.options.late_allowance)
@@ -201,7 +209,7 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
         break;
       }
     }
-    co_await append(action.conversation_id, std::move(c));
+    co_await AppendCommitment(action.conversation_id, std::move(c));
   }
 }
 

@@ -55,6 +55,9 @@ struct ServerOptions {
   std::chrono::minutes remind_before{10};
   std::chrono::minutes reply_within_business{60};
   std::chrono::minutes late_allowance{30};
+  // The queue's promise is never sooner than this: even a free person needs
+  // a moment to see and open the conversation.
+  std::chrono::minutes queue_promise_floor{5};
 };
 
 // One passage of the knowledge base, as agents search it. The server does not

@@ -120,8 +120,11 @@ nlohmann::json TrustStats::ToJson(const Counts& c) {
 }
 
 nlohmann::json TrustStats::Report(Time from, Time to, std::chrono::minutes bucket) const {
-  const int64_t first = MinuteOf(from), last = MinuteOf(to);  // [first, last)
+  // Buckets start on whole multiples of their width (whole hours, whole UTC
+  // days), and the last one reaches past `to`, so "now" is always in it.
   const int64_t width = std::max<int64_t>(1, bucket.count());
+  const int64_t first = MinuteOf(from) / width * width;
+  const int64_t last = (MinuteOf(to) + width) / width * width;  // [first, last)
   std::lock_guard lock(mu_);
   Counts totals;
   nlohmann::json series = nlohmann::json::array();

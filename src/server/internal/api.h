@@ -143,6 +143,7 @@ class Api {
   asio::awaitable<void> PromiseFromReply(std::string conversation_id, std::string text,
                                          std::string agent);
   nlohmann::json PromisesJson(const std::string& conversation_id);
+  asio::awaitable<void> AppendCommitment(std::string conversation_id, CommitmentEvent c);
   // insight_api.cc
   asio::awaitable<HttpResponse> Summary(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> TrustReport(HttpRequest& request, const Caller& caller);
