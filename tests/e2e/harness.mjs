@@ -220,3 +220,61 @@ export function readPayloads() {
   }
   return lines;
 }
+
+// Every visible piece of text on the page whose contrast against its
+// background is below WCAG 2.1 AA: 4.5:1, or 3:1 for large text (24 px, or
+// 18.66 px bold). The background is the nearest ancestor's opaque colour
+// (white at the root); text over images or gradients is not judged.
+export async function contrastFailures(page) {
+  return page.evaluate(() => {
+    const parse = (c) => {
+      const m = c.match(/rgba?\(([^)]+)\)/);
+      if (!m) return null;
+      const [r, g, b, a = 1] = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+      return { r, g, b, a };
+    };
+    const lum = ({ r, g, b }) => {
+      const ch = (v) => {
+        v /= 255;
+        return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+      };
+      return 0.2126 * ch(r) + 0.7152 * ch(g) + 0.0722 * ch(b);
+    };
+    const background = (el) => {
+      for (let e = el; e; e = e.parentElement) {
+        const style = getComputedStyle(e);
+        if (style.backgroundImage && style.backgroundImage !== 'none') return null;
+        const c = parse(style.backgroundColor);
+        if (c && c.a >= 0.99) return c;
+      }
+      return { r: 255, g: 255, b: 255, a: 1 };
+    };
+    const failures = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const seen = new Set();
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const el = node.parentElement;
+      if (!el || seen.has(el) || !node.textContent.trim()) continue;
+      seen.add(el);
+      const style = getComputedStyle(el);
+      const rect = el.getBoundingClientRect();
+      if (style.visibility === 'hidden' || style.display === 'none' || rect.width === 0 || rect.height === 0) continue;
+      if (el.closest('[aria-hidden="true"]')) continue;
+      const fg = parse(style.color);
+      const bg = background(el);
+      if (!fg || !bg) continue;
+      // Semi-transparent text blends with its background.
+      const blended = { r: fg.r * fg.a + bg.r * (1 - fg.a), g: fg.g * fg.a + bg.g * (1 - fg.a), b: fg.b * fg.a + bg.b * (1 - fg.a) };
+      const [hi, lo] = [lum(blended), lum(bg)].sort((x, y) => y - x);
+      const ratio = (hi + 0.05) / (lo + 0.05);
+      const size = parseFloat(style.fontSize);
+      const bold = Number(style.fontWeight) >= 700;
+      const large = size >= 24 || (bold && size >= 18.66);
+      const needed = large ? 3 : 4.5;
+      if (ratio + 1e-6 < needed) {
+        failures.push(`"${node.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)}:1 < ${needed}:1 (${style.color} on rgb(${bg.r}, ${bg.g}, ${bg.b}))`);
+      }
+    }
+    return failures;
+  });
+}
