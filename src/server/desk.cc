@@ -23,8 +23,9 @@ Status ReplayStore(Store& store, const std::function<void(const Event&)>& apply)
   return Status::Ok();
 }
 
-Desk::Desk(people::WaitOptions wait, std::chrono::seconds online_window)
-    : online_window_(online_window), estimator_(wait) {}
+Desk::Desk(people::WaitOptions wait, std::chrono::seconds online_window,
+           std::chrono::seconds pickup_prior)
+    : online_window_(online_window), pickup_prior_(pickup_prior), estimator_(wait) {}
 
 void Desk::AgentSeen(const std::string& agent, Time at) {
   std::lock_guard lock(mu_);
@@ -49,7 +50,18 @@ people::WaitEstimate Desk::ExpectedWait(size_t position, Time now,
                                         const people::BusinessHours* hours) const {
   std::lock_guard lock(mu_);
   estimator_.SetAgentsOnline(AgentsOnlineLocked(now), now);
-  return estimator_.ExpectedWait(position, now, hours);
+  people::WaitEstimate estimate = estimator_.ExpectedWait(position, now, hours);
+  if (!estimate.wait) return estimate;  // no one online: no number, honestly
+  std::chrono::seconds typical = pickup_prior_, likely = pickup_prior_;
+  if (!recent_waits_.empty()) {
+    std::vector<std::chrono::seconds> sorted = recent_waits_;
+    std::sort(sorted.begin(), sorted.end());
+    typical = sorted[sorted.size() / 2];
+    likely = sorted[std::min(sorted.size() - 1, sorted.size() * 4 / 5)];
+  }
+  estimate.wait = std::max(*estimate.wait, typical);
+  estimate.likely_within = std::max(estimate.likely_within.value_or(likely), likely);
+  return estimate;
 }
 
 void Desk::OnCommit(const Event& event) {

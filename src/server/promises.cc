@@ -1,6 +1,6 @@
 #include "server/internal/promises.h"
 
-#include "people/people.h"
+#include <algorithm>
 
 namespace candor {
 
@@ -90,17 +90,15 @@ std::vector<PromiseBook::Action> PromiseBook::Due(Time now,
                            conversation, p});
         continue;
       }
-      people::Commitment c{std::to_string(p.id), p.due, p.made_at,
-                           people::CommitmentSource::kAgent};
-      switch (people::Evaluate(c, now, remind_before)) {
-        case people::CommitmentState::kMissed:
-          actions.push_back({Action::Kind::kMissed, conversation, p});
-          break;
-        case people::CommitmentState::kRemindAgent:
-          if (!p.reminded) actions.push_back({Action::Kind::kRemind, conversation, p});
-          break;
-        case people::CommitmentState::kPending:
-          break;
+      if (now > p.due) {
+        actions.push_back({Action::Kind::kMissed, conversation, p});
+        continue;
+      }
+      // A promise shorter than the reminder lead is reminded halfway, not the
+      // moment it is made.
+      const auto lead = std::min<std::chrono::milliseconds>(remind_before, (p.due - p.made_at) / 2);
+      if (!p.reminded && p.due - now <= lead) {
+        actions.push_back({Action::Kind::kRemind, conversation, p});
       }
     }
   }

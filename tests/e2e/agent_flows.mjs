@@ -63,18 +63,13 @@ export const agentFlows = [
       assert.equal(await reply.getByRole('button', { name: 'Why?' }).count(), 0, "a person's message has no AI Why?");
       await shot(customer, '07-chat-person-reply');
 
-      // A promised reply time, once the server offers promises.
-      const probe = await w.candor.call('GET', `/api/v1/conversations/${id}/promises`, w.handoff.session.token);
-      if (probe.status !== 200) {
-        console.log(`# promises: GET …/promises answered ${probe.status}, not checked`);
-      } else {
-        await page.getByLabel('within').selectOption('60');
-        await page.getByRole('button', { name: 'Promise', exact: true }).click();
-        const panel = customer.getByTestId('promises-panel');
-        await panel.waitFor();
-        assert.match(await panel.innerText(), /Reply by/);
-        await shot(customer, '08-chat-promise');
-      }
+      // A promised reply time: the customer sees it with its due time.
+      await page.getByLabel('within').selectOption('60');
+      await page.getByRole('button', { name: 'Promise', exact: true }).click();
+      const panel = customer.getByTestId('promises-panel');
+      await panel.waitFor();
+      assert.match(await panel.innerText(), /Reply by/);
+      await shot(customer, '08-chat-promise');
 
       await page.getByRole('button', { name: 'Hand back to the AI', exact: true }).click();
       await customer.locator('[data-testid="notice-queue"]').last().waitFor();
@@ -111,6 +106,34 @@ export const agentFlows = [
       await approved.getByRole('button', { name: 'Why?' }).click();
       await approved.getByRole('region', { name: 'Why this answer' }).locator('a').first().waitFor();
       await shot(customer, '11-chat-approved');
+      await customer.close();
+    },
+  ],
+  [
+    'a missed promise is overdue in the console, served first, and the customer is told honestly with a new time',
+    async (w) => {
+      const customer = await w.newPage();
+      await customer.goto(`${w.candor.base}/chat`);
+      await customer.getByRole('button', { name: 'Talk to a person' }).click();
+      await customer.getByTestId('notice-queue').first().waitFor();
+      const id = (await customer.evaluate(() => JSON.parse(sessionStorage.getItem('candor.chat')))).id;
+      const token = (await w.candor.call('POST', '/api/v1/agents/login', '', { name: w.agents[0].name, password: w.agents[0].password })).json.token;
+      // A promise two seconds ahead, so the flow need not wait for a real one to lapse.
+      const due = new Date(Date.now() + 2000).toISOString();
+      const made = await w.candor.call('POST', `/api/v1/conversations/${id}/promises`, token, { due_at: due });
+      assert.equal(made.status, 201, JSON.stringify(made.json));
+
+      const page = w.agentPage ?? (await w.newPage());
+      if (!w.agentPage) await login(w, page, w.agents[0]);
+      const late = page.getByTestId('late-list').getByRole('button', { name: new RegExp(id) });
+      await late.waitFor();
+      const waiting = page.getByTestId('waiting-list').getByRole('button', { name: new RegExp(id) });
+      assert.match(await waiting.innerText(), /late – served first/);
+      await shot(page, '21-agent-late-promise');
+      const notice = customer.getByTestId('notice-promise').filter({ hasText: /late/ });
+      await notice.first().waitFor();
+      assert.match(await notice.first().innerText(), /new time|neue Zeit|by /i);
+      await shot(customer, '22-chat-promise-missed');
       await customer.close();
     },
   ],

@@ -33,7 +33,8 @@ class Desk {
  public:
   // An agent counts as online for `online_window` after their last request.
   explicit Desk(people::WaitOptions wait = {},
-                std::chrono::seconds online_window = std::chrono::minutes(5));
+                std::chrono::seconds online_window = std::chrono::minutes(5),
+                std::chrono::seconds pickup_prior = std::chrono::minutes(2));
 
   void OnCommit(const Event& event);
 
@@ -44,6 +45,10 @@ class Desk {
   // The expected wait of the customer at `position` (1: next) from the
   // agents online, the conversations they hold and the handling times seen
   // (hand-back minus take); `hours` (may be null) for the next opening.
+  // Even a free person needs a moment to see and open a conversation, so the
+  // wait is never below the recent real pickup times (joining to taken: the
+  // median for the wait, the 80th percentile for "likely within"), or
+  // `pickup_prior` before any were seen.
   people::WaitEstimate ExpectedWait(size_t position, Time now,
                                     const people::BusinessHours* hours) const;
 
@@ -83,6 +88,7 @@ class Desk {
 
   // Constant after construction.
   const std::chrono::seconds online_window_;
+  const std::chrono::seconds pickup_prior_;
 
   mutable std::mutex mu_;
   // Guarded by mu_:

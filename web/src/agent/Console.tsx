@@ -13,8 +13,10 @@ import { diffWords } from './diff';
 import { strings } from './strings';
 
 interface QueueList {
-  waiting: { conversation_id: string; position: number; since: string; requested_by?: string }[];
+  waiting: { conversation_id: string; position: number; since: string; requested_by?: string; escalated?: boolean }[];
   drafts: { conversation_id: string; seq: number; at: string }[];
+  // Promises past due that no one has answered yet.
+  late?: { conversation_id: string; promise: number; source: string; due_at: string; agent?: string }[];
 }
 interface InboxEntry {
   id: string;
@@ -118,6 +120,7 @@ export function Console() {
                   <li key={w.conversation_id}>
                     <button type="button" aria-current={selected === w.conversation_id} onClick={() => setSelected(w.conversation_id)}>
                       <strong>{fill(t.position, { n: w.position })}</strong> <code>{w.conversation_id}</code>
+                      {w.escalated && <span class="badge-late"> {t.escalated}</span>}
                       <span class="muted"> {fill(t.since, { t: formatTime(w.since, lang) })}</span>
                     </button>
                   </li>
@@ -125,6 +128,22 @@ export function Console() {
               </ul>
             )}
           </section>
+          {(queue.late ?? []).length > 0 && (
+            <section>
+              <h2>{t.latePromises}</h2>
+              <ul class="pick-list" data-testid="late-list">
+                {(queue.late ?? []).map((l) => (
+                  <li key={`${l.conversation_id}.${l.promise}`}>
+                    <button type="button" aria-current={selected === l.conversation_id} onClick={() => setSelected(l.conversation_id)}>
+                      <code>{l.conversation_id}</code>
+                      <span class="badge-late"> {fill(t.lateSince, { t: formatTime(l.due_at, lang) })}</span>
+                      {l.agent && <span class="muted"> · {l.agent}</span>}
+                    </button>
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
           <section>
             <h2>{t.drafts}</h2>
             {queue.drafts.length === 0 ? (

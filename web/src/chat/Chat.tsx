@@ -455,7 +455,9 @@ function QueuePanel({ queue, lang }: { queue: QueueStatus; lang: Lang }) {
           {typeof queue.likely_within_seconds === 'number' && (
             <p>{fill(t.likelyWithin, { t: formatDuration(queue.likely_within_seconds, lang) })}</p>
           )}
-          {typeof queue.agents_online === 'number' && <p>{fill(t.agentsOnline, { n: queue.agents_online })}</p>}
+          {typeof queue.agents_online === 'number' && (
+            <p>{queue.agents_online === 1 ? t.oneAgentOnline : fill(t.agentsOnline, { n: queue.agents_online })}</p>
+          )}
           {queue.next_opening && <p>{fill(t.nextOpening, { t: formatTime(queue.next_opening, lang, true) })}</p>}
         </div>
       ) : (
