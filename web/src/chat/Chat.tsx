@@ -449,13 +449,15 @@ function QueuePanel({ queue, lang }: { queue: QueueStatus; lang: Lang }) {
           {typeof queue.position === 'number' && <p class="position">{fill(t.position, { n: queue.position })}</p>}
           {typeof queue.expected_wait_seconds === 'number' ? (
             <p>{fill(t.expectedWait, { t: formatDuration(queue.expected_wait_seconds, lang) })}</p>
+          ) : queue.agents_online === 0 ? (
+            <p>{t.nobodyOnDuty}</p>
           ) : (
             <p>{t.waitUnknown}</p>
           )}
           {typeof queue.likely_within_seconds === 'number' && (
             <p>{fill(t.likelyWithin, { t: formatDuration(queue.likely_within_seconds, lang) })}</p>
           )}
-          {typeof queue.agents_online === 'number' && (
+          {typeof queue.agents_online === 'number' && queue.agents_online > 0 && (
             <p>{queue.agents_online === 1 ? t.oneAgentOnline : fill(t.agentsOnline, { n: queue.agents_online })}</p>
           )}
           {queue.next_opening && <p>{fill(t.nextOpening, { t: formatTime(queue.next_opening, lang, true) })}</p>}
