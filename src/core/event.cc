@@ -122,6 +122,7 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
     if (!q->requested_by.empty()) j["requested_by"] = q->requested_by;
     if (!q->agent.empty()) j["agent"] = q->agent;
     j["reason"] = {{"de", q->reason_de}, {"en", q->reason_en}};
+    if (q->position > 0) j["position"] = q->position;
   } else if (const auto* c = std::get_if<CommitmentEvent>(&body)) {
     j["change"] = c->change;
     j["commitment"] = c->commitment;
@@ -207,7 +208,8 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
     if (kind == "queue") {
       return EventBody(QueueEvent{j.at("change").get<std::string>(), j.value("requested_by", ""),
                                   j.value("agent", ""), j.at("reason").at("de").get<std::string>(),
-                                  j.at("reason").at("en").get<std::string>()});
+                                  j.at("reason").at("en").get<std::string>(),
+                                  j.value("position", int64_t{0})});
     }
     if (kind == "commitment") {
       return EventBody(CommitmentEvent{

@@ -139,14 +139,16 @@ struct ReviewEvent {
 };
 
 // The conversation's place with people (P4): "joined" the queue for a person
-// (asked by the customer, or by the policy), "taken" by a person, "handed_back"
-// to the AI.
+// (asked by the customer, or by the policy), "moved" to a new place while
+// waiting (others ahead were helped, or a late one went first), "taken" by a
+// person, "handed_back" to the AI.
 struct QueueEvent {
   std::string change;
   std::string requested_by;  // "customer" or "policy", for "joined"
   std::string agent;         // for "taken" and "handed_back"
   std::string reason_de;
   std::string reason_en;
+  int64_t position = 0;      // for "moved": the new place, 1 being next
 };
 
 // A promised reply time (P7): "made" (from the queue's expected wait, a

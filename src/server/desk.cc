@@ -75,8 +75,9 @@ void Desk::OnCommit(const Event& event) {
   Apply(event);
 }
 
-Desk::QueueKey Desk::KeyOf(const std::string& id, Time joined) const {
-  return {escalated_.count(id) ? 0 : 1, ToUnixMillis(joined), id};
+Desk::QueueKey Desk::KeyOf(const std::string& id) const {
+  auto order = join_order_.find(id);
+  return {escalated_.count(id) ? 0 : 1, order == join_order_.end() ? 0 : order->second, id};
 }
 
 void Desk::Apply(const Event& event) {
@@ -86,35 +87,43 @@ void Desk::Apply(const Event& event) {
     if (q->change == "joined") {
       if (joined != joined_.end() || taken_.count(id)) return;  // already with people
       joined_[id] = event.at;
-      queue_[KeyOf(id, event.at)] = {id, event.at, q->requested_by, escalated_.count(id) > 0};
+      join_order_[id] = event.log_index;
+      queue_[KeyOf(id)] = {id, event.at, q->requested_by, escalated_.count(id) > 0};
+      told_[id] = PositionLocked(id);  // the join's answer names the place
+    } else if (q->change == "moved") {
+      if (joined != joined_.end()) told_[id] = static_cast<size_t>(q->position);
     } else if (q->change == "taken") {
       if (joined != joined_.end()) {
         recent_waits_.push_back(
             std::chrono::duration_cast<std::chrono::seconds>(event.at - joined->second));
         if (recent_waits_.size() > kRecentWaits) recent_waits_.erase(recent_waits_.begin());
-        queue_.erase(KeyOf(id, joined->second));
+        queue_.erase(KeyOf(id));
         joined_.erase(joined);
+        join_order_.erase(id);
       }
       escalated_.erase(id);
+      told_.erase(id);
       taken_[id] = q->agent;
       estimator_.Taken(id, event.at);
     } else if (q->change == "handed_back") {
       if (joined != joined_.end()) {
-        queue_.erase(KeyOf(id, joined->second));
+        queue_.erase(KeyOf(id));
         joined_.erase(joined);
+        join_order_.erase(id);
       }
       escalated_.erase(id);
+      told_.erase(id);
       if (taken_.erase(id) > 0) estimator_.Finished(id, event.at);
     }
   } else if (const auto* c = std::get_if<CommitmentEvent>(&event.body)) {
     // A missed promise to someone still waiting moves them to the front.
     auto joined = joined_.find(id);
     if (c->change != "missed" || joined == joined_.end() || escalated_.count(id)) return;
-    auto entry = queue_.extract(KeyOf(id, joined->second));
+    auto entry = queue_.extract(KeyOf(id));
     escalated_.insert(id);
     if (!entry.empty()) {
       entry.mapped().escalated = true;
-      entry.key() = KeyOf(id, joined->second);
+      entry.key() = KeyOf(id);
       queue_.insert(std::move(entry));
     }
   } else if (const auto* d = std::get_if<DraftEvent>(&event.body)) {
@@ -128,6 +137,29 @@ void Desk::Apply(const Event& event) {
 bool Desk::WithPeople(const std::string& conversation_id) const {
   std::lock_guard lock(mu_);
   return joined_.count(conversation_id) > 0 || taken_.count(conversation_id) > 0;
+}
+
+size_t Desk::PositionLocked(const std::string& id) const {
+  size_t position = 0;
+  for (const auto& [key, entry] : queue_) {
+    ++position;
+    if (entry.conversation_id == id) return position;
+  }
+  return 0;
+}
+
+std::vector<std::pair<std::string, size_t>> Desk::PlacesToTell() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::pair<std::string, size_t>> changed;
+  size_t position = 0;
+  for (const auto& [key, entry] : queue_) {
+    ++position;
+    auto told = told_.find(entry.conversation_id);
+    if (told == told_.end() || told->second != position) {
+      changed.emplace_back(entry.conversation_id, position);
+    }
+  }
+  return changed;
 }
 
 Desk::Place Desk::PlaceOf(const std::string& conversation_id) const {

@@ -124,8 +124,8 @@ asio::awaitable<void> Api::AppendCommitment(std::string conversation_id, Commitm
   }
 }
 
-// One round of the keeper: promises for new arrivals in the queue, then what
-// is due. Each outcome is an event, so the book moves on before the next round.
+// One round of the keeper: promises for new arrivals in the queue, places
+// that moved, then what is due. Each outcome is an event, so the book moves on before the next round.
 asio::awaitable<void> Api::KeepPromisesOnce() {
   const Time now = deps_.clock.Now();
   const auto& tz = deps_.time_zone;
@@ -155,6 +155,17 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
                                Localised(due, tz, "en", now) + "."};
       co_await AppendCommitment(id, std::move(made));
     }
+  }
+
+  // A waiting customer's place moves when others are helped (or a late one
+  // goes first): told as it happens, so the place on screen is true.
+  for (const auto& [id, position] : deps_.desk.PlacesToTell()) {
+    const std::string n = std::to_string(position);
+    EventBody moved = QueueEvent{"moved", "", "", "Sie sind jetzt Nummer " + n + " in der Warteschlange.",
+                                 "You are now number " + n + " in the queue.",
+                                 static_cast<int64_t>(position)};
+    Result<Event> event = Status::Internal("not appended");
+    co_await AppendEvent(id, std::move(moved), &event);
   }
 
   for (const auto& action : deps_.promises.Due(now, deps_.options.remind_before)) {

@@ -178,6 +178,27 @@ TEST_F(PromisesApiTest, AMissedPromiseIsEscalatedAndTheCustomerIsToldWithANewTim
   EXPECT_GE(trust.Json()["totals"]["promises"]["broken"].get<int>(), 1) << trust.body;
 }
 
+bool IsMoved(const SseEvent& e) {
+  return e.event == "queue" && e.data.value("change", "") == "moved";
+}
+
+TEST_F(PromisesApiTest, AWaitingCustomerIsToldLiveWhenTheirPlaceMoves) {
+  const std::string agent = Login();
+  auto first = Start();
+  auto second = Start();
+  ASSERT_EQ(Http(port_, "POST", Path(first, "/handoff"), "", first.token).status, 200);
+  auto joined = Http(port_, "POST", Path(second, "/handoff"), "", second.token).Json();
+  EXPECT_EQ(joined["position"], 2) << joined.dump() << Http(port_, "GET", "/api/v1/queue", "", agent).body;
+  SseReader stream(port_, Path(second, "/stream"), second.token);
+  ASSERT_EQ(Http(port_, "POST", Path(first, "/take"), "", agent).status, 200);
+  auto moved = stream.ReadUntil(IsMoved, 10s);
+  ASSERT_TRUE(moved);
+  EXPECT_EQ(moved->back().data["position"], 1);
+  EXPECT_EQ(moved->back().data["reason"]["en"], "You are now number 1 in the queue.");
+  // Told once: no further move while nothing changes.
+  EXPECT_FALSE(stream.ReadUntil(IsMoved, 1500ms));
+}
+
 TEST_F(PromisesApiTest, BadPromisesAreRefusedAndOnlyPeopleMakeThem) {
   const std::string agent = Login();
   auto c = Start();

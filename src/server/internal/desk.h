@@ -71,6 +71,10 @@ class Desk {
   };
   std::vector<Waiting> Queue() const;  // in order, next first
 
+  // Waiting conversations whose place differs from the one they were last
+  // told (at joining, or by a "moved" event), with their place now.
+  std::vector<std::pair<std::string, size_t>> PlacesToTell() const;
+
   struct PendingDraft {
     std::string conversation_id;
     int64_t seq = 0;
@@ -85,6 +89,7 @@ class Desk {
  private:
   void Apply(const Event& event);  // mu_ held
   size_t AgentsOnlineLocked(Time now) const;
+  size_t PositionLocked(const std::string& id) const;  // 0: not waiting
 
   // Constant after construction.
   const std::chrono::seconds online_window_;
@@ -94,15 +99,19 @@ class Desk {
   // Guarded by mu_:
   mutable people::WaitEstimator estimator_;
   std::unordered_map<std::string, Time> agents_seen_;
-  // (0 if escalated else 1, joined ms, id) -> entry: escalated first, then by arrival.
+  // (0 if escalated else 1, the join's log index, id) -> entry: escalated
+  // first, then in the order the joins were committed (two joins within one
+  // millisecond keep their order).
   using QueueKey = std::tuple<int, int64_t, std::string>;
-  QueueKey KeyOf(const std::string& id, Time joined) const;  // mu_ held
+  QueueKey KeyOf(const std::string& id) const;  // mu_ held
   std::map<QueueKey, Waiting> queue_;
   std::unordered_map<std::string, Time> joined_;              // id -> joined at
+  std::unordered_map<std::string, int64_t> join_order_;       // id -> the join's log index
   std::unordered_map<std::string, std::string> taken_;        // id -> agent
   std::map<std::pair<std::string, int64_t>, Time> drafts_;
   std::vector<std::chrono::seconds> recent_waits_;             // newest last, bounded
   std::set<std::string> escalated_;
+  std::unordered_map<std::string, size_t> told_;  // waiting id -> place last told
 };
 
 }  // namespace candor

@@ -71,6 +71,9 @@ export function fold(events: ConvEvent[]): Item[] {
         break;
       }
       case 'queue':
+        // A new place in the queue updates the queue panel (a live region),
+        // rather than adding a line each time someone ahead is helped.
+        if (e.change === 'moved') break;
         items.push({ kind: 'notice', seq: e.seq, tone: 'queue', text: e.reason, at: e.at });
         break;
       case 'commitment':
