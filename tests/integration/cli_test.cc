@@ -44,6 +44,20 @@ TEST(CliTest, BadConfigurationIsReportedWithItsSource) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(CliTest, AnUnknownTimeZoneOrBadBusinessHoursStopTheStartWithTheReason) {
+  const std::string dir = MakeTempDir("cli-people");
+  auto zone = RunCandor({"serve", "--data", dir + "/d", "--port", "0"}, "",
+                        {{"CANDOR_TIME_ZONE", "Mars/Olympus_Mons"}});
+  EXPECT_NE(zone.exit_code, 0);
+  EXPECT_NE(zone.out.find("people.time_zone"), std::string::npos) << zone.out;
+  EXPECT_NE(zone.out.find("Mars/Olympus_Mons"), std::string::npos) << zone.out;
+  auto hours = RunCandor({"serve", "--data", dir + "/d", "--port", "0"}, "",
+                         {{"CANDOR_BUSINESS_HOURS", "Mo-Fr 08:00-25:00"}});
+  EXPECT_NE(hours.exit_code, 0);
+  EXPECT_NE(hours.out.find("08:00-25:00"), std::string::npos) << hours.out;
+  std::filesystem::remove_all(dir);
+}
+
 TEST(CliTest, AgentAddStoresAnArgon2idHashAndRefusesDuplicatesAndShortPasswords) {
   const std::string dir = MakeTempDir("cli-agent");
   auto added = RunCandor({"agent", "add", "clara", "--role", "admin", "--data", dir},
