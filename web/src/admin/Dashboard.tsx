@@ -3,7 +3,7 @@
 // were kept; the policy in force, the knowledge base and the ledger checkpoint.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, optional, safeUrl } from '../lib/api';
-import { loadAuth, LoginForm, saveAuth, type Auth } from '../lib/auth';
+import { loadAuth, LoginScreen, saveAuth, type Auth } from '../lib/auth';
 import { fill, formatDuration, formatPercent, formatTime, pick, useLang, type Lang } from '../lib/i18n';
 import { LangSwitch } from '../lib/ui';
 import { Chart, type Line } from './Chart';
@@ -192,16 +192,7 @@ export function Dashboard() {
     void guard(optional<Checkpoint>('GET', '/api/v1/ledger/checkpoint', null), setCheckpoint);
   }, [auth?.token, range]);
 
-  if (!auth) {
-    return (
-      <div class="dashboard">
-        <div class="topbar">
-          <LangSwitch lang={lang} />
-        </div>
-        <LoginForm lang={lang} heading={t.title} onLogin={setAuth} />
-      </div>
-    );
-  }
+  if (!auth) return <LoginScreen page="dashboard" lang={lang} heading={t.title} onLogin={setAuth} />;
 
   return (
     <div class="dashboard">

@@ -3,7 +3,7 @@
 // replies and handing back to the AI.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, enc, optional, safeUrl } from '../lib/api';
-import { loadAuth, LoginForm, saveAuth, type Auth } from '../lib/auth';
+import { loadAuth, LoginScreen, saveAuth, type Auth } from '../lib/auth';
 import { fill, formatTime, pick, useLang, type Lang } from '../lib/i18n';
 import { openStream } from '../lib/stream';
 import type { ConvEvent, DraftEv, MessageEv, Promise_, ReviewEv } from '../lib/types';
@@ -84,16 +84,7 @@ export function Console() {
     setSelected(null);
   }
 
-  if (!auth) {
-    return (
-      <div class="console">
-        <div class="topbar">
-          <LangSwitch lang={lang} />
-        </div>
-        <LoginForm lang={lang} heading={t.title} onLogin={setAuth} />
-      </div>
-    );
-  }
+  if (!auth) return <LoginScreen page="console" lang={lang} heading={t.title} onLogin={setAuth} />;
 
   return (
     <div class="console">

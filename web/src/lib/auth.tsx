@@ -3,6 +3,7 @@
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import type { Lang } from './i18n';
+import { LangSwitch } from './ui';
 
 export interface Auth {
   token: string;
@@ -84,5 +85,17 @@ export function LoginForm({ lang, heading, onLogin }: { lang: Lang; heading: str
         )}
       </form>
     </main>
+  );
+}
+
+// The whole page before login: the language switch and the login form.
+export function LoginScreen({ page, lang, heading, onLogin }: { page: string; lang: Lang; heading: string; onLogin: (a: Auth) => void }) {
+  return (
+    <div class={page}>
+      <div class="topbar">
+        <LangSwitch lang={lang} />
+      </div>
+      <LoginForm lang={lang} heading={heading} onLogin={onLogin} />
+    </div>
   );
 }
