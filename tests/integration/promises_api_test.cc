@@ -176,6 +176,26 @@ TEST_F(PromisesApiTest, AMissedPromiseIsEscalatedAndTheCustomerIsToldWithANewTim
   trust = Http(port_, "GET", "/api/v1/metrics/trust", "", agent);
   ASSERT_EQ(trust.status, 200) << trust.body;
   EXPECT_GE(trust.Json()["totals"]["promises"]["broken"].get<int>(), 1) << trust.body;
+
+  // All of it is a fold over the stored events: a restart changes nothing.
+  server_.reset();
+  server_ = CandorProcess::Start({data_,
+                                  {{"CANDOR_BUSINESS_HOURS", "Mo-So 00:00-24:00"},
+                                   {"CANDOR_PROMISE_CHECK_INTERVAL_MS", "100"}},
+                                  {"--demo"}});
+  ASSERT_NE(server_, nullptr);
+  port_ = server_->port();
+  const std::string again = Login();
+  bool late_after_restart = false;
+  for (const auto& p : Promises(late, late.token)) late_after_restart |= p["state"] == "answered_late";
+  EXPECT_TRUE(late_after_restart);
+  auto rebuilt = Http(port_, "GET", "/api/v1/metrics/trust", "", again).Json();
+  // (The queue's own promise may have been recorded kept just after the figures above.)
+  EXPECT_EQ(rebuilt["totals"]["promises"]["made"], trust.Json()["totals"]["promises"]["made"]);
+  EXPECT_EQ(rebuilt["totals"]["promises"]["broken"], trust.Json()["totals"]["promises"]["broken"]);
+  EXPECT_EQ(rebuilt["totals"]["handoffs"], trust.Json()["totals"]["handoffs"]);
+  EXPECT_EQ(Http(port_, "GET", "/api/v1/queue", "", again).Json()["waiting"][0]["conversation_id"],
+            first.id);
 }
 
 bool IsMoved(const SseEvent& e) {
