@@ -477,8 +477,13 @@ class Server::Impl {
             if (!co_await SendBacklog(conn, conversation_id, &last_sent, frame->seq - 1, caller))
               co_return;
           }
-          chunk += NeedsOwnFrame(*frame->event, caller) ? FrameFor(*frame->event, caller)
-                                                        : frame->text;
+          if (!NeedsOwnFrame(*frame->event, caller)) {
+            chunk += frame->text;
+          } else if (caller.kind == Caller::Kind::kCustomer) {
+            chunk += frame->CustomerText([&] { return FrameFor(*frame->event, caller); });
+          } else {
+            chunk += FrameFor(*frame->event, caller);
+          }
           last_sent = frame->seq;
         }
         if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return;

@@ -21,6 +21,19 @@ struct SseFrame {
   int64_t seq;
   std::string text;  // "id: 3\nevent: message\ndata: {...}\n\n"
   std::shared_ptr<const Event> event;  // for streams that render it their own way
+
+  // The frame as the conversation's customer sees it, rendered by the first
+  // customer stream that needs it and shared by the others: what a customer
+  // may see of an event depends only on the event and its conversation.
+  template <typename Render>
+  const std::string& CustomerText(Render&& render) const {
+    std::call_once(customer_once_, [&] { customer_text_ = render(); });
+    return customer_text_;
+  }
+
+ private:
+  mutable std::once_flag customer_once_;
+  mutable std::string customer_text_;
 };
 std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event);
 

@@ -172,8 +172,15 @@ class SqliteStore final : public Store {
     });
   }
 
+  // The event's stored form and its content commitment are made here, on the
+  // caller's thread, so the writer only numbers, hashes the leaf and writes.
   void Append(AppendRequest request, AppendCallback done) override {
-    Enqueue(PendingAppend{std::move(request), std::move(done)});
+    PendingAppend pending{std::move(request), std::move(done), {}, {}, {}, {}};
+    pending.kind = EventKind(pending.request.body);
+    pending.body_json = EncodeEventBody(pending.request.body);
+    pending.salt = NextSalt();
+    pending.commitment = ledger::CommitContent(pending.salt, pending.body_json);
+    Enqueue(std::move(pending));
   }
 
   Result<std::vector<Event>> ReadEvents(const std::string& conversation_id, int64_t after_seq,
@@ -319,6 +326,10 @@ class SqliteStore final : public Store {
   struct PendingAppend {
     AppendRequest request;
     AppendCallback done;
+    std::string_view kind;  // EventKind's static name
+    std::string body_json;  // EncodeEventBody(request.body)
+    std::string salt;
+    ledger::Hash commitment;  // ledger::CommitContent(salt, body_json)
   };
   // Any other write: runs inside the batch transaction under its own savepoint,
   // so its failure does not undo the rest of the batch.
@@ -340,7 +351,9 @@ class SqliteStore final : public Store {
       std::lock_guard lock(queue_mu_);
       if (!stopping_) {
         queue_.push_back(std::move(pending));
-        queue_cv_.notify_one();
+        // A busy writer takes the queue when it finishes its batch; only an
+        // idle one needs waking (one futex call per batch, not per append).
+        if (writer_idle_) queue_cv_.notify_one();
         return;
       }
     }
@@ -368,7 +381,9 @@ class SqliteStore final : public Store {
     while (true) {
       {
         std::unique_lock lock(queue_mu_);
+        writer_idle_ = true;
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        writer_idle_ = false;
         if (queue_.empty()) return;  // stopping, and everything queued is done
         if (queue_.size() <= kMaxBatch) {
           batch.swap(queue_);
@@ -384,15 +399,18 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Salts are cut from a block of random bytes: one system call per 256 events.
-  std::string NextSalt() {
+  // Salts are cut from a block of random bytes, one block per thread: one
+  // system call per 256 events.
+  static std::string NextSalt() {
     constexpr size_t kSalt = 32, kBlock = 256 * kSalt;
-    if (salt_offset_ + kSalt > salt_pool_.size()) {
-      salt_pool_ = ledger::NewRandomBytes(kBlock);
-      salt_offset_ = 0;
+    thread_local std::string pool;
+    thread_local size_t offset = 0;
+    if (offset + kSalt > pool.size()) {
+      pool = ledger::NewRandomBytes(kBlock);
+      offset = 0;
     }
-    std::string salt = salt_pool_.substr(salt_offset_, kSalt);
-    salt_offset_ += kSalt;
+    std::string salt = pool.substr(offset, kSalt);
+    offset += kSalt;
     return salt;
   }
 
@@ -463,22 +481,21 @@ class SqliteStore final : public Store {
       }
       Event event{id, *last + 1, next_log_index_, now, std::move(append.request.body), {}};
       // The ledger leaf is written with the event, in the same transaction.
-      const std::string kind(EventKind(event.body));
-      const std::string body = EncodeEventBody(event.body);
-      const std::string salt = NextSalt();
-      const ledger::Hash commitment = ledger::CommitContent(salt, body);
+      const ledger::Hash& commitment = append.commitment;
       const ledger::Hash leaf_hash = ledger::HashLeaf(ledger::EncodeLeaf(
-          {event.log_index, id, event.seq, kind, ToUnixMillis(now), commitment}));
+          {event.log_index, id, event.seq, std::string(append.kind), ToUnixMillis(now),
+           commitment}));
       event.leaf_hash.assign(leaf_hash.begin(), leaf_hash.end());
       insert->Bind(1, id)
           .Bind(2, event.seq)
           .Bind(3, event.log_index)
-          .Bind(4, kind)
+          .BindStatic(4, append.kind)
           .Bind(5, ToUnixMillis(now))
-          .Bind(6, body)
-          .BindBlob(7, salt)
-          .BindBlob(8, std::string(commitment.begin(), commitment.end()))
-          .BindBlob(9, event.leaf_hash);
+          .BindStatic(6, append.body_json)
+          .BindStaticBlob(7, append.salt)
+          .BindStaticBlob(8, std::string_view(reinterpret_cast<const char*>(commitment.data()),
+                                              commitment.size()))
+          .BindStaticBlob(9, event.leaf_hash);
       status = insert->Run();
       if (!status.ok()) break;
       if (append.request.vault_map) {
@@ -598,11 +615,10 @@ class SqliteStore final : public Store {
   std::condition_variable queue_cv_;
   std::vector<Pending> queue_;  // guarded by queue_mu_
   bool stopping_ = false;       // guarded by queue_mu_
+  bool writer_idle_ = false;    // guarded by queue_mu_: the writer waits for work
   std::thread writer_;
   std::condition_variable checkpoint_cv_;  // with queue_mu_
   std::thread checkpointer_;
-  std::string salt_pool_;  // writer thread only
-  size_t salt_offset_ = 0;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // guarded by readers_mu_
