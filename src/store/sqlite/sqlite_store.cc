@@ -2,8 +2,10 @@
 //
 // One writer thread owns the write connection and commits queued writes in
 // batches (group commit): every append waiting when a transaction starts goes
-// into it, so one fsync makes many appends durable. Reads use a small pool of
-// separate connections; WAL mode lets them run beside the writer.
+// into it, so one fsync makes many appends durable. A completion thread then
+// runs the commit listener and the callbacks of a committed batch while the
+// writer already builds the next one. Reads use a small pool of separate
+// connections; WAL mode lets them run beside the writer.
 #include <sqlite3.h>
 
 #include <unistd.h>
@@ -86,6 +88,13 @@ class SqliteStore final : public Store {
     checkpoint_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
     if (writer_.joinable()) writer_.join();
+    // The writer has handed over its last batch: report it, then stop.
+    {
+      std::lock_guard lock(completed_mu_);
+      completer_stopping_ = true;
+    }
+    completed_cv_.notify_all();
+    if (completer_.joinable()) completer_.join();
   }
 
   Status Start() {
@@ -94,6 +103,7 @@ class SqliteStore final : public Store {
     next_log_index_ = *next;
     CANDOR_RETURN_IF_ERROR(writer_db_.Exec("PRAGMA wal_autocheckpoint = 0"));
     writer_ = std::thread([this] { WriterLoop(); });
+    completer_ = std::thread([this] { CompleterLoop(); });
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
     return Status::Ok();
   }
@@ -376,6 +386,57 @@ class SqliteStore final : public Store {
     return future.get();
   }
 
+  // A committed (or failed) batch waiting for its listener calls and callbacks.
+  struct Completed {
+    std::vector<Pending> batch;
+    std::vector<std::optional<Result<Event>>> append_results;
+    std::vector<Status> write_results;
+    Status failure;  // not OK: nothing of the batch is durable
+  };
+
+  // Hands a batch to the completion thread, which reports batches in commit order.
+  void Complete(Completed completed) {
+    std::lock_guard lock(completed_mu_);
+    completed_.push_back(std::move(completed));
+    if (completer_idle_) completed_cv_.notify_one();
+  }
+
+  // Runs the commit listener and the callbacks, so the writer can start the
+  // next transaction while the last one is being reported.
+  void CompleterLoop() {
+    std::vector<Completed> taken;
+    while (true) {
+      {
+        std::unique_lock lock(completed_mu_);
+        completer_idle_ = true;
+        completed_cv_.wait(lock, [&] { return completer_stopping_ || !completed_.empty(); });
+        completer_idle_ = false;
+        if (completed_.empty()) return;  // stopping, and everything is reported
+        taken.swap(completed_);
+      }
+      for (Completed& c : taken) Report(c);
+      taken.clear();
+    }
+  }
+
+  void Report(Completed& c) {
+    if (!c.failure.ok()) {
+      for (auto& pending : c.batch) Fail(pending, c.failure);
+      return;
+    }
+    if (listener_) {
+      for (auto& result : c.append_results)
+        if (result && result->ok()) listener_(result->value());
+    }
+    for (size_t i = 0; i < c.batch.size(); ++i) {
+      if (auto* append = std::get_if<PendingAppend>(&c.batch[i])) {
+        append->done(std::move(*c.append_results[i]));
+      } else {
+        std::get<PendingWrite>(c.batch[i]).done(c.write_results[i]);
+      }
+    }
+  }
+
   void WriterLoop() {
     std::vector<Pending> batch;
     while (true) {
@@ -393,9 +454,9 @@ class SqliteStore final : public Store {
           queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
         }
       }
-      CommitBatch(batch);
+      CommitBatch(std::move(batch));
       writer_db_.ResetCached();  // hold no read snapshot between batches
-      batch.clear();
+      batch = {};
     }
   }
 
@@ -449,7 +510,7 @@ class SqliteStore final : public Store {
     return last;
   }
 
-  void CommitBatch(std::vector<Pending>& batch) {
+  void CommitBatch(std::vector<Pending> batch) {
     const Time now = clock_.Now();
     std::vector<std::optional<Result<Event>>> append_results(batch.size());
     std::vector<Status> write_results(batch.size());
@@ -527,20 +588,10 @@ class SqliteStore final : public Store {
       (void)writer_db_.Exec("ROLLBACK");
       last_seq_cache_.clear();
       next_log_index_ = first_log_index;
-      for (auto& pending : batch) Fail(pending, status);
+      Complete({std::move(batch), {}, {}, status});
       return;
     }
-    if (listener_) {
-      for (auto& result : append_results)
-        if (result && result->ok()) listener_(result->value());
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (auto* append = std::get_if<PendingAppend>(&batch[i])) {
-        append->done(std::move(*append_results[i]));
-      } else {
-        std::get<PendingWrite>(batch[i]).done(write_results[i]);
-      }
-    }
+    Complete({std::move(batch), std::move(append_results), std::move(write_results), Status::Ok()});
   }
 
   // Only messages change what the inbox shows; work steps leave the row alone.
@@ -617,6 +668,13 @@ class SqliteStore final : public Store {
   bool stopping_ = false;       // guarded by queue_mu_
   bool writer_idle_ = false;    // guarded by queue_mu_: the writer waits for work
   std::thread writer_;
+  // Committed batches on their way to the completion thread.
+  std::mutex completed_mu_;
+  std::condition_variable completed_cv_;
+  std::vector<Completed> completed_;  // guarded by completed_mu_
+  bool completer_idle_ = false;       // guarded by completed_mu_
+  bool completer_stopping_ = false;   // guarded by completed_mu_
+  std::thread completer_;
   std::condition_variable checkpoint_cv_;  // with queue_mu_
   std::thread checkpointer_;
 
