@@ -1,6 +1,7 @@
 // The HTTP layer: accepts connections, reads requests under time and size
 // limits, dispatches them to the Api, and serves live event streams.
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <charconv>
@@ -162,6 +163,9 @@ class Server::Impl {
                        std::move(deps.knowledge_articles), deps.business_hours, deps.time_zone,
                        std::move(deps.policy_document)}),
         acceptor_(io_) {
+    // Answering is the work after the 201: under load it yields the CPU to
+    // taking messages in, and catches up as soon as there is room.
+    asio::post(pipeline_pool_, [] { (void)setpriority(PRIO_PROCESS, gettid(), 10); });
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
     metrics_.DefineRoutes(std::move(route_names));
