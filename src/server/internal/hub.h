@@ -1,5 +1,5 @@
 // Hub: fans committed events out to the live streams watching their
-// conversation. Publish runs on the store's writer thread, so it only renders
+// conversation. Publish runs on the store's commit thread, so it only renders
 // the frame once, into the conversation's feed. A conversation watched by many
 // streams gets its fan-out on `executor`, and the events committed before each
 // stream's hand-over runs go out together: one hand-over per stream for a
