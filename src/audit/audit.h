@@ -4,7 +4,7 @@
 // checkpoints without trusting the server that produced them (principle P9).
 //
 // Thread-safety: LedgerService is thread-safe (OnCommit is called from the
-// store's writer thread, proofs from HTTP threads). The free functions are
+// store's commit thread, proofs from HTTP threads). The free functions are
 // pure apart from reading the store they are given.
 #pragma once
 

@@ -54,6 +54,22 @@ TEST(EventCodecTest, WorkStepKeepsRealTimes) {
   EXPECT_EQ(ToUnixMillis(*got.finished_at), 1042);
 }
 
+TEST(EventCodecTest, WorkStepIsStoredAsTheGenericWriterWritesIt) {
+  const Time t = FromUnixMillis(1714564800123);
+  WorkStepEvent started{"protect", StepStatus::kStarted, "Persönliche Daten geschützt",
+                        "Personal data protected", t, std::nullopt, ""};
+  WorkStepEvent failed{"understand", StepStatus::kFailed, "Anliegen verstanden",
+                       "Request understood", t, FromUnixMillis(1714564800456), "unavailable"};
+  WorkStepEvent odd{"deliver", StepStatus::kDone, "mit \"Zitat\"", "tab\there", t, t, ""};
+  for (const WorkStepEvent& step : {started, failed, odd}) {
+    const std::string stored = EncodeEventBody(step);
+    EXPECT_EQ(stored, EncodeEventBodyGeneric(step));
+    auto decoded = DecodeEventBody("work_step", stored);
+    ASSERT_TRUE(decoded.ok());
+    EXPECT_EQ(std::get<WorkStepEvent>(*decoded).detail, step.detail);
+  }
+}
+
 TEST(EventCodecTest, RevealRecordsWhoWhatAndWhy) {
   EventBody body = RevealEvent{"Anna", "IBAN_1", "iban", "Rückbuchung prüfen"};
   auto decoded = DecodeEventBody(EventKind(body), EncodeEventBody(body));

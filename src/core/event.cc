@@ -165,7 +165,68 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
 
 }  // namespace
 
-std::string EncodeEventBody(const EventBody& body) { return BodyToJson(body, false).dump(); }
+namespace {
+
+// True when `s` needs no escaping in JSON: no quote, backslash or control byte.
+bool PlainJsonString(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == '"' || c == '\\' || c == 0x7f) return false;
+  }
+  return true;
+}
+
+void AppendJsonString(std::string& out, std::string_view key, std::string_view value) {
+  out += '"';
+  out += key;
+  out += "\":\"";
+  out += value;
+  out += '"';
+}
+
+// Work steps are most of what is stored: written directly, byte for byte as
+// nlohmann::json::dump() writes them (keys in order, no spaces).
+bool EncodeWorkStep(const WorkStepEvent& w, std::string& out) {
+  const std::string_view status = StepStatusName(w.status);
+  if (!PlainJsonString(w.stage) || !PlainJsonString(w.label_de) || !PlainJsonString(w.label_en) ||
+      !PlainJsonString(w.detail)) {
+    return false;
+  }
+  out.reserve(96 + w.stage.size() + w.label_de.size() + w.label_en.size() + w.detail.size());
+  out += '{';
+  if (!w.detail.empty()) {
+    AppendJsonString(out, "detail", w.detail);
+    out += ',';
+  }
+  if (w.finished_at) {
+    out += "\"finished_at\":";
+    out += std::to_string(ToUnixMillis(*w.finished_at));
+    out += ',';
+  }
+  out += "\"label\":{";
+  AppendJsonString(out, "de", w.label_de);
+  out += ',';
+  AppendJsonString(out, "en", w.label_en);
+  out += "},";
+  AppendJsonString(out, "stage", w.stage);
+  out += ",\"started_at\":";
+  out += std::to_string(ToUnixMillis(w.started_at));
+  out += ',';
+  AppendJsonString(out, "status", status);
+  out += '}';
+  return true;
+}
+
+}  // namespace
+
+std::string EncodeEventBody(const EventBody& body) {
+  if (const auto* w = std::get_if<WorkStepEvent>(&body)) {
+    std::string out;
+    if (EncodeWorkStep(*w, out)) return out;
+  }
+  return BodyToJson(body, false).dump();
+}
+
+std::string EncodeEventBodyGeneric(const EventBody& body) { return BodyToJson(body, false).dump(); }
 
 Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) {
   const nlohmann::json j = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);

@@ -182,6 +182,8 @@ struct Event {
 
 // The body as JSON (without seq/at), used for storage.
 std::string EncodeEventBody(const EventBody& body);
+// The same through the generic JSON writer, for tests of the direct one.
+std::string EncodeEventBodyGeneric(const EventBody& body);
 Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json);
 
 // The whole event as the API shows it.

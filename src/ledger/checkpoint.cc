@@ -68,7 +68,7 @@ Result<Checkpoint> ParseCheckpointText(std::string_view text) {
 }  // namespace
 
 uint32_t KeyId(std::string_view key_name, const PublicKey& public_key) {
-  const Hash digest = internal::Sha256().Digest(
+  const Hash digest = internal::Sha256::ForThisThread().Digest(
       {key_name, std::string_view("\n"), std::string_view(&kAlgEd25519, 1), View(public_key)});
   return internal::GetU32BE(internal::Sha256::View(digest));
 }

@@ -91,7 +91,7 @@ Hash CommitContent(std::string_view salt, std::string_view content) {
   PutU32BE(lengths, static_cast<uint32_t>(salt.size()));
   std::string content_length;
   PutU64BE(content_length, content.size());
-  return internal::Sha256().Digest(
+  return internal::Sha256::ForThisThread().Digest(
       {std::string_view("\x02", 1), lengths, salt, content_length, content});
 }
 

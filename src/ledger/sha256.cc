@@ -30,6 +30,11 @@ Sha256::~Sha256() {
   EVP_MD_free(md_);
 }
 
+Sha256& Sha256::ForThisThread() {
+  thread_local Sha256 sha;
+  return sha;
+}
+
 Hash Sha256::Digest(std::initializer_list<std::string_view> parts) {
   if (EVP_DigestInit_ex2(ctx_, md_, nullptr) != 1) Die("init");
   for (std::string_view part : parts) {

@@ -93,17 +93,18 @@ class DeliverStage final : public Stage {
   std::string_view LabelEn() const override { return "Reply sent"; }
   bool AppliesTo(const Turn& turn) const override { return turn.reply.has_value(); }
 
-  // Waits for the reply to be durable: "sent" must not be shown for a reply
-  // that could still be lost.
+  // "sent" must not be shown for a reply that could still be lost, and it is
+  // not: the reply is queued before this stage's "done" step, appends commit
+  // in order and a batch commits whole, so the step is never durable (nor
+  // seen) before the reply. No need to hold the pipeline's thread for the
+  // commit. The runner reports the turn once its steps are durable, and the
+  // reply's callback runs before theirs, so `delivered` is set by then; the
+  // turn lives until the runner has reported it.
   Status Run(Turn& turn) override {
-    // Shared: the writer thread may still be inside set_value when get() returns.
-    auto promise = std::make_shared<std::promise<Result<Event>>>();
-    auto future = promise->get_future();
-    sink_.Emit(turn.conversation_id, *turn.reply,
-               [promise](Result<Event> result) { promise->set_value(std::move(result)); });
-    auto event = future.get();
-    if (!event.ok()) return event.status();
-    turn.delivered = std::move(*event);
+    Turn* t = &turn;
+    sink_.Emit(turn.conversation_id, *turn.reply, [t](Result<Event> result) {
+      if (result.ok()) t->delivered = std::move(*result);
+    });
     return Status::Ok();
   }
 

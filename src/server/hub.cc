@@ -15,61 +15,78 @@ std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event) {
   return frame;
 }
 
+void SseFeed::Add(std::shared_ptr<const SseFrame> frame) {
+  std::lock_guard lock(mu_);
+  frames_.push_back(std::move(frame));
+  if (frames_.size() > kKeep) frames_.pop_front();
+}
+
+void SseFeed::FramesAfter(int64_t after,
+                          std::vector<std::shared_ptr<const SseFrame>>& out) const {
+  std::lock_guard lock(mu_);
+  // Seqs rise along the feed: find the first one after `after` from the end.
+  auto it = frames_.end();
+  while (it != frames_.begin() && (*std::prev(it))->seq > after) --it;
+  out.insert(out.end(), it, frames_.end());
+}
+
 std::unique_ptr<Hub::Subscription> Hub::Subscribe(const std::string& conversation_id,
                                                   std::shared_ptr<StreamSubscriber> subscriber) {
   std::lock_guard lock(mu_);
   const uint64_t id = next_id_++;
-  subscribers_[conversation_id].emplace(id, std::move(subscriber));
+  watched_[conversation_id].subscribers.emplace(id, std::move(subscriber));
   return std::make_unique<Subscription>(this, conversation_id, id);
 }
 
 void Hub::Unsubscribe(const std::string& conversation_id, uint64_t id) {
   std::lock_guard lock(mu_);
-  auto it = subscribers_.find(conversation_id);
-  if (it == subscribers_.end()) return;
-  it->second.erase(id);
-  if (it->second.empty()) subscribers_.erase(it);
+  auto it = watched_.find(conversation_id);
+  if (it == watched_.end()) return;
+  it->second.subscribers.erase(id);
+  if (it->second.subscribers.empty() && !it->second.flush_scheduled) watched_.erase(it);
 }
 
 void Hub::Publish(const Event& event) {
   std::vector<std::shared_ptr<StreamSubscriber>> few;
+  std::shared_ptr<const SseFeed> feed;
   {
     std::lock_guard lock(mu_);
-    auto it = subscribers_.find(event.conversation_id);
-    if (it == subscribers_.end()) return;  // nobody watching: render nothing
-    if (it->second.size() > 8) {
-      auto& pending = pending_[event.conversation_id];
-      pending.push_back(RenderSseFrame(event));
-      if (pending.size() == 1) {  // the first since the last fan-out: schedule one
+    auto it = watched_.find(event.conversation_id);
+    if (it == watched_.end() || it->second.subscribers.empty()) return;  // nobody watching
+    Watched& w = it->second;
+    w.feed->Add(RenderSseFrame(event));
+    if (w.subscribers.size() > 8) {
+      if (!w.flush_scheduled) {  // the first since the last fan-out: schedule one
+        w.flush_scheduled = true;
         executor_([this, id = event.conversation_id] { Flush(id); });
       }
       return;
     }
-    for (const auto& [id, subscriber] : it->second) few.push_back(subscriber);
+    // A customer and an agent or two: no need to hop threads.
+    for (const auto& [id, subscriber] : w.subscribers) few.push_back(subscriber);
+    feed = w.feed;
   }
-  // A customer and an agent or two: no need to hop threads.
-  auto frames = std::make_shared<const std::vector<std::shared_ptr<const SseFrame>>>(
-      std::vector<std::shared_ptr<const SseFrame>>{RenderSseFrame(event)});
-  for (const auto& subscriber : few) subscriber->Deliver(frames);
+  for (const auto& subscriber : few) subscriber->Deliver(feed);
 }
 
 void Hub::Flush(const std::string& conversation_id) {
   std::vector<std::shared_ptr<StreamSubscriber>> targets;
-  std::vector<std::shared_ptr<const SseFrame>> taken;
+  std::shared_ptr<const SseFeed> feed;
   {
     std::lock_guard lock(mu_);
-    auto pending = pending_.find(conversation_id);
-    if (pending == pending_.end()) return;
-    taken = std::move(pending->second);
-    pending_.erase(pending);
-    auto it = subscribers_.find(conversation_id);
-    if (it == subscribers_.end()) return;
-    targets.reserve(it->second.size());
-    for (const auto& [id, subscriber] : it->second) targets.push_back(subscriber);
+    auto it = watched_.find(conversation_id);
+    if (it == watched_.end()) return;
+    Watched& w = it->second;
+    w.flush_scheduled = false;
+    if (w.subscribers.empty()) {
+      watched_.erase(it);
+      return;
+    }
+    targets.reserve(w.subscribers.size());
+    for (const auto& [id, subscriber] : w.subscribers) targets.push_back(subscriber);
+    feed = w.feed;
   }
-  auto frames = std::make_shared<const std::vector<std::shared_ptr<const SseFrame>>>(
-      std::move(taken));
-  for (const auto& subscriber : targets) subscriber->Deliver(frames);
+  for (const auto& subscriber : targets) subscriber->Deliver(feed);
 }
 
 }  // namespace candor

@@ -126,9 +126,11 @@ TEST(MetricsTest, RendersRequestCountsAndHistogramsPerRoute) {
 
 class CollectingSubscriber final : public StreamSubscriber {
  public:
-  void Deliver(SseFrames frames) override {
+  void Deliver(std::shared_ptr<const SseFeed> feed) override {
     ++deliveries;
-    for (const auto& frame : *frames) seqs.push_back(frame->seq);
+    std::vector<std::shared_ptr<const SseFrame>> frames;
+    feed->FramesAfter(seqs.empty() ? 0 : seqs.back(), frames);
+    for (const auto& frame : frames) seqs.push_back(frame->seq);
   }
   int deliveries = 0;
   std::vector<int64_t> seqs;

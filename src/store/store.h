@@ -7,8 +7,8 @@
 // without gaps, and a global log index orders all events in commit order.
 //
 // Thread-safety: every method may be called from any thread. Callbacks and the
-// commit listener run on the store's writer thread; they must be quick and must
-// not call back into the store synchronously.
+// commit listener run on one thread of the store's, in commit order; they must
+// be quick and must not call back into the store synchronously.
 #pragma once
 
 #include <cstdint>

@@ -27,6 +27,9 @@ class Sha256 {
   // SHA-256 of the concatenation of `parts`.
   Hash Digest(std::initializer_list<std::string_view> parts);
 
+  // One object per thread, for the free functions that hash one value per call.
+  static Sha256& ForThisThread();
+
   Hash Leaf(std::string_view data) { return Digest({std::string_view("\x00", 1), data}); }
   Hash Children(const Hash& left, const Hash& right) {
     return Digest({std::string_view("\x01", 1), View(left), View(right)});

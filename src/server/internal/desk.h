@@ -3,7 +3,7 @@
 // helped by whom, and which AI drafts wait for approval. The AI stays silent
 // in a conversation that is with people until a person hands it back.
 //
-// Thread-safety: thread-safe; OnCommit runs on the store's writer thread.
+// Thread-safety: thread-safe; OnCommit runs on the store's commit thread.
 #pragma once
 
 #include <chrono>

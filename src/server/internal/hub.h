@@ -1,16 +1,19 @@
 // Hub: fans committed events out to the live streams watching their
-// conversation. Publish runs on the store's writer thread, so it only renders
-// the frame once. A conversation watched by many streams gets its fan-out on
-// `executor`, and the events committed before that runs go out together: one
-// hand-over per stream for a whole batch, not one per event. The writer goes
+// conversation. Publish runs on the store's commit thread, so it only renders
+// the frame once, into the conversation's feed. A conversation watched by many
+// streams gets its fan-out on `executor`, and the events committed before each
+// stream's hand-over runs go out together: one hand-over per stream for a
+// whole batch, not one per event. The writer goes
 // back to committing at once, however many streams are watching. Thread-safe.
 #pragma once
 
+#include <deque>
 #include <memory>
 #include <functional>
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "core/event.h"
 
@@ -21,17 +24,45 @@ struct SseFrame {
   int64_t seq;
   std::string text;  // "id: 3\nevent: message\ndata: {...}\n\n"
   std::shared_ptr<const Event> event;  // for streams that render it their own way
+
+  // The frame as the conversation's customer sees it, rendered by the first
+  // customer stream that needs it and shared by the others: what a customer
+  // may see of an event depends only on the event and its conversation.
+  template <typename Render>
+  const std::string& CustomerText(Render&& render) const {
+    std::call_once(customer_once_, [&] { customer_text_ = render(); });
+    return customer_text_;
+  }
+
+ private:
+  mutable std::once_flag customer_once_;
+  mutable std::string customer_text_;
 };
 std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event);
 
-// Frames in commit order, shared by every stream they go to.
-using SseFrames = std::shared_ptr<const std::vector<std::shared_ptr<const SseFrame>>>;
+// The latest frames of one conversation in commit order, shared by all its
+// streams. A stream reads it when its delivery runs, so a stream reached late
+// in one fan-out already gets the events committed since, and the next
+// fan-out finds it up to date. Only the latest kKeep frames are kept: a stream
+// further behind sees a gap and reads the store. Thread-safe.
+class SseFeed {
+ public:
+  static constexpr size_t kKeep = 512;
+
+  void Add(std::shared_ptr<const SseFrame> frame);
+  // Appends the frames with seq > after to `out`, in order.
+  void FramesAfter(int64_t after, std::vector<std::shared_ptr<const SseFrame>>& out) const;
+
+ private:
+  mutable std::mutex mu_;
+  std::deque<std::shared_ptr<const SseFrame>> frames_;  // guarded by mu_
+};
 
 class StreamSubscriber {
  public:
   virtual ~StreamSubscriber() = default;
-  // Must not block: may be called on the writer thread.
-  virtual void Deliver(SseFrames frames) = 0;
+  // The feed has new frames. Must not block: may be called on the commit thread.
+  virtual void Deliver(std::shared_ptr<const SseFeed> feed) = 0;
 };
 
 class Hub {
@@ -63,17 +94,18 @@ class Hub {
   void Unsubscribe(const std::string& conversation_id, uint64_t id);
   void Flush(const std::string& conversation_id);
 
-  // Frames waiting for a scheduled fan-out, per conversation. Guarded by mu_.
-  std::unordered_map<std::string, std::vector<std::shared_ptr<const SseFrame>>> pending_;
+  // Each watched conversation's feed, and whether a fan-out is scheduled for it.
+  struct Watched {
+    std::unordered_map<uint64_t, std::shared_ptr<StreamSubscriber>> subscribers;
+    std::shared_ptr<SseFeed> feed = std::make_shared<SseFeed>();
+    bool flush_scheduled = false;
+  };
 
   const std::function<void(std::function<void()>)> executor_;
 
   std::mutex mu_;
   uint64_t next_id_ = 1;  // guarded by mu_
-  // guarded by mu_
-  std::unordered_map<std::string,
-                     std::unordered_map<uint64_t, std::shared_ptr<StreamSubscriber>>>
-      subscribers_;
+  std::unordered_map<std::string, Watched> watched_;  // guarded by mu_
 };
 
 }  // namespace candor

@@ -9,7 +9,7 @@
 // open promise as answered. An answer at or before the due time keeps it; a
 // promise missed is escalated once per miss, with a new time, until answered.
 //
-// Thread-safety: thread-safe; OnCommit runs on the store's writer thread.
+// Thread-safety: thread-safe; OnCommit runs on the store's commit thread.
 #pragma once
 
 #include <chrono>

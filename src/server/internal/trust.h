@@ -12,7 +12,7 @@
 //
 // Shares divide by turns. Times are the events' commit times.
 //
-// Thread-safety: thread-safe; OnCommit runs on the store's writer thread.
+// Thread-safety: thread-safe; OnCommit runs on the store's commit thread.
 #pragma once
 
 #include <chrono>

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <mutex>
+
 namespace candor {
 
 SqliteStatement& SqliteStatement::Bind(int index, const std::string& text) {
@@ -9,6 +11,16 @@ SqliteStatement& SqliteStatement::Bind(int index, const std::string& text) {
 
 SqliteStatement& SqliteStatement::BindBlob(int index, const std::string& bytes) {
   sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindStatic(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::BindStaticBlob(int index, std::string_view bytes) {
+  sqlite3_bind_blob(stmt_, index, bytes.data(), static_cast<int>(bytes.size()), SQLITE_STATIC);
   return *this;
 }
 
@@ -54,6 +66,11 @@ bool SqliteStatement::IsNull(int column) const {
 }
 
 Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode) {
+  // SQLite counts every allocation under a global mutex unless told not to;
+  // nothing here reads those counts. Only possible before SQLite starts up,
+  // so a process that used SQLite before keeps the default.
+  static std::once_flag configured;
+  std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (mode == Mode::kWriter) flags |= SQLITE_OPEN_CREATE;

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 
@@ -22,6 +23,10 @@ class SqliteStatement {
   SqliteStatement& Bind(int index, const std::string& text);
   SqliteStatement& Bind(int index, int64_t value);
   SqliteStatement& BindBlob(int index, const std::string& bytes);
+  // Without a copy: the bytes must stay alive and unchanged until the
+  // statement has run (Run resets it and clears its bindings).
+  SqliteStatement& BindStatic(int index, std::string_view text);
+  SqliteStatement& BindStaticBlob(int index, std::string_view bytes);
 
   // true: a row is ready; false: done.
   Result<bool> Step();

@@ -2,8 +2,10 @@
 //
 // One writer thread owns the write connection and commits queued writes in
 // batches (group commit): every append waiting when a transaction starts goes
-// into it, so one fsync makes many appends durable. Reads use a small pool of
-// separate connections; WAL mode lets them run beside the writer.
+// into it, so one fsync makes many appends durable. A completion thread then
+// runs the commit listener and the callbacks of a committed batch while the
+// writer already builds the next one. Reads use a small pool of separate
+// connections; WAL mode lets them run beside the writer.
 #include <sqlite3.h>
 
 #include <unistd.h>
@@ -86,6 +88,13 @@ class SqliteStore final : public Store {
     checkpoint_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
     if (writer_.joinable()) writer_.join();
+    // The writer has handed over its last batch: report it, then stop.
+    {
+      std::lock_guard lock(completed_mu_);
+      completer_stopping_ = true;
+    }
+    completed_cv_.notify_all();
+    if (completer_.joinable()) completer_.join();
   }
 
   Status Start() {
@@ -94,6 +103,7 @@ class SqliteStore final : public Store {
     next_log_index_ = *next;
     CANDOR_RETURN_IF_ERROR(writer_db_.Exec("PRAGMA wal_autocheckpoint = 0"));
     writer_ = std::thread([this] { WriterLoop(); });
+    completer_ = std::thread([this] { CompleterLoop(); });
     checkpointer_ = std::thread([this] { CheckpointLoop(); });
     return Status::Ok();
   }
@@ -172,8 +182,15 @@ class SqliteStore final : public Store {
     });
   }
 
+  // The event's stored form and its content commitment are made here, on the
+  // caller's thread, so the writer only numbers, hashes the leaf and writes.
   void Append(AppendRequest request, AppendCallback done) override {
-    Enqueue(PendingAppend{std::move(request), std::move(done)});
+    PendingAppend pending{std::move(request), std::move(done), {}, {}, {}, {}};
+    pending.kind = EventKind(pending.request.body);
+    pending.body_json = EncodeEventBody(pending.request.body);
+    pending.salt = NextSalt();
+    pending.commitment = ledger::CommitContent(pending.salt, pending.body_json);
+    Enqueue(std::move(pending));
   }
 
   Result<std::vector<Event>> ReadEvents(const std::string& conversation_id, int64_t after_seq,
@@ -319,6 +336,10 @@ class SqliteStore final : public Store {
   struct PendingAppend {
     AppendRequest request;
     AppendCallback done;
+    std::string_view kind;  // EventKind's static name
+    std::string body_json;  // EncodeEventBody(request.body)
+    std::string salt;
+    ledger::Hash commitment;  // ledger::CommitContent(salt, body_json)
   };
   // Any other write: runs inside the batch transaction under its own savepoint,
   // so its failure does not undo the rest of the batch.
@@ -340,7 +361,9 @@ class SqliteStore final : public Store {
       std::lock_guard lock(queue_mu_);
       if (!stopping_) {
         queue_.push_back(std::move(pending));
-        queue_cv_.notify_one();
+        // A busy writer takes the queue when it finishes its batch; only an
+        // idle one needs waking (one futex call per batch, not per append).
+        if (writer_idle_) queue_cv_.notify_one();
         return;
       }
     }
@@ -363,12 +386,65 @@ class SqliteStore final : public Store {
     return future.get();
   }
 
+  // A committed (or failed) batch waiting for its listener calls and callbacks.
+  struct Completed {
+    std::vector<Pending> batch;
+    std::vector<std::optional<Result<Event>>> append_results;
+    std::vector<Status> write_results;
+    Status failure;  // not OK: nothing of the batch is durable
+  };
+
+  // Hands a batch to the completion thread, which reports batches in commit order.
+  void Complete(Completed completed) {
+    std::lock_guard lock(completed_mu_);
+    completed_.push_back(std::move(completed));
+    if (completer_idle_) completed_cv_.notify_one();
+  }
+
+  // Runs the commit listener and the callbacks, so the writer can start the
+  // next transaction while the last one is being reported.
+  void CompleterLoop() {
+    std::vector<Completed> taken;
+    while (true) {
+      {
+        std::unique_lock lock(completed_mu_);
+        completer_idle_ = true;
+        completed_cv_.wait(lock, [&] { return completer_stopping_ || !completed_.empty(); });
+        completer_idle_ = false;
+        if (completed_.empty()) return;  // stopping, and everything is reported
+        taken.swap(completed_);
+      }
+      for (Completed& c : taken) Report(c);
+      taken.clear();
+    }
+  }
+
+  void Report(Completed& c) {
+    if (!c.failure.ok()) {
+      for (auto& pending : c.batch) Fail(pending, c.failure);
+      return;
+    }
+    if (listener_) {
+      for (auto& result : c.append_results)
+        if (result && result->ok()) listener_(result->value());
+    }
+    for (size_t i = 0; i < c.batch.size(); ++i) {
+      if (auto* append = std::get_if<PendingAppend>(&c.batch[i])) {
+        append->done(std::move(*c.append_results[i]));
+      } else {
+        std::get<PendingWrite>(c.batch[i]).done(c.write_results[i]);
+      }
+    }
+  }
+
   void WriterLoop() {
     std::vector<Pending> batch;
     while (true) {
       {
         std::unique_lock lock(queue_mu_);
+        writer_idle_ = true;
         queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        writer_idle_ = false;
         if (queue_.empty()) return;  // stopping, and everything queued is done
         if (queue_.size() <= kMaxBatch) {
           batch.swap(queue_);
@@ -378,21 +454,24 @@ class SqliteStore final : public Store {
           queue_.erase(queue_.begin(), queue_.begin() + kMaxBatch);
         }
       }
-      CommitBatch(batch);
+      CommitBatch(std::move(batch));
       writer_db_.ResetCached();  // hold no read snapshot between batches
-      batch.clear();
+      batch = {};
     }
   }
 
-  // Salts are cut from a block of random bytes: one system call per 256 events.
-  std::string NextSalt() {
+  // Salts are cut from a block of random bytes, one block per thread: one
+  // system call per 256 events.
+  static std::string NextSalt() {
     constexpr size_t kSalt = 32, kBlock = 256 * kSalt;
-    if (salt_offset_ + kSalt > salt_pool_.size()) {
-      salt_pool_ = ledger::NewRandomBytes(kBlock);
-      salt_offset_ = 0;
+    thread_local std::string pool;
+    thread_local size_t offset = 0;
+    if (offset + kSalt > pool.size()) {
+      pool = ledger::NewRandomBytes(kBlock);
+      offset = 0;
     }
-    std::string salt = salt_pool_.substr(salt_offset_, kSalt);
-    salt_offset_ += kSalt;
+    std::string salt = pool.substr(offset, kSalt);
+    offset += kSalt;
     return salt;
   }
 
@@ -431,7 +510,7 @@ class SqliteStore final : public Store {
     return last;
   }
 
-  void CommitBatch(std::vector<Pending>& batch) {
+  void CommitBatch(std::vector<Pending> batch) {
     const Time now = clock_.Now();
     std::vector<std::optional<Result<Event>>> append_results(batch.size());
     std::vector<Status> write_results(batch.size());
@@ -463,22 +542,21 @@ class SqliteStore final : public Store {
       }
       Event event{id, *last + 1, next_log_index_, now, std::move(append.request.body), {}};
       // The ledger leaf is written with the event, in the same transaction.
-      const std::string kind(EventKind(event.body));
-      const std::string body = EncodeEventBody(event.body);
-      const std::string salt = NextSalt();
-      const ledger::Hash commitment = ledger::CommitContent(salt, body);
+      const ledger::Hash& commitment = append.commitment;
       const ledger::Hash leaf_hash = ledger::HashLeaf(ledger::EncodeLeaf(
-          {event.log_index, id, event.seq, kind, ToUnixMillis(now), commitment}));
+          {event.log_index, id, event.seq, std::string(append.kind), ToUnixMillis(now),
+           commitment}));
       event.leaf_hash.assign(leaf_hash.begin(), leaf_hash.end());
       insert->Bind(1, id)
           .Bind(2, event.seq)
           .Bind(3, event.log_index)
-          .Bind(4, kind)
+          .BindStatic(4, append.kind)
           .Bind(5, ToUnixMillis(now))
-          .Bind(6, body)
-          .BindBlob(7, salt)
-          .BindBlob(8, std::string(commitment.begin(), commitment.end()))
-          .BindBlob(9, event.leaf_hash);
+          .BindStatic(6, append.body_json)
+          .BindStaticBlob(7, append.salt)
+          .BindStaticBlob(8, std::string_view(reinterpret_cast<const char*>(commitment.data()),
+                                              commitment.size()))
+          .BindStaticBlob(9, event.leaf_hash);
       status = insert->Run();
       if (!status.ok()) break;
       if (append.request.vault_map) {
@@ -510,20 +588,10 @@ class SqliteStore final : public Store {
       (void)writer_db_.Exec("ROLLBACK");
       last_seq_cache_.clear();
       next_log_index_ = first_log_index;
-      for (auto& pending : batch) Fail(pending, status);
+      Complete({std::move(batch), {}, {}, status});
       return;
     }
-    if (listener_) {
-      for (auto& result : append_results)
-        if (result && result->ok()) listener_(result->value());
-    }
-    for (size_t i = 0; i < batch.size(); ++i) {
-      if (auto* append = std::get_if<PendingAppend>(&batch[i])) {
-        append->done(std::move(*append_results[i]));
-      } else {
-        std::get<PendingWrite>(batch[i]).done(write_results[i]);
-      }
-    }
+    Complete({std::move(batch), std::move(append_results), std::move(write_results), Status::Ok()});
   }
 
   // Only messages change what the inbox shows; work steps leave the row alone.
@@ -598,11 +666,17 @@ class SqliteStore final : public Store {
   std::condition_variable queue_cv_;
   std::vector<Pending> queue_;  // guarded by queue_mu_
   bool stopping_ = false;       // guarded by queue_mu_
+  bool writer_idle_ = false;    // guarded by queue_mu_: the writer waits for work
   std::thread writer_;
+  // Committed batches on their way to the completion thread.
+  std::mutex completed_mu_;
+  std::condition_variable completed_cv_;
+  std::vector<Completed> completed_;  // guarded by completed_mu_
+  bool completer_idle_ = false;       // guarded by completed_mu_
+  bool completer_stopping_ = false;   // guarded by completed_mu_
+  std::thread completer_;
   std::condition_variable checkpoint_cv_;  // with queue_mu_
   std::thread checkpointer_;
-  std::string salt_pool_;  // writer thread only
-  size_t salt_offset_ = 0;
 
   std::mutex readers_mu_;
   std::vector<std::unique_ptr<SqliteDb>> idle_readers_;  // guarded by readers_mu_
