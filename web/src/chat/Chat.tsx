@@ -48,6 +48,18 @@ export function Chat({ embed }: { embed: boolean }) {
   const [announcement, setAnnouncement] = useState('');
   const sessionRef = useRef(session);
   sessionRef.current = session;
+  // A conversation restored after a reload is not news; one started on this
+  // page is, even when its first answer arrives before the stream opens.
+  const restoredAtLoad = useRef(session !== null);
+
+  function announceNewest(batch: ConvEvent[]) {
+    const m = [...batch].reverse().find((e) => e.type === 'message' && (e as MessageEv).author !== 'customer') as
+      | MessageEv
+      | undefined;
+    if (m) {
+      setAnnouncement(`${fill(strings[langNow()].newMessageFrom, { who: authorLabel(m.author, langNow(), m.agent) })}: ${m.text}`);
+    }
+  }
 
   const items = useMemo(() => fold(events), [events]);
   const hasAiReply = events.some((e) => e.type === 'message' && isAi((e as MessageEv).author));
@@ -70,17 +82,13 @@ export function Chat({ embed }: { embed: boolean }) {
         );
         if (stop) return;
         setEvents((list) => mergeEvents(list, page.events));
+        if (!restoredAtLoad.current) announceNewest(page.events);
         handle = openStream(
           session.id,
           session.token,
           (batch) => {
             setEvents((list) => mergeEvents(list, batch));
-            const m = [...batch].reverse().find((e) => e.type === 'message' && (e as MessageEv).author !== 'customer') as
-              | MessageEv
-              | undefined;
-            if (m) {
-              setAnnouncement(`${fill(strings[langNow()].newMessageFrom, { who: authorLabel(m.author, langNow(), m.agent) })}: ${m.text}`);
-            }
+            announceNewest(batch);
           },
           (state) => {
             if (state === 'denied') setDenied(true);
