@@ -8,6 +8,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,8 @@ struct Answer {
   // The evidence the confidence was computed from (see composer.cc).
   bool intent_agrees = false;      // the best passage's article declares the intent
   bool intent_declared = false;    // some article of the language declares it
+  bool in_scope = false;           // the question's, as understood
+  double intent_confidence = 0;    // the question's, as used (see Question)
   double strength = 0;             // score / (score + 4)
   double margin = 0;               // how far ahead of the best passage of another article
   double coverage = 0;             // share of the question's words in the passage
@@ -84,10 +87,18 @@ class ExtractiveComposer {
 
 // Abstention on a question set (knowledge::LoadQuestions): how often the
 // composer says "I don't know" where it should, and where it should not.
+// One question's outcome, for finding what the composer gets wrong.
+struct AbstentionOutcome {
+  size_t line = 0;                     // in the question file
+  std::string question;
+  std::optional<std::string> article;  // the article that answers it; none: unanswerable
+  Answer answer;
+};
 struct AbstentionEvaluation {
   double unanswerable_refused = 0;  // share of unanswerable questions answered "I don't know"
   double answerable_refused = 0;    // share of answerable ones wrongly refused
   double answered_from_right_article = 0;  // of the answerable ones answered
+  std::vector<AbstentionOutcome> outcomes;  // one per question, in order
 };
 AbstentionEvaluation EvaluateAbstention(
     const ExtractiveComposer& composer, const std::vector<knowledge::Question>& questions,

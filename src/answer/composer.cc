@@ -26,7 +26,8 @@ namespace {
 // does; the even lines were held out. Every feature is in [0, 1]. The bar
 // (ComposerOptions::min_confidence) is the highest that still answers 5 in
 // 6 of the odd lines' answerable questions. Refit both when the evidence
-// changes; `candor kb eval` prints both halves.
+// changes (scripts/fit_composer.py does the fit from `candor kb eval
+// --details`); `candor kb eval` prints both halves.
 constexpr double kBias = -3.626;
 constexpr double kIntentAgrees = 0.607;    // the best article declares the intent
 constexpr double kInScope = 0.157;         // the out-of-scope detector did not fire
@@ -93,6 +94,8 @@ Answer ExtractiveComposer::ComposeFrom(const Question& question,
   const double margin = best.score > 0 ? (best.score - runner_up) / best.score : 0;
   answer.intent_agrees = agrees;
   answer.intent_declared = declared;
+  answer.in_scope = question.in_scope;
+  answer.intent_confidence = intent_confidence;
   answer.strength = strength;
   answer.margin = margin;
   answer.coverage = best.coverage;
@@ -128,10 +131,12 @@ Answer ExtractiveComposer::ComposeFrom(const Question& question,
 AbstentionEvaluation EvaluateAbstention(
     const ExtractiveComposer& composer, const std::vector<knowledge::Question>& questions,
     const std::function<Question(const knowledge::Question&)>& understand) {
+  AbstentionEvaluation evaluation;
   size_t answerable = 0, unanswerable = 0, refused_right = 0, refused_wrong = 0;
   size_t answered = 0, right_article = 0;
   for (const auto& question : questions) {
     const Answer answer = composer.Compose(understand(question));
+    evaluation.outcomes.push_back({question.line, question.text, question.article, answer});
     if (!question.article) {
       ++unanswerable;
       refused_right += answer.dont_know;
@@ -145,7 +150,6 @@ AbstentionEvaluation EvaluateAbstention(
       right_article += answer.sources.front().article == *question.article;
     }
   }
-  AbstentionEvaluation evaluation;
   if (unanswerable) evaluation.unanswerable_refused = static_cast<double>(refused_right) / unanswerable;
   if (answerable) evaluation.answerable_refused = static_cast<double>(refused_wrong) / answerable;
   if (answered) evaluation.answered_from_right_article = static_cast<double>(right_article) / answered;

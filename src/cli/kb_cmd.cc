@@ -11,7 +11,41 @@
 
 namespace candor {
 
-int RunKbEval(const Config& config, const std::string& questions_path, bool json) {
+namespace {
+
+// What went right or wrong with one question, in words a curator can act on.
+std::string Verdict(const answer::AbstentionOutcome& outcome) {
+  if (!outcome.article) return outcome.answer.dont_know ? "refused, rightly" : "answered, wrongly";
+  if (outcome.answer.dont_know) return "refused, wrongly";
+  return outcome.answer.sources.front().article == *outcome.article ? "answered, rightly"
+                                                                     : "answered from another article";
+}
+
+nlohmann::json OutcomeJson(const answer::AbstentionOutcome& outcome) {
+  const answer::Answer& a = outcome.answer;
+  return {{"line", outcome.line},
+          {"question", outcome.question},
+          {"article", outcome.article ? nlohmann::json(*outcome.article) : nlohmann::json()},
+          {"answered_from", a.dont_know ? nlohmann::json() : nlohmann::json(a.sources.front().article)},
+          {"verdict", Verdict(outcome)},
+          {"confidence", a.confidence},
+          {"evidence",
+           {{"intent_agrees", a.intent_agrees},
+            {"intent_declared", a.intent_declared},
+            {"in_scope", a.in_scope},
+            {"intent_confidence", a.intent_confidence},
+            {"strength", a.strength},
+            {"margin", a.margin},
+            {"coverage", a.coverage},
+            {"weighted_coverage", a.weighted_coverage},
+            {"heading_coverage", a.heading_coverage},
+            {"unseen", a.unseen}}},
+          {"why", a.why}};
+}
+
+}  // namespace
+
+int RunKbEval(const Config& config, const std::string& questions_path, bool json, bool details) {
   auto base = knowledge::KnowledgeBase::Open(config.data_dir + "/kb");
   if (!base.ok()) {
     std::cerr << "candor kb eval: " << base.status().message() << "\n";
@@ -67,6 +101,12 @@ int RunKbEval(const Config& config, const std::string& questions_path, bool json
                           {"answered_from_right_article",
                            part.abstention.answered_from_right_article}};
   };
+  if (details) {
+    // One line per question, before the figures.
+    for (const auto& outcome : parts[0].abstention.outcomes) {
+      std::cout << OutcomeJson(outcome).dump() << "\n";
+    }
+  }
   if (json) {
     nlohmann::json out = figures(parts[0]);
     out["odd_lines"] = figures(parts[1]);

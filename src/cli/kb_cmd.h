@@ -7,6 +7,8 @@
 
 namespace candor {
 
-int RunKbEval(const Config& config, const std::string& questions, bool json);
+// With `details`, one JSON line per question (its verdict, confidence and
+// evidence) comes before the figures.
+int RunKbEval(const Config& config, const std::string& questions, bool json, bool details);
 
 }  // namespace candor

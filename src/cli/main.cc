@@ -154,6 +154,9 @@ int main(int argc, char** argv) {
                           "lines of {\"question\", \"lang\", \"article\" (file name or null)}")
       ->required();
   kb_eval_cmd->add_flag("--json", kb_json, "one JSON object");
+  bool kb_details = false;
+  kb_eval_cmd->add_flag("--details", kb_details,
+                        "first one JSON line per question: verdict, confidence, evidence");
 
   candor::AskFlags ask;
   auto* ask_cmd = app.add_subcommand(
@@ -219,7 +222,7 @@ int main(int argc, char** argv) {
       return candor::knowledge::RunKbSearch(index, kb_query, kb_language, kb_limit, kb_json,
                                             std::cout, std::cerr);
     }
-    return candor::RunKbEval(*config, kb_questions, kb_json);
+    return candor::RunKbEval(*config, kb_questions, kb_json, kb_details);
   }
   nlu_train.interactive = isatty(STDERR_FILENO) != 0;
   if (train_cmd->parsed()) return candor::nlu::RunNluTrain(nlu_train, std::cout, std::cerr);

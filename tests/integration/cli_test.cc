@@ -3,6 +3,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "harness.h"
 
@@ -97,6 +100,45 @@ TEST(CliTest, DemoServerHasAnAgentAndAConversation) {
   EXPECT_FALSE(inbox.Json()["conversations"].empty());
   EXPECT_EQ(Http(server->port(), "GET", "/").status, 200);
   server.reset();
+  std::filesystem::remove_all(dir);
+}
+
+// A curator finds out which questions the composer gets wrong, and why.
+TEST(CliTest, KbEvalDetailsGiveEachQuestionItsVerdictAndEvidence) {
+  const std::string dir = MakeTempDir("cli-kb-eval");
+  std::filesystem::create_directories(dir + "/articles");
+  std::ofstream(dir + "/articles/en-change-pin.md")
+      << "---\ntitle: Change your PIN\nlanguage: en\nurl: https://x/pin\n---\n"
+         "## In the app\nOpen Cards, pick the card and tap Change PIN. Enter the new PIN "
+         "twice.\n";
+  std::ofstream(dir + "/questions.jsonl")
+      << R"({"question": "How do I change the PIN of my card in the app?", "lang": "en", "article": "en-change-pin.md"})"
+      << "\n"
+      << R"({"question": "Can I buy bitcoin with you?", "lang": "en", "article": null})" << "\n";
+  auto imported = RunCandor({"kb", "import", dir + "/articles", "--data", dir + "/data"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.out;
+  auto evaluated = RunCandor({"kb", "eval", "--questions", dir + "/questions.jsonl", "--data",
+                              dir + "/data", "--details"});
+  ASSERT_EQ(evaluated.exit_code, 0) << evaluated.out;
+  std::vector<nlohmann::json> lines;
+  std::istringstream out(evaluated.out);
+  for (std::string line; std::getline(out, line);) {
+    if (!line.empty() && line[0] == '{') lines.push_back(nlohmann::json::parse(line));
+  }
+  ASSERT_EQ(lines.size(), 2u) << evaluated.out;
+  EXPECT_EQ(lines[0]["line"], 1);
+  EXPECT_EQ(lines[0]["article"], "en-change-pin.md");
+  EXPECT_EQ(lines[0]["verdict"], "answered, rightly") << lines[0].dump();
+  EXPECT_EQ(lines[0]["answered_from"], "en-change-pin.md");
+  EXPECT_GT(lines[0]["evidence"]["weighted_coverage"].get<double>(), 0.5);
+  EXPECT_EQ(lines[1]["line"], 2);
+  EXPECT_TRUE(lines[1]["article"].is_null());
+  EXPECT_EQ(lines[1]["verdict"], "refused, rightly") << lines[1].dump();
+  EXPECT_TRUE(lines[1]["answered_from"].is_null());
+  EXPECT_LT(lines[1]["confidence"].get<double>(), lines[0]["confidence"].get<double>());
+  EXPECT_FALSE(lines[1]["why"].get<std::string>().empty());
+  // The figures still follow.
+  EXPECT_NE(evaluated.out.find("unanswerable: \"I don't know\""), std::string::npos);
   std::filesystem::remove_all(dir);
 }
 
