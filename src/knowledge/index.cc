@@ -14,6 +14,7 @@
 #include <mutex>
 #include <sstream>
 #include <tuple>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -121,10 +122,61 @@ bool IsArticleFile(const fs::path& path) {
   return ext == ".md" || ext == ".markdown" || ext == ".html" || ext == ".htm";
 }
 
+// A passage as a search reads it: its stored fields and its sorted terms.
+// Reading them from the index means inflating the stored data and parsing
+// its JSON, which was most of a search's time; kept in memory, a passage is
+// read once per index.
+struct CachedPassage {
+  Hit fields;  // everything but the scores
+  std::vector<std::string> terms;  // the passage's terms, sorted as Xapian lists them
+};
+
 }  // namespace
 
 struct KnowledgeBase::Impl {
   std::string directory;
+  // Passages by document id. Re-imports add changed passages under new ids
+  // and never reuse one, so an entry stays right while the index lives; an
+  // index rebuilt from nothing has another UUID and empties the cache.
+  static constexpr size_t kMaxCachedPassages = 20000;
+  mutable std::mutex cache_mutex;
+  mutable std::string cache_uuid;  // guarded by cache_mutex
+  mutable std::unordered_map<Xapian::docid, std::shared_ptr<const CachedPassage>>
+      cache;  // guarded by cache_mutex
+
+  std::shared_ptr<const CachedPassage> Passage(const Xapian::Database& database,
+                                               Xapian::docid id) const {
+    const std::string uuid = database.get_uuid();
+    {
+      std::lock_guard lock(cache_mutex);
+      if (uuid != cache_uuid) {
+        cache.clear();
+        cache_uuid = uuid;
+      }
+      auto found = cache.find(id);
+      if (found != cache.end()) return found->second;
+    }
+    const Xapian::Document document = database.get_document(id);
+    auto data = nlohmann::json::parse(document.get_data(), nullptr, false);
+    if (data.is_discarded()) return nullptr;
+    auto passage = std::make_shared<CachedPassage>();
+    passage->fields = Hit{data.value("article", ""),  data.value("title", ""),
+                          data.value("url", ""),      data.value("language", ""),
+                          data.value("heading", ""),  data.value("text", ""),
+                          data.value("intents", std::vector<std::string>{}), 0};
+    for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
+      passage->terms.push_back(*term);
+    }
+    std::lock_guard lock(cache_mutex);
+    if (uuid == cache_uuid) {
+      // A bound, not an eviction policy: a knowledge base this large is
+      // read from the index again, passage by passage, as before.
+      if (cache.size() >= kMaxCachedPassages) cache.clear();
+      cache.emplace(id, passage);
+    }
+    return passage;
+  }
+
   Xapian::SimpleStopper german_stopper;  // read-only once built
   Xapian::SimpleStopper english_stopper;
   // Bumped by every Import through this object: a borrowed handle then
@@ -421,23 +473,21 @@ Result<std::vector<Hit>> KnowledgeBase::Search(std::string_view query, std::stri
                      [](const Candidate& a, const Candidate& b) { return a.score > b.score; });
     if (candidates.size() > limit) candidates.resize(limit);
     for (const auto& candidate : candidates) {
-      const Xapian::Document document = candidate.match.get_document();
-      auto data = nlohmann::json::parse(document.get_data(), nullptr, false);
-      if (data.is_discarded()) continue;
-      Hit hit{data.value("article", ""), data.value("title", ""),   data.value("url", ""),
-              data.value("language", ""), data.value("heading", ""), data.value("text", ""),
-              data.value("intents", std::vector<std::string>{}), candidate.score};
+      auto passage = impl_->Passage(database, *candidate.match);
+      if (!passage) continue;
+      Hit hit = passage->fields;
+      hit.score = candidate.score;
       auto words = std::find_if(query_words.begin(), query_words.end(),
                                 [&](const Words& w) { return w.language == hit.language; });
       if (words != query_words.end() && !words->weights.empty()) {
-        // One walk of the passage's terms tells, for every word, whether
-        // the passage and its headings contain it.
+        // One walk of the passage's sorted terms tells, for every word,
+        // whether the passage and its headings contain it.
         size_t matched = 0;
         double matched_weight = 0, heading_weight = 0;
-        auto term = document.termlist_begin();
-        const auto end = document.termlist_end();
+        auto term = passage->terms.begin();
+        const auto end = passage->terms.end();
         for (const auto& [wanted_term, index, is_heading] : words->terms) {
-          term.skip_to(wanted_term);
+          term = std::lower_bound(term, end, wanted_term);
           if (term == end) break;
           if (*term != wanted_term) continue;
           if (is_heading) {

@@ -215,5 +215,47 @@ TEST(KnowledgeBase, ReimportTouchesOnlyChangedArticlesAndRemovesVanishedOnes) {
   EXPECT_EQ(base->Search("open on Saturday", "en", 3)->size(), 1u);
 }
 
+// Searches keep the passages they read in memory: what they return must
+// still follow the index, after a re-import and after the index was built
+// again from nothing by someone else.
+TEST(KnowledgeBase, SearchesSeeEveryImportAlthoughPassagesAreKeptInMemory) {
+  TempDir dir;
+  auto hours = [&](const std::string& days) {
+    dir.Write("articles/en-hours.md",
+              "---\ntitle: Opening hours\nlanguage: en\nurl: https://x/hours\n---\n## Hours\n"
+              "We are open " + days + " from 8 to 20.\n");
+  };
+  hours("Monday to Friday");
+  auto base = KnowledgeBase::Open(dir.Path("index"));
+  ASSERT_TRUE(base.ok());
+  ASSERT_TRUE(base->Import(dir.Path("articles")).ok());
+  auto first = base->Search("when are you open", "en", 3);
+  ASSERT_TRUE(first.ok());
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_NE((*first)[0].passage.find("Friday"), std::string::npos);
+
+  hours("Monday to Saturday");
+  ASSERT_TRUE(base->Import(dir.Path("articles")).ok());
+  auto second = base->Search("when are you open", "en", 3);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_NE((*second)[0].passage.find("Saturday"), std::string::npos);
+
+  // Built again from nothing, its passages get the same document ids as the
+  // first build had.
+  fs::remove_all(dir.Path("index"));
+  hours("every day");
+  {
+    auto other = KnowledgeBase::Open(dir.Path("index"));
+    ASSERT_TRUE(other.ok());
+    ASSERT_TRUE(other->Import(dir.Path("articles")).ok());
+  }
+  sleep(2);  // another process's import is seen within a second
+  auto third = base->Search("when are you open", "en", 3);
+  ASSERT_TRUE(third.ok());
+  ASSERT_EQ(third->size(), 1u);
+  EXPECT_NE((*third)[0].passage.find("every day"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace candor::knowledge
