@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <charconv>
 #include <thread>
@@ -110,38 +111,89 @@ class StreamMailbox final : public StreamSubscriber,
 // watchdog closes the socket, which ends whatever read or write is waiting.
 // One timer per connection instead of beast::tcp_stream's three keeps idle
 // event streams small. Used on one strand.
+//
+// Moving the deadline later only records it: the watchdog, woken at the old
+// time, sleeps on until the new one. Only a deadline earlier than the timer
+// re-arms it, so a keep-alive request, which moves the deadline four times,
+// costs no timer work at all.
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   explicit Connection(tcp::socket socket)
-      : socket_(std::move(socket)), deadline_(socket_.get_executor()) {}
+      : socket_(std::move(socket)), timer_(socket_.get_executor()) {
+    boost::system::error_code ec;
+    const auto peer = socket_.remote_endpoint(ec);
+    remote_ip_ = ec ? "unknown" : peer.address().to_string();
+  }
 
   tcp::socket& socket() { return socket_; }
-  void ExpiresAfter(std::chrono::milliseconds timeout) { deadline_.expires_after(timeout); }
-  void NeverExpires() { deadline_.expires_at(asio::steady_timer::time_point::max()); }
+  // Read once: the address does not change while the connection lives.
+  const std::string& remote_ip() const { return remote_ip_; }
+  void ExpiresAfter(std::chrono::milliseconds timeout) {
+    deadline_ = Clock::now() + timeout;
+    if (deadline_ < timer_.expiry()) timer_.expires_at(deadline_);  // wakes the watchdog
+  }
+  void NeverExpires() { deadline_ = Clock::time_point::max(); }
   void Close() {
     boost::system::error_code ignored;
     socket_.shutdown(tcp::socket::shutdown_both, ignored);
     socket_.close(ignored);
-    deadline_.cancel();
+    timer_.cancel();
   }
 
   // Runs beside the connection's own coroutine, on the same strand.
   static asio::awaitable<void> Watch(std::shared_ptr<Connection> self) {
     while (self->socket_.is_open()) {
       boost::system::error_code ec;
-      co_await self->deadline_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      // Woken early when the deadline moved; only a passed deadline closes.
-      if (self->deadline_.expiry() <= asio::steady_timer::clock_type::now()) {
+      co_await self->timer_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (!self->socket_.is_open()) co_return;
+      const auto now = Clock::now();
+      if (self->deadline_ <= now) {
         self->Close();
         co_return;
       }
+      // Woken at a deadline that has since moved later: sleep until the new
+      // one. (Woken early by an earlier deadline: the timer is set already.)
+      if (self->timer_.expiry() <= now) self->timer_.expires_at(self->deadline_);
     }
   }
 
  private:
+  using Clock = asio::steady_timer::clock_type;
   tcp::socket socket_;
-  asio::steady_timer deadline_;
+  asio::steady_timer timer_;  // expires at or before deadline_
+  Clock::time_point deadline_ = Clock::time_point::max();
+  std::string remote_ip_;
 };
+
+// The response head, written with its body in one gather write. Values come
+// from candor's own code; a line break in one would split the response, so
+// such a header is left out.
+std::string ResponseHead(const HttpResponse& response, bool keep_alive) {
+  std::string head;
+  head.reserve(256);
+  const auto status = static_cast<http::status>(response.status);
+  head += "HTTP/1.1 ";
+  head += std::to_string(response.status);
+  head += ' ';
+  head += std::string_view(http::obsolete_reason(status));
+  head += "\r\nServer: candor\r\nContent-Type: ";
+  head += response.content_type;
+  head += "\r\nCache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n";
+  for (const auto& [name, value] : response.headers) {
+    if (name.find_first_of("\r\n:") != std::string::npos ||
+        value.find_first_of("\r\n") != std::string::npos) {
+      continue;
+    }
+    head += name;
+    head += ": ";
+    head += value;
+    head += "\r\n";
+  }
+  head += "Content-Length: ";
+  head += std::to_string(response.body.size());
+  head += keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n";
+  return head;
+}
 
 }  // namespace
 
@@ -331,9 +383,7 @@ class Server::Impl {
     r.authorization = std::string(req[http::field::authorization]);
     r.last_event_id = std::string(req["Last-Event-ID"]);
     r.content_type = std::string(req[http::field::content_type]);
-    boost::system::error_code peer_ec;
-    auto peer = conn.socket().remote_endpoint(peer_ec);
-    r.remote_ip = peer_ec ? "unknown" : peer.address().to_string();
+    r.remote_ip = conn.remote_ip();
     out.keep_alive = req.keep_alive();
     out.kind = ReadOutcome::Kind::kRequest;
     co_return out;
@@ -341,18 +391,13 @@ class Server::Impl {
 
   asio::awaitable<bool> Write(Connection& conn, HttpResponse response,
                               bool keep_alive) {
-    http::response<http::string_body> res{static_cast<http::status>(response.status), 11};
-    res.set(http::field::server, "candor");
-    res.set(http::field::content_type, response.content_type);
-    res.set(http::field::cache_control, "no-store");
-    res.set("X-Content-Type-Options", "nosniff");
-    for (const auto& [name, value] : response.headers) res.set(name, value);
-    res.body() = std::move(response.body);
-    res.keep_alive(keep_alive);
-    res.prepare_payload();
+    const std::string head = ResponseHead(response, keep_alive);
+    const std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
+                                                    asio::buffer(response.body)};
     boost::system::error_code ec;
     conn.ExpiresAfter(options_.write_timeout);
-    co_await http::async_write(conn.socket(), res, asio::redirect_error(asio::use_awaitable, ec));
+    co_await asio::async_write(conn.socket(), buffers,
+                               asio::redirect_error(asio::use_awaitable, ec));
     conn.NeverExpires();  // what comes next sets its own deadline
     co_return !ec;
   }

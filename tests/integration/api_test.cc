@@ -135,8 +135,25 @@ TEST_F(ApiTest, TrackerShowsTheIntakeStepsWithRealTimes) {
   EXPECT_EQ(received["label"]["en"], "Message received");
   EXPECT_LE(received["started_at"].get<std::string>(), received["finished_at"].get<std::string>());
   EXPECT_EQ(events->back().data["label"]["en"], "Personal data protected");
-  // Nothing was delivered, so no "deliver" step may appear.
-  for (const auto& e : Events(c)) EXPECT_NE(e.value("stage", ""), "deliver");
+  // Then the AI answers ("I don't know": there is no knowledge base here).
+  // Only work that happened is shown: one deliver for its one reply, and no
+  // review or hand-over, which did not happen.
+  auto delivered = stream.ReadUntil(
+      [](const SseEvent& e) {
+        return e.event == "work_step" && e.data["stage"] == "deliver" && e.data["status"] == "done";
+      },
+      10s);
+  ASSERT_TRUE(delivered) << "the answer was never delivered";
+  int deliver_steps = 0, ai_messages = 0;
+  for (const auto& e : Events(c)) {
+    const std::string stage = e.value("stage", "");
+    deliver_steps += stage == "deliver" && e["status"] == "done";
+    ai_messages += e["type"] == "message" && e["author"] == "ai";
+    EXPECT_NE(stage, "review");
+    EXPECT_NE(stage, "handoff");
+  }
+  EXPECT_EQ(deliver_steps, 1);
+  EXPECT_EQ(ai_messages, 1);
 }
 
 TEST_F(ApiTest, StreamResumesFromLastEventIdWithoutGapsOrDuplicates) {
@@ -407,6 +424,21 @@ TEST_F(ApiTest, StalledClientsAreCutOffAndConnectionsAreCapped) {
     EXPECT_TRUE(slow_body.WaitForClose(3s)) << "a stalled body must time out";
     RawConnection idle(port_);
     EXPECT_TRUE(idle.WaitForClose(3s)) << "an idle connection must be closed";
+    // A keep-alive client that keeps asking is served for longer than one
+    // time limit, and closed once it goes quiet.
+    RawConnection busy(port_);
+    for (int i = 0; i < 5; ++i) {
+      ASSERT_TRUE(busy.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"));
+      std::this_thread::sleep_for(200ms);
+    }
+    std::string answers;
+    EXPECT_TRUE(busy.WaitForClose(3s, &answers)) << "a quiet keep-alive connection must be closed";
+    size_t served = 0;
+    for (size_t at = answers.find("200 OK"); at != std::string::npos;
+         at = answers.find("200 OK", at + 1)) {
+      ++served;
+    }
+    EXPECT_EQ(served, 5u) << answers;
   }
   std::vector<std::unique_ptr<RawConnection>> hogs;
   for (int i = 0; i < 6; ++i) hogs.push_back(std::make_unique<RawConnection>(port_));
