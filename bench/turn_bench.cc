@@ -70,12 +70,12 @@ int main(int argc, char** argv) {
   SystemClock clock;
   CountingSink sink;
   std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(MakeDecideStage(*policy, *catalogue, {}, clock, sink));
-  stages.push_back(MakeHandoffStage(sink));
+  stages.push_back(MakeDecideStage(*policy, *catalogue, {}, clock));
+  stages.push_back(MakeHandoffStage());
   stages.push_back(MakeRetrieveStage(composer));
-  stages.push_back(MakeComposeStage(composer, nullptr, clock, sink));
-  stages.push_back(MakeReviewStage(sink));
-  stages.push_back(MakeDeliverStage(sink));
+  stages.push_back(MakeComposeStage(composer, nullptr, clock));
+  stages.push_back(MakeReviewStage());
+  stages.push_back(MakeDeliverStage());
   Runner answering(std::move(stages), sink, clock);
 
   size_t turns = 0, answered = 0, to_people = 0;

@@ -81,10 +81,10 @@ Result<AskResult> Ask(const AskFlags& flags) {
   StoreEventSink sink(**store);
   std::vector<std::unique_ptr<Stage>> intake_stages;
   intake_stages.push_back(MakeReceiveStage(**store));
-  intake_stages.push_back(MakeProtectStage(protector, sink));
-  intake_stages.push_back(MakeUnderstandStage(*understander, sink));
+  intake_stages.push_back(MakeProtectStage(protector));
+  intake_stages.push_back(MakeUnderstandStage(*understander));
   Runner intake(std::move(intake_stages), sink, clock);
-  Runner answering(AnsweringStages(*parts, clock, sink), sink, clock);
+  Runner answering(AnsweringStages(*parts, clock), sink, clock);
 
   Turn turn;
   turn.conversation_id = conversation.id;

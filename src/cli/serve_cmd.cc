@@ -118,10 +118,10 @@ int RunServe(const ServeFlags& flags) {
   StoreEventSink sink(*store);
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(MakeReceiveStage(*store));
-  stages.push_back(MakeProtectStage(protector, sink));
-  stages.push_back(MakeUnderstandStage(*understander, sink));
+  stages.push_back(MakeProtectStage(protector));
+  stages.push_back(MakeUnderstandStage(*understander));
   Runner intake(std::move(stages), sink, clock);
-  Runner answering(AnsweringStages(*parts, clock, sink), sink, clock);
+  Runner answering(AnsweringStages(*parts, clock), sink, clock);
 
   auto zone = people::TimeZone::Load(config->time_zone);
   if (!zone.ok()) {

@@ -120,14 +120,14 @@ Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::strin
 }
 
 std::vector<std::unique_ptr<Stage>> AnsweringStages(const AnsweringParts& parts,
-                                                    const Clock& clock, EventSink& sink) {
+                                                    const Clock& clock) {
   std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(MakeDecideStage(*parts.policy, *parts.catalogue, parts.open_hours, clock, sink));
-  stages.push_back(MakeHandoffStage(sink));
+  stages.push_back(MakeDecideStage(*parts.policy, *parts.catalogue, parts.open_hours, clock));
+  stages.push_back(MakeHandoffStage());
   stages.push_back(MakeRetrieveStage(*parts.composer));
-  stages.push_back(MakeComposeStage(*parts.composer, parts.model.get(), clock, sink));
-  stages.push_back(MakeReviewStage(sink));
-  stages.push_back(MakeDeliverStage(sink));
+  stages.push_back(MakeComposeStage(*parts.composer, parts.model.get(), clock));
+  stages.push_back(MakeReviewStage());
+  stages.push_back(MakeDeliverStage());
   return stages;
 }
 

@@ -54,6 +54,6 @@ Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::strin
 
 // decide → handoff → retrieve → compose → review → deliver.
 std::vector<std::unique_ptr<Stage>> AnsweringStages(const AnsweringParts& parts,
-                                                    const Clock& clock, EventSink& sink);
+                                                    const Clock& clock);
 
 }  // namespace candor

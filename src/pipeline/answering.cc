@@ -30,12 +30,8 @@ answer::Question QuestionOf(const Turn& turn) {
 class DecideStage final : public Stage {
  public:
   DecideStage(const policy::Policy& policy, const policy::IntentCatalogue& catalogue,
-              OpenHours open_hours, const Clock& clock, EventSink& sink)
-      : policy_(policy),
-        catalogue_(catalogue),
-        open_hours_(std::move(open_hours)),
-        clock_(clock),
-        sink_(sink) {}
+              OpenHours open_hours, const Clock& clock)
+      : policy_(policy), catalogue_(catalogue), open_hours_(std::move(open_hours)), clock_(clock) {}
   std::string_view Name() const override { return "decide"; }
   std::string_view LabelDe() const override { return "Zuständigkeit geprüft"; }
   std::string_view LabelEn() const override { return "Routing checked"; }
@@ -43,7 +39,7 @@ class DecideStage final : public Stage {
     return turn.understanding.has_value() && turn.message_seq > 0;
   }
 
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     const UnderstandingEvent& u = *turn.understanding;
     policy::Facts facts;
     facts.intent = u.intent;
@@ -65,7 +61,7 @@ class DecideStage final : public Stage {
                         decision.reason_en,
                         policy::FormatTrace(facts, decision)};
     turn.decision = event;
-    sink_.Emit(turn.conversation_id, std::move(event), [](Result<Event>) {});
+    sink.Emit(turn.conversation_id, std::move(event), {});
     return Status::Ok();
   }
 
@@ -74,7 +70,6 @@ class DecideStage final : public Stage {
   const policy::IntentCatalogue& catalogue_;
   const OpenHours open_hours_;
   const Clock& clock_;
-  EventSink& sink_;
 };
 
 class RetrieveStage final : public Stage {
@@ -87,7 +82,7 @@ class RetrieveStage final : public Stage {
     return ActionIs(turn, {"answer", "draft"}) && turn.understanding.has_value();
   }
 
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink&) override {
     auto hits = composer_.Retrieve(QuestionOf(turn));
     if (!hits.ok()) return hits.status();
     turn.passages = std::move(*hits);
@@ -101,8 +96,8 @@ class RetrieveStage final : public Stage {
 class ComposeStage final : public Stage {
  public:
   ComposeStage(const answer::ExtractiveComposer& composer, const answer::LlmClient* model,
-               const Clock& clock, EventSink& sink)
-      : composer_(composer), model_(model), clock_(clock), sink_(sink) {}
+               const Clock& clock)
+      : composer_(composer), model_(model), clock_(clock) {}
   std::string_view Name() const override { return "compose"; }
   std::string_view LabelDe() const override { return "Antwort verfasst"; }
   std::string_view LabelEn() const override { return "Answer drafted"; }
@@ -110,7 +105,7 @@ class ComposeStage final : public Stage {
     return ActionIs(turn, {"answer", "draft", "unknown"}) && turn.understanding.has_value();
   }
 
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     const answer::Question question = QuestionOf(turn);
     answer::Answer result;
     if (turn.decision->action == "unknown") {
@@ -118,7 +113,9 @@ class ComposeStage final : public Stage {
       result.why = "the policy says this is not for the AI to answer";
     } else {
       result = composer_.ComposeFrom(question, turn.passages);
-      if (model_ && !result.sources.empty()) result = AskModel(turn, question, std::move(result));
+      if (model_ && !result.sources.empty()) {
+        result = AskModel(turn, question, std::move(result), sink);
+      }
     }
     AnswerWhy why;
     const UnderstandingEvent& u = *turn.understanding;
@@ -145,7 +142,7 @@ class ComposeStage final : public Stage {
   // The model writes from the passages the extractive composer would cite
   // from; only sentences those passages support are kept.
   answer::Answer AskModel(const Turn& turn, const answer::Question& question,
-                          answer::Answer extractive) {
+                          answer::Answer extractive, EventSink& sink) {
     std::vector<answer::Source> sources;
     for (size_t i = 0; i < turn.passages.size() && i < 3; ++i) {
       const auto& hit = turn.passages[i];
@@ -161,14 +158,17 @@ class ComposeStage final : public Stage {
                            attempt == 1 ? "Sprachmodell gefragt" : "Sprachmodell erneut gefragt",
                            attempt == 1 ? "Language model asked" : "Language model asked again",
                            clock_.Now(), std::nullopt, ""};
-      sink_.Emit(turn.conversation_id, *step, [](Result<Event>) {});
+      // Seen while the model works, with everything before it.
+      sink.Emit(turn.conversation_id, *step, {});
+      sink.Flush();
     };
     observer.finished = [&](int, const answer::LlmAttempt& attempt) {
       if (!step) return;
       step->finished_at = clock_.Now();
       step->status = attempt.outcome == "ok" ? StepStatus::kDone : StepStatus::kFailed;
       if (attempt.outcome != "ok") step->detail = attempt.outcome;
-      sink_.Emit(turn.conversation_id, *step, [](Result<Event>) {});
+      sink.Emit(turn.conversation_id, *step, {});
+      sink.Flush();  // a failed attempt shows before the retry
     };
     auto reply = model_->Complete(question, sources, {}, observer);
     if (!reply.ok()) {
@@ -201,12 +201,10 @@ class ComposeStage final : public Stage {
   const answer::ExtractiveComposer& composer_;
   const answer::LlmClient* const model_;
   const Clock& clock_;
-  EventSink& sink_;
 };
 
 class ReviewStage final : public Stage {
  public:
-  explicit ReviewStage(EventSink& sink) : sink_(sink) {}
   std::string_view Name() const override { return "review"; }
   std::string_view LabelDe() const override { return "Zur Prüfung an eine Person gegeben"; }
   std::string_view LabelEn() const override { return "Given to a person for review"; }
@@ -215,24 +213,22 @@ class ReviewStage final : public Stage {
   }
 
   // The draft waits for a person; nothing reaches the customer before that.
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     DraftEvent draft{turn.message_seq, turn.reply->text, turn.reply->why};
     turn.reply.reset();
     auto promise = std::make_shared<std::promise<Result<Event>>>();
     auto future = promise->get_future();
-    sink_.Emit(turn.conversation_id, std::move(draft),
-               [promise](Result<Event> result) { promise->set_value(std::move(result)); });
+    sink.Emit(turn.conversation_id, std::move(draft),
+              [promise](Result<Event> result) { promise->set_value(std::move(result)); });
+    sink.Flush();  // waited for below
     auto event = future.get();
     return event.ok() ? Status::Ok() : event.status();
   }
 
- private:
-  EventSink& sink_;
 };
 
 class HandoffStage final : public Stage {
  public:
-  explicit HandoffStage(EventSink& sink) : sink_(sink) {}
   std::string_view Name() const override { return "handoff"; }
   std::string_view LabelDe() const override { return "An einen Menschen übergeben"; }
   std::string_view LabelEn() const override { return "Handed to a person"; }
@@ -240,13 +236,13 @@ class HandoffStage final : public Stage {
 
   // The conversation joins the people's queue, and the AI says so, with the
   // reason, once; from here it stays silent until a person hands back.
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     const bool asked = turn.asked_for_person ||
                        (turn.understanding && turn.understanding->intent == "talk_to_person");
-    sink_.Emit(turn.conversation_id,
-               QueueEvent{"joined", asked ? "customer" : "policy", "", turn.decision->reason_de,
-                          turn.decision->reason_en},
-               [](Result<Event>) {});
+    sink.Emit(turn.conversation_id,
+              QueueEvent{"joined", asked ? "customer" : "policy", "", turn.decision->reason_de,
+                         turn.decision->reason_en},
+              {});
     const bool english = turn.understanding && turn.understanding->language == "en";
     std::string text =
         english ? "I am handing your request to a person. " + turn.decision->reason_en +
@@ -269,24 +265,22 @@ class HandoffStage final : public Stage {
     return Status::Ok();
   }
 
- private:
-  EventSink& sink_;
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> MakeReviewStage(EventSink& sink) {
-  return std::make_unique<ReviewStage>(sink);
+std::unique_ptr<Stage> MakeReviewStage() {
+  return std::make_unique<ReviewStage>();
 }
 
-std::unique_ptr<Stage> MakeHandoffStage(EventSink& sink) {
-  return std::make_unique<HandoffStage>(sink);
+std::unique_ptr<Stage> MakeHandoffStage() {
+  return std::make_unique<HandoffStage>();
 }
 
 std::unique_ptr<Stage> MakeDecideStage(const policy::Policy& policy,
                                        const policy::IntentCatalogue& catalogue,
-                                       OpenHours open_hours, const Clock& clock, EventSink& sink) {
-  return std::make_unique<DecideStage>(policy, catalogue, std::move(open_hours), clock, sink);
+                                       OpenHours open_hours, const Clock& clock) {
+  return std::make_unique<DecideStage>(policy, catalogue, std::move(open_hours), clock);
 }
 
 std::unique_ptr<Stage> MakeRetrieveStage(const answer::ExtractiveComposer& composer) {
@@ -294,9 +288,8 @@ std::unique_ptr<Stage> MakeRetrieveStage(const answer::ExtractiveComposer& compo
 }
 
 std::unique_ptr<Stage> MakeComposeStage(const answer::ExtractiveComposer& composer,
-                                        const answer::LlmClient* model, const Clock& clock,
-                                        EventSink& sink) {
-  return std::make_unique<ComposeStage>(composer, model, clock, sink);
+                                        const answer::LlmClient* model, const Clock& clock) {
+  return std::make_unique<ComposeStage>(composer, model, clock);
 }
 
 }  // namespace candor

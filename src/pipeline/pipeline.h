@@ -10,6 +10,11 @@
 // work that did not happen. A business outcome (hand to a person, "I don't
 // know") is a value in the Turn, never an error.
 //
+// Most stages take microseconds, so the runner holds a turn's events back and
+// writes them together (one append for many events, each with its own real
+// times). A stage that is about to wait (a language model, a person, its own
+// event's durability) flushes first, so its "started" is seen while it waits.
+//
 // Thread-safety: a Runner may run several turns at once on different threads;
 // stages must not keep per-turn state in members. One conversation's turns
 // must be run one after the other by the caller, so their steps do not mix.
@@ -17,6 +22,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -63,6 +69,8 @@ struct Turn {
   std::optional<Event> delivered;  // the reply as committed
 };
 
+class EventSink;
+
 class Stage {
  public:
   virtual ~Stage() = default;
@@ -72,11 +80,12 @@ class Stage {
   // False when the stage has nothing to do for this turn; then it is not run
   // and no step is shown.
   virtual bool AppliesTo(const Turn& turn) const = 0;
-  [[nodiscard]] virtual Status Run(Turn& turn) = 0;
+  // `sink` is the turn's: what the stage emits lands between its own steps.
+  [[nodiscard]] virtual Status Run(Turn& turn, EventSink& sink) = 0;
 };
 
 // Where the runner writes events. Appends are asynchronous and kept in order;
-// `done` fires once the event is durable.
+// `done` fires once the event is durable. `done` may be empty.
 class EventSink {
  public:
   virtual ~EventSink() = default;
@@ -86,6 +95,18 @@ class EventSink {
                              std::optional<std::string> vault_map, AppendCallback done) {
     (void)vault_map;
     Emit(conversation_id, std::move(body), std::move(done));
+  }
+  // Several events of one conversation, in order; `done` gets them all once
+  // they are durable, or the first error. This default emits them one by one.
+  virtual void EmitBatch(std::vector<AppendRequest> requests, AppendBatchCallback done);
+  // A sink that holds events back sends them on now; others have nothing to do.
+  virtual void Flush() {}
+  // Keeps `order` locked until what was emitted so far has been sent on, for
+  // what must reach the store in the order the lock gives (a conversation's
+  // vault maps). This default sends at once.
+  virtual void HoldUntilSent(std::unique_lock<std::mutex> order) {
+    Flush();
+    order.unlock();
   }
 };
 
@@ -100,6 +121,10 @@ class StoreEventSink final : public EventSink {
                      std::optional<std::string> vault_map, AppendCallback done) override {
     store_.Append({conversation_id, std::move(body), std::move(vault_map)}, std::move(done));
   }
+  // Atomic: the whole batch is durable or none of it.
+  void EmitBatch(std::vector<AppendRequest> requests, AppendBatchCallback done) override {
+    store_.AppendBatch(std::move(requests), std::move(done));
+  }
 
  private:
   Store& store_;
@@ -112,7 +137,8 @@ class Runner {
 
   Runner(std::vector<std::unique_ptr<Stage>> stages, EventSink& sink, const Clock& clock);
 
-  // Runs the stages on the calling thread; `done` may run later, on the sink's thread.
+  // Runs the stages on the calling thread; `done` may run later, on the sink's
+  // thread. The turn's events reach the sink in batches (see above).
   void Run(Turn turn, Done done);
 
   std::vector<std::string_view> StageNames() const;
@@ -130,14 +156,14 @@ std::unique_ptr<Stage> MakeReceiveStage(Store& store);
 class Protector;
 // "protect": masks personal data in the incoming text, seals the originals in
 // the vault, and stores the masked message (with its vault map, atomically).
-std::unique_ptr<Stage> MakeProtectStage(Protector& protector, EventSink& sink);
+std::unique_ptr<Stage> MakeProtectStage(Protector& protector);
 
 namespace nlu {
 class Understander;
 }
 // "understand": language, intent (or "I don't know") and distress, read from
 // the masked text, recorded as an understanding event.
-std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander, EventSink& sink);
+std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander);
 
 namespace policy {
 class Policy;
@@ -155,7 +181,7 @@ using OpenHours = std::function<bool(Time)>;
 // unknown) and records the rule that fired and its reason as a decision event.
 std::unique_ptr<Stage> MakeDecideStage(const policy::Policy& policy,
                                        const policy::IntentCatalogue& catalogue,
-                                       OpenHours open_hours, const Clock& clock, EventSink& sink);
+                                       OpenHours open_hours, const Clock& clock);
 
 // "retrieve": searches the knowledge base for the passages an answer may cite;
 // runs only when the policy lets the AI answer or draft.
@@ -167,18 +193,17 @@ std::unique_ptr<Stage> MakeRetrieveStage(const answer::ExtractiveComposer& compo
 // work step of its own, and only grounded sentences are kept; when none are,
 // the extractive answer (or "I don't know") is given instead.
 std::unique_ptr<Stage> MakeComposeStage(const answer::ExtractiveComposer& composer,
-                                        const answer::LlmClient* model, const Clock& clock,
-                                        EventSink& sink);
+                                        const answer::LlmClient* model, const Clock& clock);
 
 // "review": a draft the policy wants approved waits for a person (a draft
 // event); the customer sees that it is being reviewed, not its text.
-std::unique_ptr<Stage> MakeReviewStage(EventSink& sink);
+std::unique_ptr<Stage> MakeReviewStage();
 
 // "handoff": the policy gives the request to people: the conversation joins
 // their queue, and the AI tells the customer so, with the reason.
-std::unique_ptr<Stage> MakeHandoffStage(EventSink& sink);
+std::unique_ptr<Stage> MakeHandoffStage();
 
 // "deliver": sends the turn's reply, if it has one, into the conversation.
-std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink);
+std::unique_ptr<Stage> MakeDeliverStage();
 
 }  // namespace candor

@@ -29,8 +29,13 @@ class RecordingSink final : public EventSink {
       if (auto* w = std::get_if<WorkStepEvent>(&e.body)) steps.push_back(*w);
     return steps;
   }
+  void EmitBatch(std::vector<AppendRequest> requests, AppendBatchCallback done) override {
+    ++batches;
+    EventSink::EmitBatch(std::move(requests), std::move(done));
+  }
   std::vector<Event> events;
   bool fail_next = false;
+  int batches = 0;
 };
 
 // A stage that takes `work` of fake time and returns `result`.
@@ -43,7 +48,7 @@ class TimedStage final : public Stage {
   std::string_view LabelDe() const override { return "Schritt"; }
   std::string_view LabelEn() const override { return "Step"; }
   bool AppliesTo(const Turn&) const override { return applies_; }
-  Status Run(Turn&) override {
+  Status Run(Turn&, EventSink&) override {
     ++runs;
     clock_.Advance(work_);
     return result_;
@@ -150,6 +155,60 @@ TEST(RunnerTest, ReportsAnAppendThatWasNotDurable) {
   EXPECT_EQ(RunTurn(runner, MakeTurn("c1", 1, "Hallo")).status.code(), StatusCode::kIoError);
 }
 
+TEST(RunnerTest, QuickStagesAreWrittenInOneBatch) {
+  FakeClock clock;
+  RecordingSink sink;
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(std::make_unique<TimedStage>("receive", clock, std::chrono::milliseconds(1)));
+  stages.push_back(std::make_unique<TimedStage>("protect", clock, std::chrono::milliseconds(1)));
+  Runner runner(std::move(stages), sink, clock);
+  EXPECT_TRUE(RunTurn(runner, MakeTurn("c1", 1, "Hallo")).status.ok());
+  EXPECT_EQ(sink.batches, 1);
+  ASSERT_EQ(sink.Steps().size(), 4u);
+  EXPECT_EQ(sink.Steps()[2].stage, "protect");
+  EXPECT_EQ(sink.Steps()[2].status, StepStatus::kStarted);
+}
+
+// A stage about to wait flushes, as the model and review stages do: its
+// "started" is out before it waits, and what it emits lands between its steps.
+class WaitingStage final : public Stage {
+ public:
+  explicit WaitingStage(RecordingSink& recording) : recording_(recording) {}
+  std::string_view Name() const override { return "compose"; }
+  std::string_view LabelDe() const override { return "Antwort verfasst"; }
+  std::string_view LabelEn() const override { return "Answer drafted"; }
+  bool AppliesTo(const Turn&) const override { return true; }
+  Status Run(Turn& turn, EventSink& sink) override {
+    sink.Flush();
+    seen_before_waiting = recording_.Steps();
+    sink.Emit(turn.conversation_id, MessageEvent{Author::kAi, "Antwort", ""}, {});
+    return Status::Ok();
+  }
+  std::vector<WorkStepEvent> seen_before_waiting;
+
+ private:
+  RecordingSink& recording_;
+};
+
+TEST(RunnerTest, AStageThatWaitsIsSeenStartedWhileItWaits) {
+  FakeClock clock;
+  RecordingSink sink;
+  auto waiting = std::make_unique<WaitingStage>(sink);
+  WaitingStage* waiting_ptr = waiting.get();
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(std::make_unique<TimedStage>("retrieve", clock, std::chrono::milliseconds(1)));
+  stages.push_back(std::move(waiting));
+  Runner runner(std::move(stages), sink, clock);
+  EXPECT_TRUE(RunTurn(runner, MakeTurn("c1", 1, "Hallo")).status.ok());
+  ASSERT_EQ(waiting_ptr->seen_before_waiting.size(), 3u);
+  EXPECT_EQ(waiting_ptr->seen_before_waiting[2].stage, "compose");
+  EXPECT_EQ(waiting_ptr->seen_before_waiting[2].status, StepStatus::kStarted);
+  EXPECT_EQ(sink.batches, 2);
+  ASSERT_EQ(sink.events.size(), 5u);
+  EXPECT_TRUE(std::holds_alternative<MessageEvent>(sink.events[3].body));
+  EXPECT_EQ(std::get<WorkStepEvent>(sink.events[4].body).status, StepStatus::kDone);
+}
+
 class StagesOnSqliteTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -175,7 +234,7 @@ TEST_F(StagesOnSqliteTest, PersonReplyIsDeliveredBetweenItsWorkSteps) {
   StoreEventSink sink(*store_);
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(MakeReceiveStage(*store_));
-  stages.push_back(MakeDeliverStage(sink));
+  stages.push_back(MakeDeliverStage());
   Runner runner(std::move(stages), sink, clock_);
 
   Turn turn = MakeTurn("c1", 0, "");
@@ -202,7 +261,7 @@ class RecordingStage final : public Stage {
   std::string_view LabelDe() const override { return "Verstanden"; }
   std::string_view LabelEn() const override { return "Understood"; }
   bool AppliesTo(const Turn&) const override { return true; }
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink&) override {
     seen = turn.text + "|" + turn.masked_text;
     return Status::Ok();
   }
@@ -221,7 +280,7 @@ TEST_F(StagesOnSqliteTest, StagesAfterProtectNeverSeeTheOriginal) {
   RecordingStage* later = recording.get();
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(MakeReceiveStage(*store_));
-  stages.push_back(MakeProtectStage(protector, sink));
+  stages.push_back(MakeProtectStage(protector));
   stages.push_back(std::move(recording));
   Runner runner(std::move(stages), sink, clock_);
 
@@ -246,9 +305,9 @@ TEST_F(StagesOnSqliteTest, ReceiveFailsForAConversationThatDoesNotExist) {
   StoreEventSink sink(*store_);
   auto receive = MakeReceiveStage(*store_);
   Turn turn = MakeTurn("missing", 1, "Hallo");
-  EXPECT_EQ(receive->Run(turn).code(), StatusCode::kNotFound);
+  EXPECT_EQ(receive->Run(turn, sink).code(), StatusCode::kNotFound);
   Turn ok = MakeTurn("c1", 1, "Hallo");
-  EXPECT_TRUE(receive->Run(ok).ok());
+  EXPECT_TRUE(receive->Run(ok, sink).ok());
 }
 
 }  // namespace

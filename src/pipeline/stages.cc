@@ -15,7 +15,7 @@ class ReceiveStage final : public Stage {
   std::string_view LabelEn() const override { return "Message received"; }
   bool AppliesTo(const Turn& turn) const override { return turn.incoming; }
 
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink&) override {
     auto conversation = store_.GetConversation(turn.conversation_id);
     if (!conversation.ok()) return conversation.status();
     turn.conversation_last_seq = conversation->last_seq;
@@ -28,13 +28,13 @@ class ReceiveStage final : public Stage {
 
 class ProtectStage final : public Stage {
  public:
-  ProtectStage(Protector& protector, EventSink& sink) : protector_(protector), sink_(sink) {}
+  explicit ProtectStage(Protector& protector) : protector_(protector) {}
   std::string_view Name() const override { return "protect"; }
   std::string_view LabelDe() const override { return "Persönliche Daten geschützt"; }
   std::string_view LabelEn() const override { return "Personal data protected"; }
   bool AppliesTo(const Turn& turn) const override { return turn.incoming; }
 
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     auto masked = protector_.Protect(turn.conversation_id, turn.text);
     if (!masked.ok()) return masked.status();
     turn.masked_text = masked->masked_text;
@@ -43,29 +43,31 @@ class ProtectStage final : public Stage {
     std::optional<std::string> vault_map;
     if (!masked->sealed_map.empty()) vault_map = std::move(masked->sealed_map);
     // Queued while the conversation's lock is held: commit order is map order.
-    sink_.EmitWithVault(turn.conversation_id,
-                        MessageEvent{turn.author, turn.masked_text, ""}, std::move(vault_map),
-                        [stored = turn.stored](Result<Event> result) {
-                          stored->result = std::move(result);
-                        });
+    sink.EmitWithVault(turn.conversation_id,
+                       MessageEvent{turn.author, turn.masked_text, ""}, std::move(vault_map),
+                       [stored = turn.stored](Result<Event> result) {
+                         stored->result = std::move(result);
+                       });
+    // The lock goes with the rest of the turn's events (understanding takes
+    // microseconds), so a message's intake is one append.
+    sink.HoldUntilSent(std::move(masked->lock));
     return Status::Ok();
   }
 
  private:
   Protector& protector_;
-  EventSink& sink_;
 };
 
 class UnderstandStage final : public Stage {
  public:
-  UnderstandStage(const nlu::Understander& understander, EventSink& sink)
-      : understander_(understander), sink_(sink) {}
+  explicit UnderstandStage(const nlu::Understander& understander)
+      : understander_(understander) {}
   std::string_view Name() const override { return "understand"; }
   std::string_view LabelDe() const override { return "Anliegen verstanden"; }
   std::string_view LabelEn() const override { return "Request understood"; }
   bool AppliesTo(const Turn& turn) const override { return turn.incoming; }
 
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     // Only the masked text: no model sees personal data (P8).
     const nlu::Understanding understanding = understander_.Understand(turn.masked_text);
     UnderstandingEvent event{std::string(nlu::LanguageCode(understanding.language)),
@@ -76,18 +78,16 @@ class UnderstandStage final : public Stage {
                              understander_.ModelId()};
     turn.understanding = event;
     // Ordered before this stage's "done", whose durability the runner awaits.
-    sink_.Emit(turn.conversation_id, std::move(event), [](Result<Event>) {});
+    sink.Emit(turn.conversation_id, std::move(event), {});
     return Status::Ok();
   }
 
  private:
   const nlu::Understander& understander_;
-  EventSink& sink_;
 };
 
 class DeliverStage final : public Stage {
  public:
-  explicit DeliverStage(EventSink& sink) : sink_(sink) {}
   std::string_view Name() const override { return "deliver"; }
   std::string_view LabelDe() const override { return "Antwort gesendet"; }
   std::string_view LabelEn() const override { return "Reply sent"; }
@@ -100,16 +100,13 @@ class DeliverStage final : public Stage {
   // commit. The runner reports the turn once its steps are durable, and the
   // reply's callback runs before theirs, so `delivered` is set by then; the
   // turn lives until the runner has reported it.
-  Status Run(Turn& turn) override {
+  Status Run(Turn& turn, EventSink& sink) override {
     Turn* t = &turn;
-    sink_.Emit(turn.conversation_id, *turn.reply, [t](Result<Event> result) {
+    sink.Emit(turn.conversation_id, *turn.reply, [t](Result<Event> result) {
       if (result.ok()) t->delivered = std::move(*result);
     });
     return Status::Ok();
   }
-
- private:
-  EventSink& sink_;
 };
 
 }  // namespace
@@ -118,16 +115,16 @@ std::unique_ptr<Stage> MakeReceiveStage(Store& store) {
   return std::make_unique<ReceiveStage>(store);
 }
 
-std::unique_ptr<Stage> MakeProtectStage(Protector& protector, EventSink& sink) {
-  return std::make_unique<ProtectStage>(protector, sink);
+std::unique_ptr<Stage> MakeProtectStage(Protector& protector) {
+  return std::make_unique<ProtectStage>(protector);
 }
 
-std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander, EventSink& sink) {
-  return std::make_unique<UnderstandStage>(understander, sink);
+std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander) {
+  return std::make_unique<UnderstandStage>(understander);
 }
 
-std::unique_ptr<Stage> MakeDeliverStage(EventSink& sink) {
-  return std::make_unique<DeliverStage>(sink);
+std::unique_ptr<Stage> MakeDeliverStage() {
+  return std::make_unique<DeliverStage>();
 }
 
 }  // namespace candor

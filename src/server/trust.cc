@@ -38,6 +38,12 @@ void TrustStats::Counts::Add(const Counts& o) {
 }
 
 void TrustStats::OnCommit(const Event& event) {
+  // Most events are work steps and understandings, which count for nothing
+  // here: they need not wait for the lock.
+  if (std::holds_alternative<WorkStepEvent>(event.body) ||
+      std::holds_alternative<UnderstandingEvent>(event.body)) {
+    return;
+  }
   Counts delta;
   const std::string& id = event.conversation_id;
   std::lock_guard lock(mu_);

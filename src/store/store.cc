@@ -24,4 +24,13 @@ Result<Event> AppendAndWait(Store& store, AppendRequest request) {
   return future.get();
 }
 
+Result<std::vector<Event>> AppendBatchAndWait(Store& store, std::vector<AppendRequest> requests) {
+  auto promise = std::make_shared<std::promise<Result<std::vector<Event>>>>();
+  auto future = promise->get_future();
+  store.AppendBatch(std::move(requests), [promise](Result<std::vector<Event>> result) {
+    promise->set_value(std::move(result));
+  });
+  return future.get();
+}
+
 }  // namespace candor

@@ -92,6 +92,7 @@ struct AppendRequest {
 };
 
 using AppendCallback = std::function<void(Result<Event>)>;
+using AppendBatchCallback = std::function<void(Result<std::vector<Event>>)>;
 using CommitListener = std::function<void(const Event&)>;
 
 class Store {
@@ -109,6 +110,13 @@ class Store {
   // Events. `done` runs once the event is durable (or failed); the event then
   // carries its seq, log index and commit time. NotFound for an unknown conversation.
   virtual void Append(AppendRequest request, AppendCallback done) = 0;
+  // Several events of one conversation at once, for what is written together
+  // anyway (a quick piece of work's steps and results): they get consecutive
+  // seqs in the order given and become durable in one transaction, all of them
+  // or none. `done` runs once, with the events in order, after the commit
+  // listener has seen each of them. InvalidArgument when the requests name more
+  // than one conversation or none at all; NotFound for an unknown conversation.
+  virtual void AppendBatch(std::vector<AppendRequest> requests, AppendBatchCallback done) = 0;
   // Events with seq > after_seq, in order, at most `limit`.
   virtual Result<std::vector<Event>> ReadEvents(const std::string& conversation_id,
                                                 int64_t after_seq, int limit) = 0;
@@ -138,6 +146,7 @@ class Store {
 // Blocks until the append is durable. For command-line tools and tests; a
 // server thread should use Append with a callback instead.
 Result<Event> AppendAndWait(Store& store, AppendRequest request);
+Result<std::vector<Event>> AppendBatchAndWait(Store& store, std::vector<AppendRequest> requests);
 
 // Opens (creating if needed) the SQLite database at `path` in WAL mode with
 // synchronous=FULL, and starts its writer thread. With `must_exist`, a missing

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <filesystem>
 #include <functional>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -117,6 +118,154 @@ TEST_P(StoreContractTest, AppendToUnknownConversationFailsAndStoresNothing) {
   auto count = store_->CountEvents();
   ASSERT_TRUE(count.ok());
   EXPECT_EQ(*count, 0);
+}
+
+std::vector<AppendRequest> Steps(const std::string& id, int n) {
+  std::vector<AppendRequest> requests;
+  for (int i = 0; i < n; ++i) {
+    requests.push_back({id,
+                        WorkStepEvent{"step" + std::to_string(i), StepStatus::kStarted, "Schritt",
+                                      "Step", FromUnixMillis(1000 + i), std::nullopt, ""},
+                        std::nullopt});
+  }
+  return requests;
+}
+
+TEST_P(StoreContractTest, BatchGetsConsecutiveSeqsInOrderAfterSingleAppends) {
+  NewConversation("c1");
+  ASSERT_TRUE(Say("c1", "first").ok());
+  auto requests = Steps("c1", 3);
+  requests.push_back({"c1", MessageEvent{Author::kCustomer, "in the batch", ""}, std::nullopt});
+  auto batch = AppendBatchAndWait(*store_, std::move(requests));
+  ASSERT_TRUE(batch.ok()) << batch.status().ToString();
+  ASSERT_EQ(batch->size(), 4u);
+  for (size_t i = 0; i < batch->size(); ++i) {
+    EXPECT_EQ(batch->at(i).seq, static_cast<int64_t>(i) + 2);
+    EXPECT_EQ(batch->at(i).log_index, static_cast<int64_t>(i) + 1);
+    EXPECT_EQ(batch->at(i).leaf_hash.size(), 32u);
+  }
+  EXPECT_EQ(std::get<WorkStepEvent>(batch->at(1).body).stage, "step1");
+  auto after = Say("c1", "after");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->seq, 6);
+
+  auto events = store_->ReadEvents("c1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 6u);
+  for (size_t i = 0; i < events->size(); ++i) {
+    EXPECT_EQ(events->at(i).seq, static_cast<int64_t>(i) + 1);
+  }
+  EXPECT_EQ(std::get<WorkStepEvent>(events->at(3).body).stage, "step2");
+  EXPECT_EQ(std::get<WorkStepEvent>(events->at(3).body).started_at, FromUnixMillis(1002));
+  EXPECT_EQ(std::get<MessageEvent>(events->at(4).body).text, "in the batch");
+  auto inbox = store_->ListConversations(10);
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ(inbox->at(0).last_message, "after");
+}
+
+TEST_P(StoreContractTest, ConcurrentBatchesAndAppendsStayGapFreeAndUnmixed) {
+  NewConversation("c1");
+  std::mutex mu;
+  std::set<int64_t> seqs;
+  std::vector<int64_t> listened;
+  store_->SetCommitListener([&](const Event& e) {
+    std::lock_guard lock(mu);
+    listened.push_back(e.seq);
+  });
+  std::atomic<int> failures = 0;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 50; ++i) {
+        if ((t + i) % 2 == 0) {
+          auto batch = AppendBatchAndWait(*store_, Steps("c1", 3));
+          if (!batch.ok()) {
+            ++failures;
+            continue;
+          }
+          std::lock_guard lock(mu);
+          for (size_t k = 0; k < batch->size(); ++k) {
+            // One batch's events are never split by another writer's.
+            EXPECT_EQ(batch->at(k).seq, batch->front().seq + static_cast<int64_t>(k));
+            EXPECT_TRUE(seqs.insert(batch->at(k).seq).second);
+          }
+        } else {
+          auto event = Say("c1", "x");
+          if (!event.ok()) {
+            ++failures;
+            continue;
+          }
+          std::lock_guard lock(mu);
+          EXPECT_TRUE(seqs.insert(event->seq).second);
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures, 0);
+  ASSERT_EQ(seqs.size(), 2u * 50 * 3 + 2u * 50);
+  EXPECT_EQ(*seqs.begin(), 1);
+  EXPECT_EQ(*seqs.rbegin(), static_cast<int64_t>(seqs.size()));
+  std::lock_guard lock(mu);
+  ASSERT_EQ(listened.size(), seqs.size());
+  for (size_t i = 0; i < listened.size(); ++i) EXPECT_EQ(listened[i], static_cast<int64_t>(i) + 1);
+}
+
+TEST_P(StoreContractTest, BatchToUnknownConversationFailsWholeAndSparesOthers) {
+  NewConversation("c1");
+  std::promise<Result<std::vector<Event>>> unknown;
+  // Queued together, so they are likely to share a transaction.
+  store_->AppendBatch(Steps("nope", 3), [&](Result<std::vector<Event>> r) {
+    unknown.set_value(std::move(r));
+  });
+  auto good = AppendBatchAndWait(*store_, Steps("c1", 2));
+  auto failed = unknown.get_future().get();
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(good->front().seq, 1);
+  EXPECT_EQ(good->front().log_index, 0);
+  auto count = store_->CountEvents();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2);
+}
+
+TEST_P(StoreContractTest, BatchOfTwoConversationsOrNoneIsRejected) {
+  NewConversation("a");
+  NewConversation("b");
+  auto requests = Steps("a", 2);
+  requests.push_back(Steps("b", 1).front());
+  auto mixed = AppendBatchAndWait(*store_, std::move(requests));
+  EXPECT_EQ(mixed.status().code(), StatusCode::kInvalidArgument);
+  auto empty = AppendBatchAndWait(*store_, {});
+  EXPECT_EQ(empty.status().code(), StatusCode::kInvalidArgument);
+  auto count = store_->CountEvents();
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 0);
+}
+
+TEST_P(StoreContractTest, BatchWithVaultMapStoresItWithTheMessage) {
+  NewConversation("c1");
+  std::vector<AppendRequest> requests = Steps("c1", 1);
+  requests.push_back({"c1", MessageEvent{Author::kCustomer, "[IBAN_1]", ""}, "sealed-map"});
+  ASSERT_TRUE(AppendBatchAndWait(*store_, std::move(requests)).ok());
+  auto map = store_->GetVaultMap("c1");
+  ASSERT_TRUE(map.ok());
+  EXPECT_EQ(*map, "sealed-map");
+}
+
+TEST_P(StoreContractTest, BatchedEventsSurviveReopen) {
+  NewConversation("c1");
+  ASSERT_TRUE(AppendBatchAndWait(*store_, Steps("c1", 4)).ok());
+  Reopen();
+  auto conversation = store_->GetConversation("c1");
+  ASSERT_TRUE(conversation.ok());
+  EXPECT_EQ(conversation->last_seq, 4);
+  auto next = AppendBatchAndWait(*store_, Steps("c1", 2));
+  ASSERT_TRUE(next.ok());
+  EXPECT_EQ(next->front().seq, 5);
+  EXPECT_EQ(next->back().log_index, 5);
 }
 
 TEST_P(StoreContractTest, AcknowledgedEventsSurviveReopen) {

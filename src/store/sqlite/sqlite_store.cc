@@ -182,14 +182,33 @@ class SqliteStore final : public Store {
     });
   }
 
-  // The event's stored form and its content commitment are made here, on the
-  // caller's thread, so the writer only numbers, hashes the leaf and writes.
   void Append(AppendRequest request, AppendCallback done) override {
-    PendingAppend pending{std::move(request), std::move(done), {}, {}, {}, {}};
-    pending.kind = EventKind(pending.request.body);
-    pending.body_json = EncodeEventBody(pending.request.body);
-    pending.salt = NextSalt();
-    pending.commitment = ledger::CommitContent(pending.salt, pending.body_json);
+    PendingAppend pending;
+    pending.conversation_id = std::move(request.conversation_id);
+    pending.events.push_back(Prepare(std::move(request.body), std::move(request.vault_map)));
+    pending.one = std::move(done);
+    Enqueue(std::move(pending));
+  }
+
+  // One queue entry, one seq lookup and one callback for all of them.
+  void AppendBatch(std::vector<AppendRequest> requests, AppendBatchCallback done) override {
+    if (requests.empty()) {
+      done(Status::InvalidArgument("a batch needs at least one event"));
+      return;
+    }
+    for (const auto& r : requests) {
+      if (r.conversation_id != requests.front().conversation_id) {
+        done(Status::InvalidArgument("a batch's events must be of one conversation"));
+        return;
+      }
+    }
+    PendingAppend pending;
+    pending.conversation_id = std::move(requests.front().conversation_id);
+    pending.events.reserve(requests.size());
+    for (auto& r : requests) {
+      pending.events.push_back(Prepare(std::move(r.body), std::move(r.vault_map)));
+    }
+    pending.many = std::move(done);
     Enqueue(std::move(pending));
   }
 
@@ -333,14 +352,34 @@ class SqliteStore final : public Store {
   }
 
  private:
-  struct PendingAppend {
-    AppendRequest request;
-    AppendCallback done;
-    std::string_view kind;  // EventKind's static name
-    std::string body_json;  // EncodeEventBody(request.body)
+  // An event on its way in. Its stored form and its content commitment are
+  // made on the caller's thread, so the writer only numbers, hashes the leaf
+  // and writes.
+  struct PendingEvent {
+    EventBody body;
+    std::optional<std::string> vault_map;  // AppendRequest::vault_map
+    std::string_view kind;                 // EventKind's static name
+    std::string body_json;                 // EncodeEventBody(body)
     std::string salt;
     ledger::Hash commitment;  // ledger::CommitContent(salt, body_json)
   };
+  // One Append (one event, reported to `one`) or one AppendBatch (reported to
+  // `many`): numbered and written together, all or nothing.
+  struct PendingAppend {
+    std::string conversation_id;
+    std::vector<PendingEvent> events;
+    AppendCallback one;
+    AppendBatchCallback many;
+    std::vector<Event> committed;  // filled by the writer
+  };
+
+  static PendingEvent Prepare(EventBody body, std::optional<std::string> vault_map) {
+    PendingEvent e{std::move(body), std::move(vault_map), {}, {}, NextSalt(), {}};
+    e.kind = EventKind(e.body);
+    e.body_json = EncodeEventBody(e.body);
+    e.commitment = ledger::CommitContent(e.salt, e.body_json);
+    return e;
+  }
   // Any other write: runs inside the batch transaction under its own savepoint,
   // so its failure does not undo the rest of the batch.
   struct PendingWrite {
@@ -372,7 +411,11 @@ class SqliteStore final : public Store {
 
   static void Fail(Pending& pending, const Status& status) {
     if (auto* a = std::get_if<PendingAppend>(&pending)) {
-      a->done(status);
+      if (a->one) {
+        a->one(status);
+      } else {
+        a->many(status);
+      }
     } else {
       std::get<PendingWrite>(pending).done(status);
     }
@@ -389,8 +432,7 @@ class SqliteStore final : public Store {
   // A committed (or failed) batch waiting for its listener calls and callbacks.
   struct Completed {
     std::vector<Pending> batch;
-    std::vector<std::optional<Result<Event>>> append_results;
-    std::vector<Status> write_results;
+    std::vector<Status> results;  // one per entry of the batch
     Status failure;  // not OK: nothing of the batch is durable
   };
 
@@ -425,14 +467,23 @@ class SqliteStore final : public Store {
       return;
     }
     if (listener_) {
-      for (auto& result : c.append_results)
-        if (result && result->ok()) listener_(result->value());
+      for (size_t i = 0; i < c.batch.size(); ++i) {
+        const auto* append = std::get_if<PendingAppend>(&c.batch[i]);
+        if (append == nullptr || !c.results[i].ok()) continue;
+        for (const Event& event : append->committed) listener_(event);
+      }
     }
     for (size_t i = 0; i < c.batch.size(); ++i) {
       if (auto* append = std::get_if<PendingAppend>(&c.batch[i])) {
-        append->done(std::move(*c.append_results[i]));
+        if (!c.results[i].ok()) {
+          Fail(c.batch[i], c.results[i]);
+        } else if (append->one) {
+          append->one(std::move(append->committed.front()));
+        } else {
+          append->many(std::move(append->committed));
+        }
       } else {
-        std::get<PendingWrite>(c.batch[i]).done(c.write_results[i]);
+        std::get<PendingWrite>(c.batch[i]).done(c.results[i]);
       }
     }
   }
@@ -512,8 +563,8 @@ class SqliteStore final : public Store {
 
   void CommitBatch(std::vector<Pending> batch) {
     const Time now = clock_.Now();
-    std::vector<std::optional<Result<Event>>> append_results(batch.size());
-    std::vector<Status> write_results(batch.size());
+    const int64_t now_ms = ToUnixMillis(now);
+    std::vector<Status> results(batch.size());
     std::unordered_map<std::string, Touched> touched;
     const int64_t first_log_index = next_log_index_;
 
@@ -527,57 +578,69 @@ class SqliteStore final : public Store {
       if (auto* write = std::get_if<PendingWrite>(&batch[i])) {
         status = writer_db_.Exec("SAVEPOINT op");
         if (!status.ok()) break;
-        write_results[i] = write->apply(writer_db_);
-        status = writer_db_.Exec(write_results[i].ok() ? "RELEASE op"
-                                                       : "ROLLBACK TO op; RELEASE op");
+        results[i] = write->apply(writer_db_);
+        status = writer_db_.Exec(results[i].ok() ? "RELEASE op" : "ROLLBACK TO op; RELEASE op");
         continue;
       }
       auto& append = std::get<PendingAppend>(batch[i]);
-      const std::string& id = append.request.conversation_id;
+      const std::string& id = append.conversation_id;
+      // The only failure that spares the rest of the batch, and it comes
+      // before anything of this append is written: all of it or none.
       auto last = LastSeq(id);
       if (!last.ok()) {
         if (last.status().code() != StatusCode::kNotFound) status = last.status();
-        append_results[i] = last.status();
+        results[i] = last.status();
         continue;
       }
-      Event event{id, *last + 1, next_log_index_, now, std::move(append.request.body), {}};
-      // The ledger leaf is written with the event, in the same transaction.
-      const ledger::Hash& commitment = append.commitment;
-      const ledger::Hash leaf_hash = ledger::HashLeaf(ledger::EncodeLeaf(
-          {event.log_index, id, event.seq, std::string(append.kind), ToUnixMillis(now),
-           commitment}));
-      event.leaf_hash.assign(leaf_hash.begin(), leaf_hash.end());
-      insert->Bind(1, id)
-          .Bind(2, event.seq)
-          .Bind(3, event.log_index)
-          .BindStatic(4, append.kind)
-          .Bind(5, ToUnixMillis(now))
-          .BindStatic(6, append.body_json)
-          .BindStaticBlob(7, append.salt)
-          .BindStaticBlob(8, std::string_view(reinterpret_cast<const char*>(commitment.data()),
-                                              commitment.size()))
-          .BindStaticBlob(9, event.leaf_hash);
-      status = insert->Run();
-      if (!status.ok()) break;
-      if (append.request.vault_map) {
-        auto update = writer_db_.PrepareCached("UPDATE conversations SET vault_map = ? WHERE id = ?");
-        if (!update.ok()) {
-          status = update.status();
-          break;
-        }
-        update->BindBlob(1, *append.request.vault_map).Bind(2, id);
-        status = update->Run();
+      int64_t seq = *last;
+      std::optional<Author> last_author;
+      append.committed.reserve(append.events.size());
+      for (PendingEvent& pending : append.events) {
+        Event event{id, ++seq, next_log_index_, now, std::move(pending.body), {}};
+        // The ledger leaf is written with the event, in the same transaction.
+        const ledger::Hash& commitment = pending.commitment;
+        const ledger::Hash leaf_hash = ledger::HashLeaf(ledger::EncodeLeaf(
+            {event.log_index, id, event.seq, std::string(pending.kind), now_ms, commitment}));
+        event.leaf_hash.assign(leaf_hash.begin(), leaf_hash.end());
+        insert->Bind(1, id)
+            .Bind(2, event.seq)
+            .Bind(3, event.log_index)
+            .BindStatic(4, pending.kind)
+            .Bind(5, now_ms)
+            .BindStatic(6, pending.body_json)
+            .BindStaticBlob(7, pending.salt)
+            .BindStaticBlob(8, std::string_view(reinterpret_cast<const char*>(commitment.data()),
+                                                commitment.size()))
+            .BindStaticBlob(9, event.leaf_hash);
+        status = insert->Run();
         if (!status.ok()) break;
+        if (pending.vault_map) {
+          auto update =
+              writer_db_.PrepareCached("UPDATE conversations SET vault_map = ? WHERE id = ?");
+          if (!update.ok()) {
+            status = update.status();
+            break;
+          }
+          update->BindBlob(1, *pending.vault_map).Bind(2, id);
+          status = update->Run();
+          if (!status.ok()) break;
+        }
+        ++next_log_index_;
+        append.committed.push_back(std::move(event));
+        if (const auto* m = std::get_if<MessageEvent>(&append.committed.back().body)) {
+          last_author = m->author;
+        }
       }
-      last_seq_cache_[id] = event.seq;
-      ++next_log_index_;
-      Touched& t = touched[id];
-      t.last_seq = event.seq;
-      if (const auto* m = std::get_if<MessageEvent>(&event.body)) {
-        t.last_author = m->author;
+      if (!status.ok()) break;
+      last_seq_cache_[id] = seq;
+      if (last_author) {
+        Touched& t = touched[id];
+        t.last_seq = seq;
+        t.last_author = last_author;
         t.last_message_at = now;
+      } else if (auto it = touched.find(id); it != touched.end()) {
+        it->second.last_seq = seq;  // a message earlier in this batch
       }
-      append_results[i] = std::move(event);
     }
 
     if (status.ok()) status = WriteBackConversations(touched);
@@ -588,10 +651,10 @@ class SqliteStore final : public Store {
       (void)writer_db_.Exec("ROLLBACK");
       last_seq_cache_.clear();
       next_log_index_ = first_log_index;
-      Complete({std::move(batch), {}, {}, status});
+      Complete({std::move(batch), {}, status});
       return;
     }
-    Complete({std::move(batch), std::move(append_results), std::move(write_results), Status::Ok()});
+    Complete({std::move(batch), std::move(results), Status::Ok()});
   }
 
   // Only messages change what the inbox shows; work steps leave the row alone.
