@@ -43,8 +43,10 @@ class StreamMailbox final : public StreamSubscriber,
   StreamMailbox(asio::any_io_executor executor, tcp::socket& socket, Render render)
       : wake_(executor), executor_(executor), socket_(socket), render_(std::move(render)) {}
 
-  void Deliver(std::shared_ptr<const SseFeed> feed) override {
-    asio::post(executor_, [self = shared_from_this(), feed = std::move(feed)] {
+  void Deliver(std::shared_ptr<const SseFeed> feed, FanoutRound round) override {
+    // The handler holds the fan-out's round until it has run.
+    asio::post(executor_, [self = shared_from_this(), feed = std::move(feed),
+                           round = std::move(round)] {
       if (self->closed_ || self->overflowed_) return;
       std::vector<std::shared_ptr<const SseFrame>> frames;
       feed->FramesAfter(self->frames_.empty() ? self->last_sent_ : self->frames_.back()->seq,

@@ -43,7 +43,7 @@ void Hub::Unsubscribe(const std::string& conversation_id, uint64_t id) {
   auto it = watched_.find(conversation_id);
   if (it == watched_.end()) return;
   it->second.subscribers.erase(id);
-  if (it->second.subscribers.empty() && !it->second.flush_scheduled) watched_.erase(it);
+  if (it->second.Unused()) watched_.erase(it);
 }
 
 void Hub::Publish(const Event& event) {
@@ -56,7 +56,9 @@ void Hub::Publish(const Event& event) {
     Watched& w = it->second;
     w.feed->Add(RenderSseFrame(event));
     if (w.subscribers.size() > 8) {
-      if (!w.flush_scheduled) {  // the first since the last fan-out: schedule one
+      if (w.in_flight) {
+        w.more = true;  // goes out when the running fan-out is over
+      } else if (!w.flush_scheduled) {  // the first since the last fan-out: schedule one
         w.flush_scheduled = true;
         executor_([this, id = event.conversation_id] { Flush(id); });
       }
@@ -66,7 +68,7 @@ void Hub::Publish(const Event& event) {
     for (const auto& [id, subscriber] : w.subscribers) few.push_back(subscriber);
     feed = w.feed;
   }
-  for (const auto& subscriber : few) subscriber->Deliver(feed);
+  for (const auto& subscriber : few) subscriber->Deliver(feed, nullptr);
 }
 
 void Hub::Flush(const std::string& conversation_id) {
@@ -79,14 +81,36 @@ void Hub::Flush(const std::string& conversation_id) {
     Watched& w = it->second;
     w.flush_scheduled = false;
     if (w.subscribers.empty()) {
-      watched_.erase(it);
+      if (w.Unused()) watched_.erase(it);
       return;
     }
+    w.in_flight = true;
     targets.reserve(w.subscribers.size());
     for (const auto& [id, subscriber] : w.subscribers) targets.push_back(subscriber);
     feed = w.feed;
   }
-  for (const auto& subscriber : targets) subscriber->Deliver(feed);
+  // The round ends when the last hand-over lets go of it.
+  FanoutRound round(static_cast<void*>(nullptr),
+                    [hub = std::weak_ptr<Hub*>(self_), conversation_id](void*) {
+                      if (auto alive = hub.lock()) (*alive)->FanoutDone(conversation_id);
+                    });
+  for (const auto& subscriber : targets) subscriber->Deliver(feed, round);
+}
+
+void Hub::FanoutDone(const std::string& conversation_id) {
+  std::lock_guard lock(mu_);
+  auto it = watched_.find(conversation_id);
+  if (it == watched_.end()) return;
+  Watched& w = it->second;
+  w.in_flight = false;
+  if (w.more && !w.subscribers.empty()) {
+    w.more = false;
+    w.flush_scheduled = true;
+    executor_([this, conversation_id] { Flush(conversation_id); });
+    return;
+  }
+  w.more = false;
+  if (w.Unused()) watched_.erase(it);
 }
 
 }  // namespace candor

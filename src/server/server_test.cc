@@ -126,7 +126,7 @@ TEST(MetricsTest, RendersRequestCountsAndHistogramsPerRoute) {
 
 class CollectingSubscriber final : public StreamSubscriber {
  public:
-  void Deliver(std::shared_ptr<const SseFeed> feed) override {
+  void Deliver(std::shared_ptr<const SseFeed> feed, FanoutRound) override {
     ++deliveries;
     std::vector<std::shared_ptr<const SseFrame>> frames;
     feed->FramesAfter(seqs.empty() ? 0 : seqs.back(), frames);
@@ -176,6 +176,84 @@ TEST(HubTest, ManyStreamsGetABatchOfEventsInOneHandOverInOrder) {
   tasks.back()();
   EXPECT_EQ(streams[0]->seqs.back(), 5);
   EXPECT_EQ(streams[19]->seqs.back(), 4) << "a closed stream gets nothing more";
+}
+
+// A stream whose hand-overs run later, like a real one's on its own strand.
+class DeferredSubscriber final : public StreamSubscriber {
+ public:
+  explicit DeferredSubscriber(std::vector<std::function<void()>>& handovers)
+      : handovers_(handovers) {}
+  void Deliver(std::shared_ptr<const SseFeed> feed, FanoutRound round) override {
+    handovers_.push_back([this, feed, round] {
+      std::vector<std::shared_ptr<const SseFrame>> frames;
+      feed->FramesAfter(seqs.empty() ? 0 : seqs.back(), frames);
+      if (!frames.empty()) ++writes;
+      for (const auto& frame : frames) seqs.push_back(frame->seq);
+    });
+  }
+  int writes = 0;
+  std::vector<int64_t> seqs;
+
+ private:
+  std::vector<std::function<void()>>& handovers_;
+};
+
+TEST(HubTest, WhatIsCommittedDuringAFanOutWaitsUntilEveryStreamHasTheFirst) {
+  std::vector<std::function<void()>> tasks, handovers;
+  Hub hub([&](std::function<void()> task) { tasks.push_back(std::move(task)); });
+  std::vector<std::shared_ptr<DeferredSubscriber>> streams;
+  std::vector<std::unique_ptr<Hub::Subscription>> subscriptions;
+  for (int i = 0; i < 20; ++i) {
+    streams.push_back(std::make_shared<DeferredSubscriber>(handovers));
+    subscriptions.push_back(hub.Subscribe("c_1", streams.back()));
+  }
+  hub.Publish(MessageAt(1));
+  ASSERT_EQ(tasks.size(), 1u);
+  tasks[0]();
+  ASSERT_EQ(handovers.size(), 20u);
+  auto run_handovers = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) std::exchange(handovers[i], nullptr)();
+  };
+  run_handovers(0, 10);  // half the streams have the message
+  std::vector<std::shared_ptr<DeferredSubscriber>> early, late;
+  for (const auto& stream : streams) (stream->seqs.empty() ? late : early).push_back(stream);
+  ASSERT_EQ(early.size(), 10u);
+  hub.Publish(MessageAt(2));  // the answer is committed meanwhile
+  EXPECT_EQ(tasks.size(), 1u) << "no second fan-out while the first is still running";
+  run_handovers(10, 20);
+  for (const auto& stream : early) EXPECT_EQ(stream->seqs, (std::vector<int64_t>{1}));
+  for (const auto& stream : late) {
+    EXPECT_EQ(stream->seqs, (std::vector<int64_t>{1, 2}))
+        << "a stream reached late gets both in its one write";
+  }
+  ASSERT_EQ(tasks.size(), 2u) << "the fan-out is over: what waited goes out now";
+  tasks[1]();
+  ASSERT_EQ(handovers.size(), 40u);
+  run_handovers(20, 40);
+  for (const auto& stream : early) EXPECT_EQ(stream->writes, 2);
+  for (const auto& stream : late) EXPECT_EQ(stream->writes, 1) << "nothing is sent twice";
+  for (const auto& stream : streams) EXPECT_EQ(stream->seqs, (std::vector<int64_t>{1, 2}));
+  hub.Publish(MessageAt(3));
+  EXPECT_EQ(tasks.size(), 3u) << "a quiet conversation fans out at once again";
+}
+
+TEST(HubTest, AFanOutLeftUnrunAfterTheHubIsGoneIsHarmless) {
+  std::vector<std::function<void()>> tasks, handovers;
+  auto stream = std::make_shared<DeferredSubscriber>(handovers);
+  std::vector<std::shared_ptr<DeferredSubscriber>> others;
+  {
+    Hub hub([&](std::function<void()> task) { tasks.push_back(std::move(task)); });
+    std::vector<std::unique_ptr<Hub::Subscription>> subscriptions;
+    for (int i = 0; i < 10; ++i) {
+      others.push_back(std::make_shared<DeferredSubscriber>(handovers));
+      subscriptions.push_back(hub.Subscribe("c_1", others.back()));
+    }
+    hub.Publish(MessageAt(1));
+    tasks[0]();
+  }
+  EXPECT_EQ(handovers.size(), 10u);
+  handovers.clear();  // dropped unrun, as a stopped server drops its handlers
+  EXPECT_EQ(others[0]->seqs.size(), 0u);
 }
 
 }  // namespace

@@ -4,7 +4,16 @@
 // streams gets its fan-out on `executor`, and the events committed before each
 // stream's hand-over runs go out together: one hand-over per stream for a
 // whole batch, not one per event. The writer goes
-// back to committing at once, however many streams are watching. Thread-safe.
+// back to committing at once, however many streams are watching.
+//
+// One fan-out at a time per conversation: what is committed while a fan-out's
+// hand-overs are still running waits for the last of them, then goes out in
+// the next one. So every stream has a message before any stream gets a second
+// write for what followed it (the AI's answer steps, say), and a stream that
+// the first fan-out reaches late gets both in one write.
+//
+// Thread-safe. Destroy the Hub only after the threads that run hand-overs
+// have stopped; hand-overs never run are harmless (they are dropped).
 #pragma once
 
 #include <deque>
@@ -58,18 +67,26 @@ class SseFeed {
   std::deque<std::shared_ptr<const SseFrame>> frames_;  // guarded by mu_
 };
 
+// Held by every hand-over of one fan-out until it has run; the fan-out is
+// over when the last one lets go. Opaque to subscribers.
+using FanoutRound = std::shared_ptr<void>;
+
 class StreamSubscriber {
  public:
   virtual ~StreamSubscriber() = default;
-  // The feed has new frames. Must not block: may be called on the commit thread.
-  virtual void Deliver(std::shared_ptr<const SseFeed> feed) = 0;
+  // The feed has new frames. Must not block: may be called on the commit
+  // thread. Keep `round` (it may be empty) until the frames are taken from
+  // the feed, then let it go.
+  virtual void Deliver(std::shared_ptr<const SseFeed> feed, FanoutRound round) = 0;
 };
 
 class Hub {
  public:
   // Fan-out runs on `executor`: a function that runs a task, e.g. by posting it.
   explicit Hub(std::function<void(std::function<void()>)> executor)
-      : executor_(std::move(executor)) {}
+      : executor_(std::move(executor)), self_(std::make_shared<Hub*>(this)) {}
+  Hub(const Hub&) = delete;
+  Hub& operator=(const Hub&) = delete;
 
   // Unsubscribes on destruction.
   class Subscription {
@@ -93,15 +110,24 @@ class Hub {
  private:
   void Unsubscribe(const std::string& conversation_id, uint64_t id);
   void Flush(const std::string& conversation_id);
+  // The last hand-over of a fan-out has run.
+  void FanoutDone(const std::string& conversation_id);
 
-  // Each watched conversation's feed, and whether a fan-out is scheduled for it.
+  // Each watched conversation's feed, and where its fan-out stands.
   struct Watched {
     std::unordered_map<uint64_t, std::shared_ptr<StreamSubscriber>> subscribers;
     std::shared_ptr<SseFeed> feed = std::make_shared<SseFeed>();
-    bool flush_scheduled = false;
+    bool flush_scheduled = false;  // a Flush task is queued
+    bool in_flight = false;        // a fan-out's hand-overs are still running
+    bool more = false;             // frames came while in flight: fan out again after
+    // Nothing scheduled, running or subscribed: the entry can go.
+    bool Unused() const { return subscribers.empty() && !flush_scheduled && !in_flight; }
   };
 
   const std::function<void(std::function<void()>)> executor_;
+  // What a fan-out's round holds to find the Hub again; hand-overs dropped
+  // after the Hub is gone find nothing.
+  const std::shared_ptr<Hub*> self_;
 
   std::mutex mu_;
   uint64_t next_id_ = 1;  // guarded by mu_
