@@ -180,6 +180,7 @@ struct RateOptions {
   double warmup_s = 1;  // scheduled and sent, but not measured
   double drain_s = 5;   // how long to wait for answers after the last due time
   int connections = 64;
+  std::string text = "How do I change my PIN?";  // what each message says
 };
 
 class OpenLoop {
@@ -239,8 +240,8 @@ class OpenLoop {
     }
     fmt::print(
         "#kv rate_target={:.0f} rate_achieved={:.0f} rate_p50_ms={:.3f} rate_p90_ms={:.3f} "
-        "rate_p99_ms={:.3f} rate_max_ms={:.3f} rate_errors={}\n",
-        options_.rate, achieved, p50, p90, p99, max, errors);
+        "rate_p99_ms={:.3f} rate_max_ms={:.3f} rate_errors={} rate_accepted={}\n",
+        options_.rate, achieved, p50, p90, p99, max, errors, accepted_);
     return !latencies_ms_.empty();
   }
 
@@ -318,7 +319,7 @@ class OpenLoop {
         first_status_error_ = fmt::format("HTTP {} {}", connection.response.result_int(),
                                           connection.response.body().substr(0, 200));
       }
-    } else if (connection.due >= measure_from_) {
+    } else if (++accepted_; connection.due >= measure_from_) {
       latencies_ms_.push_back(Ms(now - connection.due));
       last_answer_ = std::max(last_answer_, now);
     }
@@ -365,6 +366,7 @@ class OpenLoop {
   uint64_t issued_ = 0;                  // requests that have become due
   uint64_t sent_ = 0;                    // requests handed to a connection
   uint64_t answered_ = 0;                // requests finished, with success or not
+  uint64_t accepted_ = 0;                // of those, answered 201: messages stored
   std::deque<Clock::time_point> queue_;  // due times of requests waiting for a connection
   size_t longest_queue_ = 0;
   std::deque<size_t> idle_;           // connections ready for a request, oldest first
@@ -831,6 +833,7 @@ int main(int argc, char** argv) {
   rate->add_option("--rate", rate_options.rate, "Messages per second")->check(CLI::Range(1.0, 1e6));
   rate->add_option("--duration", rate_options.duration_s, "Measured seconds")
       ->check(CLI::Range(1.0, 600.0));
+  rate->add_option("--text", rate_options.text, "What each message says");
   rate->add_option("--connections", rate_options.connections, "Keep-alive connections")
       ->check(CLI::Range(1, 10000));
 
@@ -860,7 +863,7 @@ int main(int argc, char** argv) {
     if (!created) return 1;
     std::vector<std::string> requests;
     for (const Conversation& c : *created) {
-      requests.push_back(MessageRequest(rate_options.port, c, "open-loop benchmark message"));
+      requests.push_back(MessageRequest(rate_options.port, c, rate_options.text));
     }
     OpenLoop load(io, rate_options, std::move(requests));
     load.Run();
