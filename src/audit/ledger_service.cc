@@ -1,3 +1,5 @@
+#include <pthread.h>
+
 #include "audit/audit.h"
 
 namespace candor {
@@ -109,7 +111,10 @@ Result<std::optional<CheckpointRecord>> LedgerService::CheckpointNow() {
 }
 
 void LedgerService::Start() {
-  loop_ = std::thread([this] { Loop(); });
+  loop_ = std::thread([this] {
+    pthread_setname_np(pthread_self(), "ledger");
+    Loop();
+  });
 }
 
 void LedgerService::Loop() {

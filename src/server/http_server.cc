@@ -1,5 +1,6 @@
 // The HTTP layer: accepts connections, reads requests under time and size
 // limits, dispatches them to the Api, and serves live event streams.
+#include <pthread.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -219,7 +220,10 @@ class Server::Impl {
         acceptor_(io_) {
     // Answering is the work after the 201: under load it yields the CPU to
     // taking messages in, and catches up as soon as there is room.
-    asio::post(pipeline_pool_, [] { (void)setpriority(PRIO_PROCESS, gettid(), 10); });
+    asio::post(pipeline_pool_, [] {
+      (void)setpriority(PRIO_PROCESS, gettid(), 10);
+      pthread_setname_np(pthread_self(), "answering");  // as top -H and perf show it
+    });
     std::vector<std::string> route_names;
     for (const auto& route : api_.routes()) route_names.push_back(route.pattern);
     metrics_.DefineRoutes(std::move(route_names));
@@ -266,7 +270,13 @@ class Server::Impl {
     asio::co_spawn(io_, Accept(), asio::detached);
     asio::co_spawn(io_, api_.KeepPromises([this] { return stopping_.load(); }), asio::detached);
     std::vector<std::thread> threads;
-    for (int i = 1; i < options_.io_threads; ++i) threads.emplace_back([this] { io_.run(); });
+    for (int i = 1; i < options_.io_threads; ++i) {
+      threads.emplace_back([this] {
+        pthread_setname_np(pthread_self(), "http");
+        io_.run();
+      });
+    }
+    pthread_setname_np(pthread_self(), "http");
     io_.run();
     for (auto& t : threads) t.join();
     // Turns already queued still run to the end, so their steps are not lost.

@@ -88,6 +88,16 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode) {
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA synchronous = FULL"));
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON"));
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA cache_size = -65536"));  // 64 MiB of hot pages
+    // When the log starts over, a file grown longer under load is cut back.
+    CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA journal_size_limit = 67108864"));
+    // Replaces SQLite's automatic checkpoints, which the store does not use.
+    sqlite3_wal_hook(
+        raw,
+        [](void* pages, sqlite3*, const char*, int count) {
+          *static_cast<int*>(pages) = count;
+          return SQLITE_OK;
+        },
+        db.wal_pages_.get());
   } else {
     CANDOR_RETURN_IF_ERROR(db.Exec("PRAGMA query_only = ON"));
   }
@@ -95,7 +105,8 @@ Result<SqliteDb> SqliteDb::Open(const std::string& path, Mode mode) {
 }
 
 SqliteDb::SqliteDb(SqliteDb&& other) noexcept
-    : db_(other.db_), cached_(std::move(other.cached_)) {
+    : db_(other.db_), cached_(std::move(other.cached_)), wal_pages_(std::move(other.wal_pages_)) {
+  other.wal_pages_ = std::make_unique<int>(0);
   other.db_ = nullptr;
   other.cached_.clear();
 }
@@ -150,6 +161,15 @@ Result<SqliteStatement> SqliteDb::PrepareCached(const std::string& sql) {
   sqlite3_reset(it->second);
   sqlite3_clear_bindings(it->second);
   return SqliteStatement(it->second);
+}
+
+Result<bool> SqliteDb::CheckpointAll() {
+  int in_log = 0, copied = 0;
+  const int rc =
+      sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, &in_log, &copied);
+  if (rc == SQLITE_BUSY) return false;  // another checkpoint is running: try later
+  if (rc != SQLITE_OK) return Error("checkpoint");
+  return copied == in_log;
 }
 
 void SqliteDb::ResetCached() {

@@ -73,12 +73,23 @@ class SqliteDb {
   void ResetCached();
   int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
 
+  // Pages in the write-ahead log after this connection's latest commit (0
+  // before its first). Writer connections only.
+  int WalPages() const { return *wal_pages_; }
+  // Copies every committed page of the write-ahead log into the database
+  // without waiting for other connections (a PASSIVE checkpoint). true when
+  // all of them were copied: the next commit then writes the log from its
+  // beginning again instead of making it longer.
+  Result<bool> CheckpointAll();
+
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   Status Error(const std::string& what) const;
 
   sqlite3* db_;
   std::map<std::string, sqlite3_stmt*> cached_;
+  // On the heap, so SQLite's commit hook keeps its address when this moves.
+  std::unique_ptr<int> wal_pages_ = std::make_unique<int>(0);
 };
 
 }  // namespace candor
