@@ -410,8 +410,10 @@ class SseParser {
     while (i < size) {
       const char* start = data + i;
       size_t run = size - i;
-      if (const void* lf = std::memchr(start, '\n', run)) run = static_cast<const char*>(lf) - start;
-      if (const void* cr = std::memchr(start, '\r', run)) run = static_cast<const char*>(cr) - start;
+      if (const void* lf = std::memchr(start, '\n', run))
+        run = static_cast<const char*>(lf) - start;
+      if (const void* cr = std::memchr(start, '\r', run))
+        run = static_cast<const char*>(cr) - start;
       if (run > 0) {
         KeepRun(start, run);
         i += run;
@@ -752,7 +754,8 @@ class StreamFanout {
           "candor SSE fan-out, POST until the last of {} streams has the message: {:.1f} ms "
           "(worst of {} rounds: {} ms)\n"
           "  in the worst round the POST was answered after {:.1f} ms, the first stream had the "
-          "message after {:.1f} ms; this client used {:.1f} ms of CPU, the server about {:.0f} ms\n",
+          "message after {:.1f} ms; this client used {:.1f} ms of CPU, the server about {:.0f} "
+          "ms\n",
           Live(), worst.last_ms, rounds_.size(), all, worst.post_ms, worst.first_ms,
           worst.client_cpu_ms, worst.server_cpu_ms);
     }
@@ -844,8 +847,9 @@ int main(int argc, char** argv) {
   streams->add_option("--pid", streams_options.pid, "candor's process id, for its RSS")->required();
   streams->add_option("--streams", streams_options.streams, "How many streams")
       ->check(CLI::Range(1, 1000000));
-  streams->add_option("--rounds", streams_options.rounds,
-                      "Messages posted one after another; the worst round counts")
+  streams
+      ->add_option("--rounds", streams_options.rounds,
+                   "Messages posted one after another; the worst round counts")
       ->check(CLI::Range(1, 100));
 
   CLI11_PARSE(app, argc, argv);

@@ -5,22 +5,21 @@
 // The passages are made from the words of the demo bank's articles, drawn
 // with a Zipf-like skew (as real text is), so both engines see a realistic
 // vocabulary; the queries are the demo question set.
+#include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <cmath>
 #include <map>
-#include <random>
-#include <unistd.h>
-#include <set>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <random>
+#include <set>
 
 #include "knowledge/knowledge.h"
 
@@ -106,13 +105,15 @@ int main(int argc, char** argv) {
     const std::string language = a % 2 ? "en" : "de";
     const auto& words = vocabulary[language];
     std::ofstream out(dir / "articles" / fmt::format("{}-{}.md", language, a));
-    out << fmt::format("---\ntitle: Article {}\nlanguage: {}\nurl: https://x/{}\n---\n", a, language, a);
+    out << fmt::format("---\ntitle: Article {}\nlanguage: {}\nurl: https://x/{}\n---\n", a,
+                       language, a);
     for (int p = 0; p < 5; ++p) {
       std::string text;
       const int length = 40 + static_cast<int>(random() % 80);
       for (int w = 0; w < length; ++w) {
         const double u = std::uniform_real_distribution<double>(0, 1)(random);
-        const size_t index = static_cast<size_t>(std::pow(u, 2.5) * static_cast<double>(words.size()));
+        const size_t index =
+            static_cast<size_t>(std::pow(u, 2.5) * static_cast<double>(words.size()));
         text += words[std::min(index, words.size() - 1)] + " ";
       }
       out << fmt::format("## Section {}\n{}\n\n", p, text);
@@ -137,7 +138,8 @@ int main(int argc, char** argv) {
                  nullptr, nullptr);
     sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr);
     sqlite3_stmt* insert = nullptr;
-    sqlite3_prepare_v2(db, "INSERT INTO passages(language, text) VALUES(?, ?)", -1, &insert, nullptr);
+    sqlite3_prepare_v2(db, "INSERT INTO passages(language, text) VALUES(?, ?)", -1, &insert,
+                       nullptr);
     for (const auto& [language, text] : fts_rows) {
       sqlite3_bind_text(insert, 1, language.c_str(), -1, SQLITE_TRANSIENT);
       sqlite3_bind_text(insert, 2, text.c_str(), -1, SQLITE_TRANSIENT);

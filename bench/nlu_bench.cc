@@ -1,10 +1,10 @@
 // Loads an intent model and classifies a data set's test examples on one
 // thread: model load time, predictions per second, and the quality figures.
-#include <chrono>
-#include <iostream>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
+#include <chrono>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "nlu/nlu.h"

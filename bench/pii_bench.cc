@@ -106,10 +106,13 @@ class TextGenerator {
       std::string_view slot = pattern.substr(k + 1, close - k - 1);
       k = close + 1;
       if (slot == "order") out += Digits(3) + "-" + Digits(7) + "-" + Digits(7);
-      if (slot == "date") out += std::to_string(1 + Pick(28)) + "." + std::to_string(1 + Pick(12)) + ".2024";
+      if (slot == "date")
+        out += std::to_string(1 + Pick(28)) + "." + std::to_string(1 + Pick(12)) + ".2024";
       if (slot == "amount") out += std::to_string(Pick(2000)) + "," + Digits(2) + " EUR";
       if (slot == "track") out += "00" + Digits(18);
-      if (slot == "version") out += std::to_string(Pick(20)) + "." + std::to_string(Pick(30)) + "." + std::to_string(Pick(99));
+      if (slot == "version")
+        out += std::to_string(Pick(20)) + "." + std::to_string(Pick(30)) + "." +
+               std::to_string(Pick(99));
       if (slot == "num") out += Digits(6);
       if (slot == "time") out += std::to_string(8 + Pick(10)) + ":" + (Pick(2) ? "30" : "00");
       if (slot == "small") out += std::to_string(10 + Pick(40));
@@ -124,12 +127,15 @@ class TextGenerator {
         unsigned r = 0;
         for (char c : rearranged) r = (r * 10 + static_cast<unsigned>(c - '0')) % 97;
         unsigned check = 98 - r;
-        std::string s = std::string("DE") + static_cast<char>('0' + check / 10) + static_cast<char>('0' + check % 10) + bban;
-        return s.substr(0, 4) + " " + s.substr(4, 4) + " " + s.substr(8, 4) + " " + s.substr(12, 4) + " " +
-               s.substr(16, 4) + " " + s.substr(20);
+        std::string s = std::string("DE") + static_cast<char>('0' + check / 10) +
+                        static_cast<char>('0' + check % 10) + bban;
+        return s.substr(0, 4) + " " + s.substr(4, 4) + " " + s.substr(8, 4) + " " +
+               s.substr(12, 4) + " " + s.substr(16, 4) + " " + s.substr(20);
       }
-      case 1: return "0171 " + std::to_string(2 + Pick(8)) + Digits(6);
-      case 2: return "kunde" + Digits(4) + "@example.de";
+      case 1:
+        return "0171 " + std::to_string(2 + Pick(8)) + Digits(6);
+      case 2:
+        return "kunde" + Digits(4) + "@example.de";
       case 3: {  // a Luhn-valid Visa number
         std::string body = "4" + Digits(14);
         int sum = 0;
@@ -140,8 +146,10 @@ class TextGenerator {
         }
         return body + static_cast<char>('0' + (10 - sum % 10) % 10);
       }
-      case 4: return "+49 30 " + std::to_string(2 + Pick(8)) + Digits(7);
-      default: return "mein Passwort ist Sommer" + Digits(4) + "!";
+      case 4:
+        return "+49 30 " + std::to_string(2 + Pick(8)) + Digits(7);
+      default:
+        return "mein Passwort ist Sommer" + Digits(4) + "!";
     }
   }
 
@@ -165,7 +173,8 @@ int PrintSpans(const PiiScanner& scanner, const char* path) {
     for (size_t k = 0; k < findings->size(); ++k) {
       const Finding& f = (*findings)[k];
       line += (k ? ", " : "") + std::string("{\"type\": \"") + std::string(PiiTypeName(f.type)) +
-              "\", \"start\": " + std::to_string(f.start) + ", \"end\": " + std::to_string(f.end) + "}";
+              "\", \"start\": " + std::to_string(f.start) + ", \"end\": " + std::to_string(f.end) +
+              "}";
     }
     std::printf("%s]}\n", line.c_str());
   }
@@ -183,13 +192,20 @@ int main(int argc, char** argv) {
   for (int k = 1; k < argc; ++k) {
     std::string_view arg = argv[k];
     bool has_value = k + 1 < argc;
-    if (arg == "--mb" && has_value) megabytes = std::strtoul(argv[++k], nullptr, 10);
-    else if (arg == "--slice" && has_value) slice_path = argv[++k];
-    else if (arg == "--slice-mb" && has_value) slice_megabytes = std::strtoul(argv[++k], nullptr, 10);
-    else if (arg == "--json" && has_value) json_path = argv[++k];
-    else if (arg == "--spans" && has_value) spans_path = argv[++k];
+    if (arg == "--mb" && has_value)
+      megabytes = std::strtoul(argv[++k], nullptr, 10);
+    else if (arg == "--slice" && has_value)
+      slice_path = argv[++k];
+    else if (arg == "--slice-mb" && has_value)
+      slice_megabytes = std::strtoul(argv[++k], nullptr, 10);
+    else if (arg == "--json" && has_value)
+      json_path = argv[++k];
+    else if (arg == "--spans" && has_value)
+      spans_path = argv[++k];
     else {
-      std::fprintf(stderr, "usage: pii_bench [--mb N] [--slice FILE] [--slice-mb N] [--json FILE] | --spans EVAL.jsonl\n");
+      std::fprintf(stderr,
+                   "usage: pii_bench [--mb N] [--slice FILE] [--slice-mb N] [--json FILE] | "
+                   "--spans EVAL.jsonl\n");
       return 2;
     }
   }
@@ -213,7 +229,8 @@ int main(int argc, char** argv) {
     text.push_back('\n');
   }
   std::printf("text: %.1f MB, %zu messages, %.2f %% personal data by bytes\n", text.size() / 1e6,
-              messages.size(), 100.0 * static_cast<double>(pii_bytes) / static_cast<double>(text.size()));
+              messages.size(),
+              100.0 * static_cast<double>(pii_bytes) / static_cast<double>(text.size()));
 
   auto scratch = scanner->NewScratch();
   // Warm up caches and libphonenumber's lazily built regexps.
@@ -233,22 +250,25 @@ int main(int argc, char** argv) {
   double whole_s = Seconds(std::chrono::steady_clock::now() - t0);
 
   double mb = static_cast<double>(text.size()) / 1e6;
-  std::printf("candor per message: %.3f s, %.0f MB/s, %.0f messages/s, %zu findings\n", per_message_s,
-              mb / per_message_s, static_cast<double>(messages.size()) / per_message_s, found);
-  std::printf("candor whole text:  %.3f s, %.0f MB/s, %zu findings\n", whole_s, mb / whole_s, whole->size());
+  std::printf("candor per message: %.3f s, %.0f MB/s, %.0f messages/s, %zu findings\n",
+              per_message_s, mb / per_message_s,
+              static_cast<double>(messages.size()) / per_message_s, found);
+  std::printf("candor whole text:  %.3f s, %.0f MB/s, %zu findings\n", whole_s, mb / whole_s,
+              whole->size());
 
   if (slice_path) {
     size_t cut = std::min(text.size(), slice_megabytes * 1000 * 1000);
     cut = text.rfind('\n', cut) + 1;
-    std::ofstream(slice_path, std::ios::binary).write(text.data(), static_cast<std::streamsize>(cut));
+    std::ofstream(slice_path, std::ios::binary)
+        .write(text.data(), static_cast<std::streamsize>(cut));
   }
   if (json_path) {
     std::ofstream out(json_path);
     out << "{\"bytes\": " << text.size() << ", \"messages\": " << messages.size()
         << ", \"per_message_seconds\": " << per_message_s << ", \"whole_seconds\": " << whole_s
         << ", \"per_message_mb_s\": " << mb / per_message_s << ", \"whole_mb_s\": " << mb / whole_s
-        << ", \"pii_percent\": " << 100.0 * static_cast<double>(pii_bytes) / static_cast<double>(text.size())
-        << "}\n";
+        << ", \"pii_percent\": "
+        << 100.0 * static_cast<double>(pii_bytes) / static_cast<double>(text.size()) << "}\n";
   }
   return 0;
 }

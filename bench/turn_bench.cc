@@ -4,14 +4,13 @@
 // bank's policy), handoff, retrieve, compose, review and deliver. What it
 // leaves out is storage: events go to a sink that only counts them (the
 // durable events are bench/http's business).
+#include <fmt/format.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
-
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
 
 #include "answer/answer.h"
 #include "knowledge/knowledge.h"
@@ -47,8 +46,8 @@ int main(int argc, char** argv) {
 
   auto scanner = privacy::PiiScanner::Create();
   auto scratch = scanner->NewScratch();
-  auto understander = nlu::Understander::Load(CANDOR_MODEL_DIR "/bank", CANDOR_MODEL_DIR "/distress",
-                                              nlu::Language::kGerman);
+  auto understander = nlu::Understander::Load(CANDOR_MODEL_DIR "/bank",
+                                              CANDOR_MODEL_DIR "/distress", nlu::Language::kGerman);
   auto base = knowledge::KnowledgeBase::Open(work + "/kb");
   if (!scanner.ok() || !scratch.ok() || !understander.ok() || !base.ok()) {
     std::cerr << "turn_bench: set-up failed (are the models built?)\n";

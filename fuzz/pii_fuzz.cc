@@ -31,7 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // long as the process.
   static Harness* harness = MakeHarness();
   std::string_view text(reinterpret_cast<const char*>(data), size);
-  std::string broken = candor::privacy::internal::CheckScanInvariants(harness->scanner, harness->scratch, text);
+  std::string broken =
+      candor::privacy::internal::CheckScanInvariants(harness->scanner, harness->scratch, text);
   if (!broken.empty()) {
     std::fprintf(stderr, "invariant broken: %s\n", broken.c_str());
     std::abort();

@@ -39,24 +39,24 @@ struct Question {
 };
 
 struct Answer {
-  bool dont_know = true;           // true: "I don't know", and a person is offered
-  std::string text;                // in the customer's language, citing [n]
-  std::vector<Source> sources;     // what the text cites
-  double confidence = 0;           // in [0, 1]
+  bool dont_know = true;        // true: "I don't know", and a person is offered
+  std::string text;             // in the customer's language, citing [n]
+  std::vector<Source> sources;  // what the text cites
+  double confidence = 0;        // in [0, 1]
   std::string composer = "extractive";
   // Why the composer answered or did not, for people (English, no personal data).
   std::string why;
   // The evidence the confidence was computed from (see composer.cc).
-  bool intent_agrees = false;      // the best passage's article declares the intent
-  bool intent_declared = false;    // some article of the language declares it
-  bool in_scope = false;           // the question's, as understood
-  double intent_confidence = 0;    // the question's, as used (see Question)
-  double strength = 0;             // score / (score + 4)
-  double margin = 0;               // how far ahead of the best passage of another article
-  double coverage = 0;             // share of the question's words in the passage
-  double weighted_coverage = 0;    // the same, weighted by how informative each word is
-  double heading_coverage = 0;     // weighted share in the article's title or the heading
-  double unseen = 0;               // weighted share in no passage at all
+  bool intent_agrees = false;    // the best passage's article declares the intent
+  bool intent_declared = false;  // some article of the language declares it
+  bool in_scope = false;         // the question's, as understood
+  double intent_confidence = 0;  // the question's, as used (see Question)
+  double strength = 0;           // score / (score + 4)
+  double margin = 0;             // how far ahead of the best passage of another article
+  double coverage = 0;           // share of the question's words in the passage
+  double weighted_coverage = 0;  // the same, weighted by how informative each word is
+  double heading_coverage = 0;   // weighted share in the article's title or the heading
+  double unseen = 0;             // weighted share in no passage at all
 };
 
 struct ComposerOptions {
@@ -89,7 +89,7 @@ class ExtractiveComposer {
 // composer says "I don't know" where it should, and where it should not.
 // One question's outcome, for finding what the composer gets wrong.
 struct AbstentionOutcome {
-  size_t line = 0;                     // in the question file
+  size_t line = 0;  // in the question file
   std::string question;
   std::optional<std::string> article;  // the article that answers it; none: unanswerable
   Answer answer;
@@ -97,7 +97,7 @@ struct AbstentionOutcome {
 struct AbstentionEvaluation {
   double unanswerable_refused = 0;  // share of unanswerable questions answered "I don't know"
   double answerable_refused = 0;    // share of answerable ones wrongly refused
-  double answered_from_right_article = 0;  // of the answerable ones answered
+  double answered_from_right_article = 0;   // of the answerable ones answered
   std::vector<AbstentionOutcome> outcomes;  // one per question, in order
 };
 AbstentionEvaluation EvaluateAbstention(

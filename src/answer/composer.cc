@@ -1,7 +1,7 @@
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "answer/answer.h"
 
@@ -76,9 +76,9 @@ Answer ExtractiveComposer::ComposeFrom(const Question& question,
   // and does the best article declare it; how strong is the match; how far
   // ahead of the best passage of any other article; how much of what the
   // question asks (its informative words above all) the passage holds.
-  const bool agrees = !question.intent.empty() &&
-                      std::find(best.intents.begin(), best.intents.end(), question.intent) !=
-                          best.intents.end();
+  const bool agrees =
+      !question.intent.empty() &&
+      std::find(best.intents.begin(), best.intents.end(), question.intent) != best.intents.end();
   const bool declared = agrees || base_.DeclaresIntent(question.intent, language);
   double runner_up = 0;
   for (const auto& hit : hits) {
@@ -87,9 +87,9 @@ Answer ExtractiveComposer::ComposeFrom(const Question& question,
       break;
     }
   }
-  const double intent_confidence =
-      question.intent_confidence >= 0 ? std::min(question.intent_confidence, 1.0)
-                                      : (question.in_scope ? 1.0 : 0.0);
+  const double intent_confidence = question.intent_confidence >= 0
+                                       ? std::min(question.intent_confidence, 1.0)
+                                       : (question.in_scope ? 1.0 : 0.0);
   const double strength = best.score / (best.score + 4.0);
   const double margin = best.score > 0 ? (best.score - runner_up) / best.score : 0;
   answer.intent_agrees = agrees;
@@ -102,12 +102,11 @@ Answer ExtractiveComposer::ComposeFrom(const Question& question,
   answer.weighted_coverage = best.weighted_coverage;
   answer.heading_coverage = best.heading_coverage;
   answer.unseen = best.unseen;
-  const double z = kBias + kIntentAgrees * agrees + kInScope * question.in_scope +
-                   kIntentDeclared * declared + kIntentConfidence * intent_confidence +
-                   kStrength * strength + kMargin * margin +
-                   kWeightedCoverage * best.weighted_coverage +
-                   kHeadingCoverage * best.heading_coverage + kUnseen * best.unseen +
-                   kCoverage * best.coverage;
+  const double z =
+      kBias + kIntentAgrees * agrees + kInScope * question.in_scope + kIntentDeclared * declared +
+      kIntentConfidence * intent_confidence + kStrength * strength + kMargin * margin +
+      kWeightedCoverage * best.weighted_coverage + kHeadingCoverage * best.heading_coverage +
+      kUnseen * best.unseen + kCoverage * best.coverage;
   answer.confidence = 1.0 / (1.0 + std::exp(-z));
   const std::string intent = question.intent.empty() ? "(none)" : question.intent;
   answer.why = fmt::format(
@@ -115,9 +114,8 @@ Answer ExtractiveComposer::ComposeFrom(const Question& question,
       "the question's weighted words, {} of them in its headings, and {} are in no article; "
       "its article {} the intent {}{}{}; confidence {:.2f}, {} {:.2f}",
       best.heading, best.title, best.score, Percent(margin), Percent(best.weighted_coverage),
-      Percent(best.heading_coverage), Percent(best.unseen),
-      agrees ? "answers" : "does not declare", intent,
-      !agrees && !declared && !question.intent.empty() ? ", which no article covers" : "",
+      Percent(best.heading_coverage), Percent(best.unseen), agrees ? "answers" : "does not declare",
+      intent, !agrees && !declared && !question.intent.empty() ? ", which no article covers" : "",
       question.in_scope ? "" : " (found out of scope)", answer.confidence,
       answer.confidence >= options_.min_confidence ? "reaching" : "below", options_.min_confidence);
   if (answer.confidence < options_.min_confidence) return answer;
@@ -150,9 +148,11 @@ AbstentionEvaluation EvaluateAbstention(
       right_article += answer.sources.front().article == *question.article;
     }
   }
-  if (unanswerable) evaluation.unanswerable_refused = static_cast<double>(refused_right) / unanswerable;
+  if (unanswerable)
+    evaluation.unanswerable_refused = static_cast<double>(refused_right) / unanswerable;
   if (answerable) evaluation.answerable_refused = static_cast<double>(refused_wrong) / answerable;
-  if (answered) evaluation.answered_from_right_article = static_cast<double>(right_article) / answered;
+  if (answered)
+    evaluation.answered_from_right_article = static_cast<double>(right_article) / answered;
   return evaluation;
 }
 

@@ -1,14 +1,13 @@
 #include "answer/llm.h"
 
 #include <curl/curl.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <cctype>
 #include <mutex>
-#include <set>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace candor::answer {
 namespace {
@@ -141,9 +140,9 @@ std::string LlmClient::RequestBody(const Question& question,
                            source.passage);
   }
   const std::string language = question.language == "en" ? "en" : "de";
-  const std::string user = fmt::format("{}:\n{}\n{}:\n{}",
-                                       language == "en" ? "Passages" : "Abschnitte", context,
-                                       language == "en" ? "Question" : "Frage", question.text);
+  const std::string user =
+      fmt::format("{}:\n{}\n{}:\n{}", language == "en" ? "Passages" : "Abschnitte", context,
+                  language == "en" ? "Question" : "Frage", question.text);
   return nlohmann::json{{"model", options_.model},
                         {"stream", true},
                         {"temperature", 0},

@@ -18,7 +18,7 @@ namespace candor::answer {
 struct LlmOptions {
   std::string endpoint;  // e.g. http://127.0.0.1:8000/v1/chat/completions
   std::string model;
-  std::string api_key;   // read from the variable named by `api_key_env`; may be empty
+  std::string api_key;  // read from the variable named by `api_key_env`; may be empty
   std::chrono::milliseconds timeout{20000};  // the whole request, each attempt
   int attempts = 2;                          // a failed request is tried again once
 };
@@ -58,9 +58,9 @@ class LlmClient {
 };
 
 struct Grounded {
-  std::string text;                    // the supported sentences, in order
-  std::vector<std::string> dropped;    // the sentences removed, and why is "unsupported"
-  std::vector<int> cited;              // source numbers still cited
+  std::string text;                  // the supported sentences, in order
+  std::vector<std::string> dropped;  // the sentences removed, and why is "unsupported"
+  std::vector<int> cited;            // source numbers still cited
 };
 
 // Keeps a sentence only when it cites a passage that exists ([n], 1-based)

@@ -13,13 +13,12 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -89,12 +88,12 @@ class LedgerService {
   mutable std::shared_mutex tree_mu_;
   ledger::MerkleTree tree_;  // guarded by tree_mu_
 
-  mutable std::mutex checkpoint_mu_;  // one signer at a time
+  mutable std::mutex checkpoint_mu_;        // one signer at a time
   std::optional<CheckpointRecord> latest_;  // guarded by checkpoint_mu_
 
   std::mutex loop_mu_;
   std::condition_variable loop_cv_;
-  bool stopping_ = false;        // guarded by loop_mu_
+  bool stopping_ = false;         // guarded by loop_mu_
   int64_t since_checkpoint_ = 0;  // guarded by loop_mu_
   std::thread loop_;
 };
@@ -104,8 +103,8 @@ struct AuditReport {
   bool ok = true;
   int64_t records = 0;
   int64_t checkpoints = 0;
-  int64_t pending = 0;        // records newer than the newest checkpoint (export)
-  std::string problem;        // empty when ok
+  int64_t pending = 0;         // records newer than the newest checkpoint (export)
+  std::string problem;         // empty when ok
   int64_t bad_log_index = -1;  // the record at fault, when one can be named
 };
 

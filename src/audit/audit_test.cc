@@ -1,11 +1,11 @@
 // The ledger against a real SQLite file that is tampered with behind candor's
 // back: every kind of change must be found, and named.
+#include "audit/audit.h"
+
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
 #include <filesystem>
-
-#include "audit/audit.h"
 
 namespace candor {
 namespace {
@@ -29,9 +29,11 @@ class AuditTest : public ::testing::Test {
     }
     for (int i = 0; i < 20; ++i) {
       const std::string id = i % 2 ? "c_b" : "c_a";
-      ASSERT_TRUE(AppendAndWait(*store_, {id, MessageEvent{Author::kCustomer,
-                                                           "Meine Karte " + std::to_string(i), ""}, std::nullopt})
-                      .ok());
+      ASSERT_TRUE(
+          AppendAndWait(
+              *store_, {id, MessageEvent{Author::kCustomer, "Meine Karte " + std::to_string(i), ""},
+                        std::nullopt})
+              .ok());
       if (i == 7 || i == 15) {
         ASSERT_TRUE(ledger_->CheckpointNow().ok());
       }
@@ -86,9 +88,11 @@ class AuditTest : public ::testing::Test {
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open((dir_ / "candor.db").string().c_str(), &db), SQLITE_OK);
     sqlite3_stmt* stmt = nullptr;
-    sqlite3_prepare_v2(db, "UPDATE events SET body = ?, commitment = ?, leaf_hash = ? WHERE log_index = ?",
-                       -1, &stmt, nullptr);
-    sqlite3_bind_text(stmt, 1, new_body.data(), static_cast<int>(new_body.size()), SQLITE_TRANSIENT);
+    sqlite3_prepare_v2(
+        db, "UPDATE events SET body = ?, commitment = ?, leaf_hash = ? WHERE log_index = ?", -1,
+        &stmt, nullptr);
+    sqlite3_bind_text(stmt, 1, new_body.data(), static_cast<int>(new_body.size()),
+                      SQLITE_TRANSIENT);
     sqlite3_bind_blob(stmt, 2, commitment.data(), 32, SQLITE_TRANSIENT);
     sqlite3_bind_blob(stmt, 3, leaf.data(), 32, SQLITE_TRANSIENT);
     sqlite3_bind_int64(stmt, 4, log_index);
@@ -143,9 +147,10 @@ TEST_F(AuditTest, DeletedRecordIsFound) {
 
 TEST_F(AuditTest, ReorderedRecordsAreFound) {
   // Swap the places of two events of different conversations.
-  Tamper("UPDATE events SET log_index = -1 WHERE log_index = 10;"
-         "UPDATE events SET log_index = 10 WHERE log_index = 11;"
-         "UPDATE events SET log_index = 11 WHERE log_index = -1;");
+  Tamper(
+      "UPDATE events SET log_index = -1 WHERE log_index = 10;"
+      "UPDATE events SET log_index = 10 WHERE log_index = 11;"
+      "UPDATE events SET log_index = 11 WHERE log_index = -1;");
   auto report = Audit();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.bad_log_index, 10);
@@ -159,8 +164,9 @@ TEST_F(AuditTest, TruncatedLogIsFound) {
 }
 
 TEST_F(AuditTest, ForgedCheckpointIsFound) {
-  Tamper("UPDATE checkpoints SET note = replace(note, char(10) || '8' || char(10), "
-         "char(10) || '7' || char(10)) WHERE tree_size = 8");
+  Tamper(
+      "UPDATE checkpoints SET note = replace(note, char(10) || '8' || char(10), "
+      "char(10) || '7' || char(10)) WHERE tree_size = 8");
   auto report = Audit();
   EXPECT_FALSE(report.ok);
   EXPECT_NE(report.problem.find("does not verify"), std::string::npos) << report.problem;

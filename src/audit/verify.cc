@@ -83,10 +83,12 @@ Result<AuditReport> AuditStore(Store& store, const ledger::VerifierKey& key) {
       }
       last = r.seq;
       auto commitment = ledger::HashFromBytes(r.commitment);
-      if (!commitment.ok()) return Fail(report, Describe(r) + " has no valid commitment", r.log_index);
+      if (!commitment.ok())
+        return Fail(report, Describe(r) + " has no valid commitment", r.log_index);
       const bool erased = r.body.empty() && r.salt.empty();
       if (!erased && ledger::CommitContent(r.salt, r.body) != *commitment) {
-        return Fail(report, Describe(r) + " was changed: its content no longer matches its commitment",
+        return Fail(report,
+                    Describe(r) + " was changed: its content no longer matches its commitment",
                     r.log_index);
       }
       const ledger::Hash leaf = RecomputeLeaf(r, *commitment);
@@ -131,8 +133,8 @@ Result<AuditReport> AuditStore(Store& store, const ledger::VerifierKey& key) {
       Status consistent = ledger::VerifyConsistency(previous->size, checkpoint->size, *proof,
                                                     previous->root, checkpoint->root);
       if (!consistent.ok()) {
-        return Fail(report, name + " is not consistent with the one before: " +
-                                consistent.message());
+        return Fail(report,
+                    name + " is not consistent with the one before: " + consistent.message());
       }
     }
     previous = std::move(*checkpoint);
@@ -206,13 +208,18 @@ Result<AuditReport> AuditExport(const nlohmann::json& exported,
     const std::string conversation = exported.at("conversation_id").get<std::string>();
     int64_t expected_seq = 1;
     for (const auto& item : exported.at("events")) {
-      LedgerRecord r{item.at("log_index").get<int64_t>(), conversation,
-                     item.at("seq").get<int64_t>(),       item.at("kind").get<std::string>(),
-                     item.at("at_ms").get<int64_t>(),     item.at("body").get<std::string>(),
-                     "", "", ""};
+      LedgerRecord r{item.at("log_index").get<int64_t>(),
+                     conversation,
+                     item.at("seq").get<int64_t>(),
+                     item.at("kind").get<std::string>(),
+                     item.at("at_ms").get<int64_t>(),
+                     item.at("body").get<std::string>(),
+                     "",
+                     "",
+                     ""};
       if (r.seq != expected_seq) {
-        return Fail(report,
-                    "seq " + std::to_string(expected_seq) + " is missing from the export", r.log_index);
+        return Fail(report, "seq " + std::to_string(expected_seq) + " is missing from the export",
+                    r.log_index);
       }
       ++expected_seq;
       auto salt = Unhex(item.at("salt").get<std::string>());
@@ -223,7 +230,8 @@ Result<AuditReport> AuditExport(const nlohmann::json& exported,
       }
       auto commitment = ledger::HashFromBytes(*commitment_raw);
       if (!commitment.ok()) return Fail(report, Describe(r) + " has malformed hashes", r.log_index);
-      if (!(r.body.empty() && salt->empty()) && ledger::CommitContent(*salt, r.body) != *commitment) {
+      if (!(r.body.empty() && salt->empty()) &&
+          ledger::CommitContent(*salt, r.body) != *commitment) {
         return Fail(report, Describe(r) + " was changed: its content does not match its commitment",
                     r.log_index);
       }

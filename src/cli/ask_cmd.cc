@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <future>
 #include <iostream>
-
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
@@ -69,8 +68,8 @@ Result<AskResult> Ask(const AskFlags& flags) {
   if (!understander.ok()) return understander.status();
   // The deployment's knowledge base when --data names one, else the demo's.
   const bool own_kb = flags.common.data_dir.has_value();
-  auto parts = LoadAnsweringParts(*config, own_kb ? config->data_dir + "/kb" : scratch.path() + "/kb",
-                                  !own_kb);
+  auto parts = LoadAnsweringParts(
+      *config, own_kb ? config->data_dir + "/kb" : scratch.path() + "/kb", !own_kb);
   if (!parts.ok()) return parts.status();
 
   Protector protector(**store, *scanner, std::move(*master));
@@ -122,11 +121,10 @@ Result<AskResult> Ask(const AskFlags& flags) {
       result.trace = d->trace;
     } else if (const auto* w = std::get_if<WorkStepEvent>(&event.body)) {
       if (w->status == StepStatus::kStarted) continue;
-      nlohmann::json step = {{"stage", w->stage},
-                             {"status", StepStatusName(w->status)},
-                             {"ms", w->finished_at ? ToUnixMillis(*w->finished_at) -
-                                                         ToUnixMillis(w->started_at)
-                                                   : 0}};
+      nlohmann::json step = {
+          {"stage", w->stage},
+          {"status", StepStatusName(w->status)},
+          {"ms", w->finished_at ? ToUnixMillis(*w->finished_at) - ToUnixMillis(w->started_at) : 0}};
       if (!w->detail.empty()) step["detail"] = w->detail;
       steps.push_back(std::move(step));
     } else if (const auto* m = std::get_if<MessageEvent>(&event.body)) {
@@ -185,8 +183,8 @@ int RunAsk(const AskFlags& flags) {
   std::cout << "understood: " << d.value("intent", "") << " (" << d.value("language", "")
             << ", confidence " << d.value("confidence", 0.0) << ")\n"
             << "decision:   " << d.value("action", "") << " by rule " << d.value("rule", "")
-            << "\nreason:     " << d["reason"].value(d.value("language", "") == "en" ? "en" : "de", "")
-            << "\n";
+            << "\nreason:     "
+            << d["reason"].value(d.value("language", "") == "en" ? "en" : "de", "") << "\n";
   if (d.contains("answer")) {
     std::cout << (d.value("held_for_review", false) ? "draft (a person approves it first):\n"
                                                     : "answer:\n")

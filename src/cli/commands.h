@@ -32,7 +32,7 @@ int RunAgentAdd(const AgentAddFlags& flags);
 
 struct AuditVerifyFlags {
   CommonFlags common;
-  std::optional<std::string> export_file;  // check this export instead of the database
+  std::optional<std::string> export_file;   // check this export instead of the database
   std::optional<std::string> verifier_key;  // the published key; default: the data dir's
 };
 // Exit code 0 when everything verifies, 1 naming the first bad record.

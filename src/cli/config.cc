@@ -1,8 +1,9 @@
 #include "cli/config.h"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cstdlib>
-#include <toml++/toml.h>
 
 namespace candor {
 namespace {
@@ -33,8 +34,8 @@ Setter IntSetting(int64_t min, int64_t max, std::function<void(Config&, int64_t)
 
 Setter MillisSetting(std::chrono::milliseconds ServerOptions::*field, std::string key) {
   return IntSetting(
-      1, 3'600'000, [field](Config& c, int64_t v) { c.server.*field = std::chrono::milliseconds(v); },
-      key);
+      1, 3'600'000,
+      [field](Config& c, int64_t v) { c.server.*field = std::chrono::milliseconds(v); }, key);
 }
 
 struct Entry {
@@ -54,20 +55,24 @@ const std::vector<Entry>& Table() {
           return Status::Ok();
         });
     add("server.port", "CANDOR_PORT", "TCP port; 0 picks a free one (default 8080)",
-        IntSetting(0, 65535, [](Config& c, int64_t v) { c.server.port = static_cast<uint16_t>(v); },
-                   "server.port"));
+        IntSetting(
+            0, 65535, [](Config& c, int64_t v) { c.server.port = static_cast<uint16_t>(v); },
+            "server.port"));
     add("server.io_threads", "CANDOR_IO_THREADS", "threads serving HTTP (default 2)",
-        IntSetting(1, 64, [](Config& c, int64_t v) { c.server.io_threads = static_cast<int>(v); },
-                   "server.io_threads"));
+        IntSetting(
+            1, 64, [](Config& c, int64_t v) { c.server.io_threads = static_cast<int>(v); },
+            "server.io_threads"));
     add("server.max_connections", "CANDOR_MAX_CONNECTIONS",
         "open connections at most; more get 503 (default 20000)",
-        IntSetting(1, 1'000'000,
-                   [](Config& c, int64_t v) { c.server.max_connections = static_cast<size_t>(v); },
-                   "server.max_connections"));
+        IntSetting(
+            1, 1'000'000,
+            [](Config& c, int64_t v) { c.server.max_connections = static_cast<size_t>(v); },
+            "server.max_connections"));
     add("server.header_timeout_ms", "CANDOR_HEADER_TIMEOUT_MS",
         "time for a request head, and for an idle keep-alive connection (default 10000)",
         MillisSetting(&ServerOptions::header_timeout, "server.header_timeout_ms"));
-    add("server.body_timeout_ms", "CANDOR_BODY_TIMEOUT_MS", "time for a request body (default 10000)",
+    add("server.body_timeout_ms", "CANDOR_BODY_TIMEOUT_MS",
+        "time for a request body (default 10000)",
         MillisSetting(&ServerOptions::body_timeout, "server.body_timeout_ms"));
     add("server.write_timeout_ms", "CANDOR_WRITE_TIMEOUT_MS",
         "time for a client to take a response or stream event (default 15000)",
@@ -77,18 +82,20 @@ const std::vector<Entry>& Table() {
         MillisSetting(&ServerOptions::stream_heartbeat, "server.stream_heartbeat_ms"));
     add("server.login_attempts_per_minute", "CANDOR_LOGIN_ATTEMPTS_PER_MINUTE",
         "login attempts per IP and per name (default 10, burst 5)",
-        IntSetting(1, 100000,
-                   [](Config& c, int64_t v) {
-                     c.server.login_attempts_per_minute = static_cast<double>(v);
-                   },
-                   "server.login_attempts_per_minute"));
+        IntSetting(
+            1, 100000,
+            [](Config& c, int64_t v) {
+              c.server.login_attempts_per_minute = static_cast<double>(v);
+            },
+            "server.login_attempts_per_minute"));
     add("server.conversations_per_minute", "CANDOR_CONVERSATIONS_PER_MINUTE",
         "new conversations per IP (default 600)",
-        IntSetting(1, 10'000'000,
-                   [](Config& c, int64_t v) {
-                     c.server.conversations_per_minute_per_ip = static_cast<double>(v);
-                   },
-                   "server.conversations_per_minute"));
+        IntSetting(
+            1, 10'000'000,
+            [](Config& c, int64_t v) {
+              c.server.conversations_per_minute_per_ip = static_cast<double>(v);
+            },
+            "server.conversations_per_minute"));
     add("server.access_log", "CANDOR_ACCESS_LOG",
         "log one line per request: method, route, status, time (default false)",
         [](Config& c, const std::string& v) {
@@ -123,16 +130,17 @@ const std::vector<Entry>& Table() {
         });
     add("ledger.checkpoint_every", "CANDOR_CHECKPOINT_EVERY",
         "sign a checkpoint after this many events (default 1000)",
-        IntSetting(1, 100'000'000,
-                   [](Config& c, int64_t v) { c.ledger.checkpoint_every_events = v; },
-                   "ledger.checkpoint_every"));
+        IntSetting(
+            1, 100'000'000, [](Config& c, int64_t v) { c.ledger.checkpoint_every_events = v; },
+            "ledger.checkpoint_every"));
     add("ledger.checkpoint_interval_ms", "CANDOR_CHECKPOINT_INTERVAL_MS",
         "or after this much time, if anything was added (default 10000)",
-        IntSetting(10, 86'400'000,
-                   [](Config& c, int64_t v) {
-                     c.ledger.checkpoint_interval = std::chrono::milliseconds(v);
-                   },
-                   "ledger.checkpoint_interval_ms"));
+        IntSetting(
+            10, 86'400'000,
+            [](Config& c, int64_t v) {
+              c.ledger.checkpoint_interval = std::chrono::milliseconds(v);
+            },
+            "ledger.checkpoint_interval_ms"));
     add("privacy.master_key_file", "CANDOR_MASTER_KEY_FILE",
         "the vault's master key, created with mode 0600 on first start "
         "(default <data_dir>/vault.key)",
@@ -197,12 +205,13 @@ const std::vector<Entry>& Table() {
           return Status::Ok();
         });
     add("llm.timeout_ms", "CANDOR_LLM_TIMEOUT_MS", "time for one model request (default 20000)",
-        IntSetting(100, 600'000, [](Config& c, int64_t v) { c.llm.timeout_ms = v; },
-                   "llm.timeout_ms"));
+        IntSetting(
+            100, 600'000, [](Config& c, int64_t v) { c.llm.timeout_ms = v; }, "llm.timeout_ms"));
     add("llm.attempts", "CANDOR_LLM_ATTEMPTS",
         "tries per answer when the model fails or is slow (default 2)",
-        IntSetting(1, 5, [](Config& c, int64_t v) { c.llm.attempts = static_cast<int>(v); },
-                   "llm.attempts"));
+        IntSetting(
+            1, 5, [](Config& c, int64_t v) { c.llm.attempts = static_cast<int>(v); },
+            "llm.attempts"));
     add("people.time_zone", "CANDOR_TIME_ZONE",
         "the deployment's time zone, for business hours and promised times (default "
         "Europe/Berlin)",
@@ -219,28 +228,30 @@ const std::vector<Entry>& Table() {
         });
     add("people.remind_before_minutes", "CANDOR_REMIND_BEFORE_MINUTES",
         "remind people this long before a promised reply is due (default 10)",
-        IntSetting(0, 24 * 60,
-                   [](Config& c, int64_t v) { c.server.remind_before = std::chrono::minutes(v); },
-                   "people.remind_before_minutes"));
+        IntSetting(
+            0, 24 * 60,
+            [](Config& c, int64_t v) { c.server.remind_before = std::chrono::minutes(v); },
+            "people.remind_before_minutes"));
     add("people.reply_within_business_minutes", "CANDOR_REPLY_WITHIN_BUSINESS_MINUTES",
         "when no one is on duty, the reply promised within this much open time (default 60)",
-        IntSetting(1, 7 * 24 * 60,
-                   [](Config& c, int64_t v) {
-                     c.server.reply_within_business = std::chrono::minutes(v);
-                   },
-                   "people.reply_within_business_minutes"));
+        IntSetting(
+            1, 7 * 24 * 60,
+            [](Config& c, int64_t v) { c.server.reply_within_business = std::chrono::minutes(v); },
+            "people.reply_within_business_minutes"));
     add("people.late_allowance_minutes", "CANDOR_LATE_ALLOWANCE_MINUTES",
         "a missed promise's new time, this much (open time) later (default 30)",
-        IntSetting(1, 7 * 24 * 60,
-                   [](Config& c, int64_t v) { c.server.late_allowance = std::chrono::minutes(v); },
-                   "people.late_allowance_minutes"));
+        IntSetting(
+            1, 7 * 24 * 60,
+            [](Config& c, int64_t v) { c.server.late_allowance = std::chrono::minutes(v); },
+            "people.late_allowance_minutes"));
     add("people.promise_check_interval_ms", "CANDOR_PROMISE_CHECK_INTERVAL_MS",
         "how often promises are checked (default 1000)",
-        IntSetting(50, 600'000,
-                   [](Config& c, int64_t v) {
-                     c.server.promise_check_interval = std::chrono::milliseconds(v);
-                   },
-                   "people.promise_check_interval_ms"));
+        IntSetting(
+            50, 600'000,
+            [](Config& c, int64_t v) {
+              c.server.promise_check_interval = std::chrono::milliseconds(v);
+            },
+            "people.promise_check_interval_ms"));
     add("log.level", "CANDOR_LOG_LEVEL", "debug, info, warn, error or off (default info)",
         [](Config& c, const std::string& v) -> Status {
           auto level = ParseLogLevel(v);
@@ -293,16 +304,15 @@ Result<Config> LoadConfig(const std::optional<std::string>& toml_path, const Get
     try {
       table = toml::parse_file(*toml_path);
     } catch (const toml::parse_error& error) {
-      return Status::InvalidArgument(*toml_path + ":" +
-                                     std::to_string(error.source().begin.line) + ": " +
-                                     std::string(error.description()));
+      return Status::InvalidArgument(*toml_path + ":" + std::to_string(error.source().begin.line) +
+                                     ": " + std::string(error.description()));
     }
     for (const auto& [section, node] : table) {
       const auto* inner = node.as_table();
       if (inner == nullptr) {
-        return Status::InvalidArgument(*toml_path + ":" +
-                                       std::to_string(node.source().begin.line) + ": '" +
-                                       std::string(section.str()) + "' must be a [section]");
+        return Status::InvalidArgument(*toml_path + ":" + std::to_string(node.source().begin.line) +
+                                       ": '" + std::string(section.str()) +
+                                       "' must be a [section]");
       }
       for (const auto& [key, value] : *inner) {
         const std::string full = std::string(section.str()) + "." + std::string(key.str());

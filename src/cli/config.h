@@ -20,15 +20,15 @@ struct Config {
   ServerOptions server;
   LedgerOptions ledger;
   std::string data_dir = "var";
-  std::string vault_key_file;  // empty: <data_dir>/vault.key
-  std::string intent_model;    // empty: the demo bank's, built with candor
-  std::string distress_model;  // empty: the one built with candor
-  std::string language = "de";  // the deployment's main language: de or en
+  std::string vault_key_file;    // empty: <data_dir>/vault.key
+  std::string intent_model;      // empty: the demo bank's, built with candor
+  std::string distress_model;    // empty: the one built with candor
+  std::string language = "de";   // the deployment's main language: de or en
   std::string policy_file;       // empty: the demo bank's policy
   std::string intent_catalogue;  // empty: the demo bank's intents.json
   // The optional language model (an OpenAI-compatible chat-completions endpoint).
   struct Llm {
-    std::string endpoint;     // empty: none; answers are extractive
+    std::string endpoint;  // empty: none; answers are extractive
     std::string model;
     std::string api_key_env;  // the variable holding the key (the key never sits in a file)
     int64_t timeout_ms = 20000;

@@ -1,10 +1,10 @@
+#include "cli/config.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
-
-#include "cli/config.h"
 
 namespace candor {
 namespace {
@@ -33,7 +33,8 @@ TEST(ConfigTest, DefaultsServeLocallyOnPort8080) {
 }
 
 TEST(ConfigTest, EnvironmentOverridesFile) {
-  const auto path = WriteToml("[server]\nport = 9000\nmax_connections = 50\n[log]\nlevel = \"warn\"\n");
+  const auto path =
+      WriteToml("[server]\nport = 9000\nmax_connections = 50\n[log]\nlevel = \"warn\"\n");
   auto config = LoadConfig(path, FakeEnv({{"CANDOR_PORT", "9100"}}));
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->server.port, 9100);

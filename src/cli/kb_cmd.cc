@@ -1,8 +1,8 @@
 #include "cli/kb_cmd.h"
 
-#include <iostream>
-
 #include <fmt/format.h>
+
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 #include "answer/answer.h"
@@ -17,30 +17,32 @@ namespace {
 std::string Verdict(const answer::AbstentionOutcome& outcome) {
   if (!outcome.article) return outcome.answer.dont_know ? "refused, rightly" : "answered, wrongly";
   if (outcome.answer.dont_know) return "refused, wrongly";
-  return outcome.answer.sources.front().article == *outcome.article ? "answered, rightly"
-                                                                     : "answered from another article";
+  return outcome.answer.sources.front().article == *outcome.article
+             ? "answered, rightly"
+             : "answered from another article";
 }
 
 nlohmann::json OutcomeJson(const answer::AbstentionOutcome& outcome) {
   const answer::Answer& a = outcome.answer;
-  return {{"line", outcome.line},
-          {"question", outcome.question},
-          {"article", outcome.article ? nlohmann::json(*outcome.article) : nlohmann::json()},
-          {"answered_from", a.dont_know ? nlohmann::json() : nlohmann::json(a.sources.front().article)},
-          {"verdict", Verdict(outcome)},
-          {"confidence", a.confidence},
-          {"evidence",
-           {{"intent_agrees", a.intent_agrees},
-            {"intent_declared", a.intent_declared},
-            {"in_scope", a.in_scope},
-            {"intent_confidence", a.intent_confidence},
-            {"strength", a.strength},
-            {"margin", a.margin},
-            {"coverage", a.coverage},
-            {"weighted_coverage", a.weighted_coverage},
-            {"heading_coverage", a.heading_coverage},
-            {"unseen", a.unseen}}},
-          {"why", a.why}};
+  return {
+      {"line", outcome.line},
+      {"question", outcome.question},
+      {"article", outcome.article ? nlohmann::json(*outcome.article) : nlohmann::json()},
+      {"answered_from", a.dont_know ? nlohmann::json() : nlohmann::json(a.sources.front().article)},
+      {"verdict", Verdict(outcome)},
+      {"confidence", a.confidence},
+      {"evidence",
+       {{"intent_agrees", a.intent_agrees},
+        {"intent_declared", a.intent_declared},
+        {"in_scope", a.in_scope},
+        {"intent_confidence", a.intent_confidence},
+        {"strength", a.strength},
+        {"margin", a.margin},
+        {"coverage", a.coverage},
+        {"weighted_coverage", a.weighted_coverage},
+        {"heading_coverage", a.heading_coverage},
+        {"unseen", a.unseen}}},
+      {"why", a.why}};
 }
 
 }  // namespace
@@ -91,15 +93,15 @@ int RunKbEval(const Config& config, const std::string& questions_path, bool json
                      answer::EvaluateAbstention(composer, part, understand)});
   }
   auto figures = [](const Part& part) {
-    return nlohmann::json{{"answerable", part.search.answerable},
-                          {"unanswerable", part.search.unanswerable},
-                          {"recall_at_1", part.search.recall_at_1},
-                          {"recall_at_5", part.search.recall_at_5},
-                          {"mrr", part.search.mrr},
-                          {"unanswerable_refused", part.abstention.unanswerable_refused},
-                          {"answerable_refused", part.abstention.answerable_refused},
-                          {"answered_from_right_article",
-                           part.abstention.answered_from_right_article}};
+    return nlohmann::json{
+        {"answerable", part.search.answerable},
+        {"unanswerable", part.search.unanswerable},
+        {"recall_at_1", part.search.recall_at_1},
+        {"recall_at_5", part.search.recall_at_5},
+        {"mrr", part.search.mrr},
+        {"unanswerable_refused", part.abstention.unanswerable_refused},
+        {"answerable_refused", part.abstention.answerable_refused},
+        {"answered_from_right_article", part.abstention.answered_from_right_article}};
   };
   if (details) {
     // One line per question, before the figures.
@@ -120,18 +122,27 @@ int RunKbEval(const Config& config, const std::string& questions_path, bool json
     for (const auto& part : parts) std::cout << fmt::format(fmt::runtime(format), value(part));
     std::cout << "\n";
   };
-  row("answerable questions", [](const Part& p) { return p.search.answerable; }, "{:>10} ");
-  row("unanswerable questions", [](const Part& p) { return p.search.unanswerable; }, "{:>10} ");
-  row("recall@1", [](const Part& p) { return p.search.recall_at_1; }, "{:>10.4f} ");
-  row("recall@5", [](const Part& p) { return p.search.recall_at_5; }, "{:>10.4f} ");
-  row("MRR", [](const Part& p) { return p.search.mrr; }, "{:>10.4f} ");
-  row("unanswerable: \"I don't know\"",
+  row(
+      "answerable questions", [](const Part& p) { return p.search.answerable; }, "{:>10} ");
+  row(
+      "unanswerable questions", [](const Part& p) { return p.search.unanswerable; }, "{:>10} ");
+  row(
+      "recall@1", [](const Part& p) { return p.search.recall_at_1; }, "{:>10.4f} ");
+  row(
+      "recall@5", [](const Part& p) { return p.search.recall_at_5; }, "{:>10.4f} ");
+  row(
+      "MRR", [](const Part& p) { return p.search.mrr; }, "{:>10.4f} ");
+  row(
+      "unanswerable: \"I don't know\"",
       [](const Part& p) { return p.abstention.unanswerable_refused; }, "{:>10.4f} ");
-  row("answerable: wrongly refused", [](const Part& p) { return p.abstention.answerable_refused; },
+  row(
+      "answerable: wrongly refused", [](const Part& p) { return p.abstention.answerable_refused; },
       "{:>10.4f} ");
-  row("answered from the right article",
+  row(
+      "answered from the right article",
       [](const Part& p) { return p.abstention.answered_from_right_article; }, "{:>10.4f} ");
-  std::cout << "(the composer's weights were fitted on the odd lines; the even lines are held out)\n";
+  std::cout
+      << "(the composer's weights were fitted on the odd lines; the even lines are held out)\n";
   return 0;
 }
 

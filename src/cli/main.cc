@@ -1,14 +1,14 @@
 // candor: the command line. Wiring only; the work happens in the modules.
-#include <CLI/CLI.hpp>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
 
 #include "cli/commands.h"
 #include "cli/config.h"
-#include "cli/wiring.h"
 #include "cli/kb_cmd.h"
+#include "cli/wiring.h"
 #include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
 #include "privacy/privacy.h"
@@ -37,8 +37,9 @@ int main(int argc, char** argv) {
   // away) must not kill the server; writes then fail instead.
   std::signal(SIGPIPE, SIG_IGN);
 
-  CLI::App app{"candor: a customer-service engine in which an AI and people answer customers "
-               "together, built so that customers can trust it."};
+  CLI::App app{
+      "candor: a customer-service engine in which an AI and people answer customers "
+      "together, built so that customers can trust it."};
   app.require_subcommand(1);
   app.footer(EnvironmentHelp());
 
@@ -82,8 +83,9 @@ int main(int argc, char** argv) {
   pii_cmd->require_subcommand(1);
   std::string scan_format = "jsonl";
   auto* scan_cmd = pii_cmd->add_subcommand(
-      "scan", "read lines of text on stdin; write one JSON object per line: the masked text and "
-              "each finding's type and byte offsets");
+      "scan",
+      "read lines of text on stdin; write one JSON object per line: the masked text and "
+      "each finding's type and byte offsets");
   scan_cmd->add_option("--format", scan_format, "output format")->check(CLI::IsMember({"jsonl"}));
   std::string eval_file;
   bool eval_json = false;
@@ -93,47 +95,55 @@ int main(int argc, char** argv) {
       ->required();
   eval_cmd->add_flag("--json", eval_json, "one JSON object instead of a table");
 
-  auto* nlu_cmd = app.add_subcommand("nlu", "understand customers: train and measure intent models");
+  auto* nlu_cmd =
+      app.add_subcommand("nlu", "understand customers: train and measure intent models");
   nlu_cmd->require_subcommand(1);
   candor::nlu::TrainFlags nlu_train;
   auto* train_cmd = nlu_cmd->add_subcommand(
       "train", "train an intent model (fastText + logistic regression, calibrated) from examples");
   train_cmd->add_option("--data", nlu_train.data, "examples; repeat to combine files")->required();
-  train_cmd->add_option("--format", nlu_train.format,
-                        "csv (text,category), jsonl ({text, intent}) or clinc (data_full.json)")
+  train_cmd
+      ->add_option("--format", nlu_train.format,
+                   "csv (text,category), jsonl ({text, intent}) or clinc (data_full.json)")
       ->required()
       ->check(CLI::IsMember({"csv", "jsonl", "clinc"}));
   train_cmd->add_option("--out", nlu_train.out, "model directory to write")->required();
   train_cmd->add_option("--seed", nlu_train.options.seed, "random seed (same seed, same model)");
   train_cmd->add_option("--epochs", nlu_train.options.epochs, "fastText epochs")
       ->check(CLI::Range(1, 10000));
-  train_cmd->add_option("--threads", nlu_train.options.threads,
-                        "threads (the model does not depend on it)")
+  train_cmd
+      ->add_option("--threads", nlu_train.options.threads,
+                   "threads (the model does not depend on it)")
       ->check(CLI::Range(1, 64));
   train_cmd->add_flag("--quiet", nlu_train.quiet, "no progress bar");
   candor::nlu::EvalFlags nlu_eval;
   auto* nlu_eval_cmd = nlu_cmd->add_subcommand(
-      "eval", "accuracy, macro-F1, in-scope accuracy, out-of-scope precision and recall, "
-              "confusions, and an SVG of the threshold trade-off");
+      "eval",
+      "accuracy, macro-F1, in-scope accuracy, out-of-scope precision and recall, "
+      "confusions, and an SVG of the threshold trade-off");
   nlu_eval_cmd->add_option("--model", nlu_eval.model, "model directory")->required();
   nlu_eval_cmd->add_option("--data", nlu_eval.data, "labelled examples")->required();
   nlu_eval_cmd->add_option("--format", nlu_eval.format, "csv, jsonl or clinc (its test split)")
       ->required()
       ->check(CLI::IsMember({"csv", "jsonl", "clinc"}));
-  nlu_eval_cmd->add_option("--plot", nlu_eval.plot, "SVG file to write (empty: none)")->capture_default_str();
+  nlu_eval_cmd->add_option("--plot", nlu_eval.plot, "SVG file to write (empty: none)")
+      ->capture_default_str();
   nlu_eval_cmd->add_flag("--json", nlu_eval.json, "one JSON object instead of a table");
   std::string predict_model;
   auto* predict_cmd = nlu_cmd->add_subcommand(
-      "predict", "read lines on stdin; write language, label, confidence and in_scope as JSON lines");
+      "predict",
+      "read lines on stdin; write language, label, confidence and in_scope as JSON lines");
   predict_cmd->add_option("--model", predict_model, "model directory")->required();
 
-  auto* kb_cmd = app.add_subcommand("kb", "the knowledge base answers cite: import, search, measure");
+  auto* kb_cmd =
+      app.add_subcommand("kb", "the knowledge base answers cite: import, search, measure");
   kb_cmd->require_subcommand(1);
   candor::CommonFlags kb_common;
   std::string kb_articles;
   auto* kb_import_cmd = kb_cmd->add_subcommand(
-      "import", "index the .md and .html articles of DIR into <data>/kb; only changed ones are "
-                "re-indexed, vanished ones removed");
+      "import",
+      "index the .md and .html articles of DIR into <data>/kb; only changed ones are "
+      "re-indexed, vanished ones removed");
   AddCommonFlags(kb_import_cmd, kb_common);
   kb_import_cmd->add_option("dir", kb_articles, "directory of articles")->required();
   std::string kb_query;
@@ -147,11 +157,12 @@ int main(int argc, char** argv) {
   kb_search_cmd->add_option("--limit", kb_limit, "passages to show")->check(CLI::Range(1, 100));
   kb_search_cmd->add_flag("--json", kb_json, "one JSON object");
   std::string kb_questions;
-  auto* kb_eval_cmd = kb_cmd->add_subcommand(
-      "eval", "recall@1, recall@5 and MRR of search on a question set");
+  auto* kb_eval_cmd =
+      kb_cmd->add_subcommand("eval", "recall@1, recall@5 and MRR of search on a question set");
   AddCommonFlags(kb_eval_cmd, kb_common);
-  kb_eval_cmd->add_option("--questions", kb_questions,
-                          "lines of {\"question\", \"lang\", \"article\" (file name or null)}")
+  kb_eval_cmd
+      ->add_option("--questions", kb_questions,
+                   "lines of {\"question\", \"lang\", \"article\" (file name or null)}")
       ->required();
   kb_eval_cmd->add_flag("--json", kb_json, "one JSON object");
   bool kb_details = false;
@@ -160,8 +171,9 @@ int main(int argc, char** argv) {
 
   candor::AskFlags ask;
   auto* ask_cmd = app.add_subcommand(
-      "ask", "run one message through the whole pipeline on a scratch database and print the "
-             "decision, the answer, its sources and the steps");
+      "ask",
+      "run one message through the whole pipeline on a scratch database and print the "
+      "decision, the answer, its sources and the steps");
   AddCommonFlags(ask_cmd, ask.common);
   ask_cmd->add_option("text", ask.text, "the customer's message")->required();
   ask_cmd->add_flag("--json", ask.json,
@@ -173,8 +185,8 @@ int main(int argc, char** argv) {
   policy_cmd->require_subcommand(1);
   std::string policy_file;
   std::string policy_catalogue;
-  auto* policy_check_cmd = policy_cmd->add_subcommand(
-      "check", "check a policy file; errors name their line");
+  auto* policy_check_cmd =
+      policy_cmd->add_subcommand("check", "check a policy file; errors name their line");
   policy_check_cmd->add_option("file", policy_file, "policy.toml")->required();
   policy_check_cmd->add_option("--intents", policy_catalogue,
                                "intents.json the rules' intents and tags must come from "
@@ -182,8 +194,9 @@ int main(int argc, char** argv) {
   candor::AskFlags explain;
   explain.explain = true;
   auto* policy_explain_cmd = policy_cmd->add_subcommand(
-      "explain", "understand TEXT and print every rule tried, why it matched or not, and the "
-                 "decision");
+      "explain",
+      "understand TEXT and print every rule tried, why it matched or not, and the "
+      "decision");
   AddCommonFlags(policy_explain_cmd, explain.common);
   policy_explain_cmd->add_option("text", explain.text, "the customer's message")->required();
 
@@ -203,8 +216,8 @@ int main(int argc, char** argv) {
   if (policy_explain_cmd->parsed()) return candor::RunAsk(explain);
   if (policy_check_cmd->parsed()) {
     return candor::policy::RunPolicyCheck(
-        policy_file, policy_catalogue.empty() ? CANDOR_DEMO_CATALOGUE : policy_catalogue,
-        std::cout, std::cerr);
+        policy_file, policy_catalogue.empty() ? CANDOR_DEMO_CATALOGUE : policy_catalogue, std::cout,
+        std::cerr);
   }
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);

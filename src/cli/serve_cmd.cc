@@ -1,12 +1,12 @@
 // candor serve: wires the store, the pipeline and the server, then serves.
 #include <iostream>
 
+#include "audit/audit.h"
 #include "cli/commands.h"
 #include "cli/wiring.h"
-#include "audit/audit.h"
 #include "core/log.h"
-#include "ledger/ledger.h"
 #include "knowledge/knowledge.h"
+#include "ledger/ledger.h"
 #include "nlu/nlu.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/protector.h"
@@ -95,9 +95,9 @@ int RunServe(const ServeFlags& flags) {
     return 1;
   }
   auto& knowledge = parts->knowledge;
-  KnowledgeSearch knowledge_search = [&knowledge](const std::string& query,
-                                                  const std::string& language,
-                                                  size_t limit) -> Result<std::vector<KnowledgeHit>> {
+  KnowledgeSearch knowledge_search = [&knowledge](
+                                         const std::string& query, const std::string& language,
+                                         size_t limit) -> Result<std::vector<KnowledgeHit>> {
     auto hits = knowledge->Search(query, language, limit);
     if (!hits.ok()) return hits.status();
     std::vector<KnowledgeHit> out;
@@ -132,7 +132,8 @@ int RunServe(const ServeFlags& flags) {
     auto articles = knowledge->Articles();
     if (!articles.ok()) return articles.status();
     std::vector<KnowledgeArticle> out;
-    for (auto& a : *articles) out.push_back({a.id, a.title, a.language, a.url, a.reviewed_on, a.tags});
+    for (auto& a : *articles)
+      out.push_back({a.id, a.title, a.language, a.url, a.reviewed_on, a.tags});
     return out;
   };
   const policy::Policy& policy_in_force = *parts->policy;
@@ -147,8 +148,8 @@ int RunServe(const ServeFlags& flags) {
     }
     return nlohmann::json{{"file", policy_in_force.source_name()}, {"rules", rules}};
   };
-  ServerDeps deps{*store, intake, answering, protector, **ledger, clock, logger,
-                  std::move(knowledge_search)};
+  ServerDeps deps{*store,   intake, answering, protector,
+                  **ledger, clock,  logger,    std::move(knowledge_search)};
   deps.knowledge_articles = std::move(knowledge_articles);
   deps.business_hours = parts->hours.get();
   deps.time_zone = *zone;

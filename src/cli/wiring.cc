@@ -41,8 +41,7 @@ Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& 
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
   if (ec) {
-    return Status::IoError("cannot create data directory " + config.data_dir + ": " +
-                           ec.message());
+    return Status::IoError("cannot create data directory " + config.data_dir + ": " + ec.message());
   }
   ::chmod(config.data_dir.c_str(), 0700);  // conversations are personal data
   return OpenSqliteStore((std::filesystem::path(config.data_dir) / "candor.db").string(), clock);
@@ -66,7 +65,8 @@ Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::strin
                                           bool import_demo_kb) {
   AnsweringParts parts;
   auto knowledge = knowledge::KnowledgeBase::Open(kb_dir);
-  if (!knowledge.ok()) return Status(knowledge.status().code(), "knowledge base: " + knowledge.status().message());
+  if (!knowledge.ok())
+    return Status(knowledge.status().code(), "knowledge base: " + knowledge.status().message());
   parts.knowledge = std::make_unique<knowledge::KnowledgeBase>(std::move(*knowledge));
   if (import_demo_kb) {
     auto imported = parts.knowledge->Import(CANDOR_DEMO_KB_DIR);
@@ -77,7 +77,8 @@ Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::strin
   }
   parts.composer = std::make_unique<answer::ExtractiveComposer>(*parts.knowledge);
 
-  const std::string policy_path = config.policy_file.empty() ? CANDOR_DEMO_POLICY : config.policy_file;
+  const std::string policy_path =
+      config.policy_file.empty() ? CANDOR_DEMO_POLICY : config.policy_file;
   auto policy = policy::Policy::Load(policy_path);
   if (!policy.ok()) return Status(policy.status().code(), "policy: " + policy.status().message());
   parts.policy = std::make_unique<policy::Policy>(std::move(*policy));
@@ -92,7 +93,8 @@ Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::strin
   if (!known.ok()) return Status(known.code(), "policy: " + known.message());
 
   auto zone = people::TimeZone::Load(config.time_zone);
-  if (!zone.ok()) return Status(zone.status().code(), "people.time_zone: " + zone.status().message());
+  if (!zone.ok())
+    return Status(zone.status().code(), "people.time_zone: " + zone.status().message());
   auto hours = people::BusinessHours::Parse(config.business_hours, *zone);
   if (!hours.ok()) {
     return Status(hours.status().code(), "people.business_hours: " + hours.status().message());

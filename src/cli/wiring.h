@@ -9,8 +9,8 @@
 #include "cli/config.h"
 #include "core/clock.h"
 #include "knowledge/knowledge.h"
-#include "pipeline/pipeline.h"
 #include "people/people.h"
+#include "pipeline/pipeline.h"
 #include "policy/policy.h"
 #include "store/store.h"
 

@@ -23,15 +23,16 @@ Result<Time> ParseIso8601(std::string_view text) {
     return true;
   };
   auto expect = [&](char c) {
-    if (pos >= text.size() || (text[pos] != c && !(c == 'T' && (text[pos] == 't' || text[pos] == ' '))))
+    if (pos >= text.size() ||
+        (text[pos] != c && !(c == 'T' && (text[pos] == 't' || text[pos] == ' '))))
       return false;
     ++pos;
     return true;
   };
   int year, month, day, hour, minute, second;
-  if (!digits(4, &year) || !expect('-') || !digits(2, &month) || !expect('-') ||
-      !digits(2, &day) || !expect('T') || !digits(2, &hour) || !expect(':') ||
-      !digits(2, &minute) || !expect(':') || !digits(2, &second)) {
+  if (!digits(4, &year) || !expect('-') || !digits(2, &month) || !expect('-') || !digits(2, &day) ||
+      !expect('T') || !digits(2, &hour) || !expect(':') || !digits(2, &minute) || !expect(':') ||
+      !digits(2, &second)) {
     return bad();
   }
   int64_t millis = 0;

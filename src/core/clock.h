@@ -2,14 +2,13 @@
 // SystemClock is thread-safe. FakeClock is for tests; it is thread-safe too.
 #pragma once
 
-#include <string_view>
-
-#include "core/status.h"
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
+
+#include "core/status.h"
 
 namespace candor {
 

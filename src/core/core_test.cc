@@ -43,8 +43,9 @@ TEST(EventCodecTest, MessageSurvivesStorageRoundTrip) {
 }
 
 TEST(EventCodecTest, WorkStepKeepsRealTimes) {
-  WorkStepEvent w{"receive", StepStatus::kDone, "Empfangen", "Received",
-                  FromUnixMillis(1000), FromUnixMillis(1042), ""};
+  WorkStepEvent w{"receive",  StepStatus::kDone,    "Empfangen",
+                  "Received", FromUnixMillis(1000), FromUnixMillis(1042),
+                  ""};
   auto decoded = DecodeEventBody("work_step", EncodeEventBody(w));
   ASSERT_TRUE(decoded.ok());
   const auto& got = std::get<WorkStepEvent>(*decoded);
@@ -56,10 +57,20 @@ TEST(EventCodecTest, WorkStepKeepsRealTimes) {
 
 TEST(EventCodecTest, WorkStepIsStoredAsTheGenericWriterWritesIt) {
   const Time t = FromUnixMillis(1714564800123);
-  WorkStepEvent started{"protect", StepStatus::kStarted, "Persönliche Daten geschützt",
-                        "Personal data protected", t, std::nullopt, ""};
-  WorkStepEvent failed{"understand", StepStatus::kFailed, "Anliegen verstanden",
-                       "Request understood", t, FromUnixMillis(1714564800456), "unavailable"};
+  WorkStepEvent started{"protect",
+                        StepStatus::kStarted,
+                        "Persönliche Daten geschützt",
+                        "Personal data protected",
+                        t,
+                        std::nullopt,
+                        ""};
+  WorkStepEvent failed{"understand",
+                       StepStatus::kFailed,
+                       "Anliegen verstanden",
+                       "Request understood",
+                       t,
+                       FromUnixMillis(1714564800456),
+                       "unavailable"};
   WorkStepEvent odd{"deliver", StepStatus::kDone, "mit \"Zitat\"", "tab\there", t, t, ""};
   for (const WorkStepEvent& step : {started, failed, odd}) {
     const std::string stored = EncodeEventBody(step);
@@ -103,7 +114,9 @@ TEST(EventCodecTest, RejectsCorruptStoredBody) {
 }
 
 TEST(EventJsonTest, ApiShapeNamesAuthorAndSequence) {
-  Event e{"c_1", 7, 0, FromUnixMillis(1'700'000'000'123), MessageEvent{Author::kPerson, "Hi", "Ben"}, ""};
+  Event e{
+      "c_1", 7, 0, FromUnixMillis(1'700'000'000'123), MessageEvent{Author::kPerson, "Hi", "Ben"},
+      ""};
   const auto j = EventToJson(e);
   EXPECT_EQ(j["seq"], 7);
   EXPECT_EQ(j["type"], "message");
@@ -114,13 +127,15 @@ TEST(EventJsonTest, ApiShapeNamesAuthorAndSequence) {
 TEST(ConversationTest, FoldTracksWhoSpokeLast) {
   std::vector<Event> events = {
       {"c", 1, 0, FromUnixMillis(1), MessageEvent{Author::kCustomer, "Hallo", ""}, ""},
-      {"c", 2, 0, FromUnixMillis(2), WorkStepEvent{"receive", StepStatus::kStarted, "", "", {}, {}, ""}, ""},
+      {"c", 2, 0, FromUnixMillis(2),
+       WorkStepEvent{"receive", StepStatus::kStarted, "", "", {}, {}, ""}, ""},
   };
   auto state = Fold(events);
   EXPECT_EQ(state.last_seq, 2);
   EXPECT_TRUE(state.AwaitingReply());
   EXPECT_FALSE(state.person_joined);
-  events.push_back({"c", 3, 0, FromUnixMillis(3), MessageEvent{Author::kPerson, "Guten Tag", "Ben"}, ""});
+  events.push_back(
+      {"c", 3, 0, FromUnixMillis(3), MessageEvent{Author::kPerson, "Guten Tag", "Ben"}, ""});
   state = Fold(events);
   EXPECT_FALSE(state.AwaitingReply());
   EXPECT_TRUE(state.person_joined);

@@ -6,13 +6,17 @@ namespace candor {
 namespace {
 
 constexpr std::pair<Author, std::string_view> kAuthors[] = {
-    {Author::kCustomer, "customer"}, {Author::kCustomerAssistant, "customer_assistant"},
-    {Author::kAi, "ai"},             {Author::kPerson, "person"},
+    {Author::kCustomer, "customer"},
+    {Author::kCustomerAssistant, "customer_assistant"},
+    {Author::kAi, "ai"},
+    {Author::kPerson, "person"},
     {Author::kAiApproved, "ai_approved"},
 };
 
 constexpr std::pair<StepStatus, std::string_view> kStepStatuses[] = {
-    {StepStatus::kStarted, "started"}, {StepStatus::kDone, "done"}, {StepStatus::kFailed, "failed"}};
+    {StepStatus::kStarted, "started"},
+    {StepStatus::kDone, "done"},
+    {StepStatus::kFailed, "failed"}};
 
 template <typename E, size_t N>
 std::string_view NameOf(const std::pair<E, std::string_view> (&table)[N], E value) {
@@ -127,7 +131,8 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
     j["change"] = c->change;
     j["commitment"] = c->commitment;
     j["source"] = c->source;
-    j["due"] = iso_times ? nlohmann::json(FormatIso8601(c->due)) : nlohmann::json(ToUnixMillis(c->due));
+    j["due"] =
+        iso_times ? nlohmann::json(FormatIso8601(c->due)) : nlohmann::json(ToUnixMillis(c->due));
     if (!c->agent.empty()) j["agent"] = c->agent;
     j["notice"] = {{"de", c->notice_de}, {"en", c->notice_en}};
   } else if (const auto* r = std::get_if<RevealEvent>(&body)) {
@@ -280,10 +285,9 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
           j.at("notice").at("en").get<std::string>()});
     }
     if (kind == "reveal") {
-      return EventBody(RevealEvent{j.at("agent").get<std::string>(),
-                                   j.at("placeholder").get<std::string>(),
-                                   j.at("pii_type").get<std::string>(),
-                                   j.at("reason").get<std::string>()});
+      return EventBody(
+          RevealEvent{j.at("agent").get<std::string>(), j.at("placeholder").get<std::string>(),
+                      j.at("pii_type").get<std::string>(), j.at("reason").get<std::string>()});
     }
     if (kind == "understanding") {
       UnderstandingEvent u;
@@ -304,7 +308,8 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
       w.label_de = j.at("label").at("de").get<std::string>();
       w.label_en = j.at("label").at("en").get<std::string>();
       w.started_at = FromUnixMillis(j.at("started_at").get<int64_t>());
-      if (j.contains("finished_at")) w.finished_at = FromUnixMillis(j["finished_at"].get<int64_t>());
+      if (j.contains("finished_at"))
+        w.finished_at = FromUnixMillis(j["finished_at"].get<int64_t>());
       w.detail = j.value("detail", "");
       return EventBody(std::move(w));
     }
@@ -317,19 +322,17 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
 nlohmann::json WhyToJson(const AnswerWhy& why) {
   nlohmann::json sources = nlohmann::json::array();
   for (const auto& s : why.sources) {
-    sources.push_back({{"number", s.number}, {"title", s.title}, {"url", s.url},
-                       {"heading", s.heading}, {"passage", s.passage}});
+    sources.push_back({{"number", s.number},
+                       {"title", s.title},
+                       {"url", s.url},
+                       {"heading", s.heading},
+                       {"passage", s.passage}});
   }
-  return {{"intent", why.intent},
-          {"intent_confidence", why.intent_confidence},
-          {"language", why.language},
-          {"action", why.action},
-          {"rule", why.rule},
-          {"reason", {{"de", why.reason_de}, {"en", why.reason_en}}},
-          {"composer", why.composer},
-          {"confidence", why.confidence},
-          {"dont_know", why.dont_know},
-          {"explanation", why.explanation},
+  return {{"intent", why.intent},       {"intent_confidence", why.intent_confidence},
+          {"language", why.language},   {"action", why.action},
+          {"rule", why.rule},           {"reason", {{"de", why.reason_de}, {"en", why.reason_en}}},
+          {"composer", why.composer},   {"confidence", why.confidence},
+          {"dont_know", why.dont_know}, {"explanation", why.explanation},
           {"sources", sources}};
 }
 

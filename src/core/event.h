@@ -4,13 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
-
-#include <nlohmann/json_fwd.hpp>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -40,18 +39,18 @@ struct SourceRef {
 // Why the AI wrote what it wrote (principle P3), kept with the message so
 // the customer's "Why?" shows what really decided, never a reconstruction.
 struct AnswerWhy {
-  std::string intent;             // what the customer was understood to want
+  std::string intent;  // what the customer was understood to want
   double intent_confidence = 0;
   std::string language;
-  std::string action;             // the policy's action: "answer", "draft", "unknown"
-  std::string rule;               // the policy rule that fired
-  std::string reason_de;          // its customer-facing reason
+  std::string action;     // the policy's action: "answer", "draft", "unknown"
+  std::string rule;       // the policy rule that fired
+  std::string reason_de;  // its customer-facing reason
   std::string reason_en;
-  std::string composer;           // "extractive" or "model:<name>"
-  double confidence = 0;          // the composer's confidence in its answer
-  bool dont_know = false;         // the honest "I don't know"
-  std::string explanation;        // for people, English, no personal data
-  std::vector<SourceRef> sources; // what the text cites
+  std::string composer;            // "extractive" or "model:<name>"
+  double confidence = 0;           // the composer's confidence in its answer
+  bool dont_know = false;          // the honest "I don't know"
+  std::string explanation;         // for people, English, no personal data
+  std::vector<SourceRef> sources;  // what the text cites
 };
 
 struct MessageEvent {
@@ -66,9 +65,9 @@ struct MessageEvent {
 
   Author author = Author::kCustomer;
   std::string text;
-  std::string agent;  // the person's display name, for kPerson and kAiApproved
-  int64_t in_reply_to = 0;        // the customer message it answers (0: none)
-  std::optional<AnswerWhy> why;   // for AI messages
+  std::string agent;             // the person's display name, for kPerson and kAiApproved
+  int64_t in_reply_to = 0;       // the customer message it answers (0: none)
+  std::optional<AnswerWhy> why;  // for AI messages
 };
 
 enum class StepStatus { kStarted, kDone, kFailed };
@@ -101,12 +100,12 @@ struct RevealEvent {
 // It describes the latest customer message before it: one conversation's
 // turns run one after the other, so no other customer message comes between.
 struct UnderstandingEvent {
-  std::string language;      // "de", "en" or "other"
-  std::string intent;        // the most likely intent, even when out of scope
-  double confidence = 0;     // calibrated probability of `intent`
-  bool in_scope = false;     // false: the honest answer is "I don't know"
-  double distress = 0;       // in [0, 1]: anger, despair, fear, urgency
-  std::string model;         // which trained models decided (data digests)
+  std::string language;   // "de", "en" or "other"
+  std::string intent;     // the most likely intent, even when out of scope
+  double confidence = 0;  // calibrated probability of `intent`
+  bool in_scope = false;  // false: the honest answer is "I don't know"
+  double distress = 0;    // in [0, 1]: anger, despair, fear, urgency
+  std::string model;      // which trained models decided (data digests)
 };
 
 // How the policy routed a customer message (principles P3, P5): the rule
@@ -117,7 +116,7 @@ struct DecisionEvent {
   std::string rule;
   std::string reason_de;
   std::string reason_en;
-  std::string trace;        // the rules tried and why each matched or not (people only)
+  std::string trace;  // the rules tried and why each matched or not (people only)
 };
 
 // An AI answer a person must approve before the customer gets it (P5). The
@@ -134,8 +133,8 @@ struct ReviewEvent {
   int64_t draft_seq = 0;
   std::string outcome;
   std::string agent;
-  std::string reason;       // for "rejected"
-  int64_t edit_chars = 0;   // characters changed, for "edited"
+  std::string reason;      // for "rejected"
+  int64_t edit_chars = 0;  // characters changed, for "edited"
 };
 
 // The conversation's place with people (P4): "joined" the queue for a person
@@ -148,7 +147,7 @@ struct QueueEvent {
   std::string agent;         // for "taken" and "handed_back"
   std::string reason_de;
   std::string reason_en;
-  int64_t position = 0;      // for "moved": the new place, 1 being next
+  int64_t position = 0;  // for "moved": the new place, 1 being next
 };
 
 // A promised reply time (P7): "made" (from the queue's expected wait, a
@@ -156,8 +155,8 @@ struct QueueEvent {
 // "missed" with the new time the customer is told honestly.
 struct CommitmentEvent {
   std::string change;
-  int64_t commitment = 0;   // the seq of the event that made it
-  std::string source;       // "queue", "agent", "business_hours"
+  int64_t commitment = 0;  // the seq of the event that made it
+  std::string source;      // "queue", "agent", "business_hours"
   Time due;
   std::string agent;
   std::string notice_de;

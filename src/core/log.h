@@ -6,9 +6,8 @@
 
 #include <cstdio>
 #include <mutex>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -25,7 +24,8 @@ class Logger {
       : out_(out), level_(level), clock_(clock) {}
 
   bool Enabled(LogLevel level) const { return level >= level_; }
-  void Log(LogLevel level, std::string_view event, nlohmann::json fields = nlohmann::json::object());
+  void Log(LogLevel level, std::string_view event,
+           nlohmann::json fields = nlohmann::json::object());
   void Info(std::string_view event, nlohmann::json fields = nlohmann::json::object()) {
     Log(LogLevel::kInfo, event, std::move(fields));
   }

@@ -78,7 +78,7 @@ class [[nodiscard]] Status {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : state_(std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : state_(std::move(status)) {  // NOLINT
     assert(!std::get<Status>(state_).ok() && "Result needs a value or an error");
   }
@@ -103,8 +103,8 @@ class [[nodiscard]] Result {
 }  // namespace candor
 
 // Returns early from the enclosing function when `expr` is a non-OK Status.
-#define CANDOR_RETURN_IF_ERROR(expr)        \
-  do {                                      \
-    ::candor::Status candor_status_ = (expr); \
+#define CANDOR_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::candor::Status candor_status_ = (expr);        \
     if (!candor_status_.ok()) return candor_status_; \
   } while (0)

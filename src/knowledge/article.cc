@@ -75,7 +75,8 @@ std::vector<std::string> ParseTags(std::string_view value) {
   std::string tag;
   while (std::getline(stream, tag, ',')) {
     tag = Trim(tag);
-    if (tag.size() >= 2 && (tag.front() == '"' || tag.front() == '\'')) tag = tag.substr(1, tag.size() - 2);
+    if (tag.size() >= 2 && (tag.front() == '"' || tag.front() == '\''))
+      tag = tag.substr(1, tag.size() - 2);
     if (!tag.empty()) tags.push_back(tag);
   }
   return tags;
@@ -158,7 +159,8 @@ struct HtmlWalk {
         if (name == "intents") article.intents = ParseTags(content);
         return;
       }
-      case GUMBO_TAG_H1: return;  // the title, already known
+      case GUMBO_TAG_H1:
+        return;  // the title, already known
       case GUMBO_TAG_H2: {
         std::string heading;
         AppendText(node, heading);
@@ -289,7 +291,8 @@ Result<Article> ReadArticle(const std::string& path) {
   buffer << in.rdbuf();
   const std::string id = path.substr(path.find_last_of('/') + 1);
   auto ends_with = [&](std::string_view suffix) {
-    return id.size() >= suffix.size() && id.compare(id.size() - suffix.size(), suffix.size(), suffix) == 0;
+    return id.size() >= suffix.size() &&
+           id.compare(id.size() - suffix.size(), suffix.size(), suffix) == 0;
   };
   if (ends_with(".md") || ends_with(".markdown")) return ParseMarkdownArticle(id, buffer.str());
   if (ends_with(".html") || ends_with(".htm")) return ParseHtmlArticle(id, buffer.str());

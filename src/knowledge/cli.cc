@@ -1,9 +1,9 @@
 // `candor kb import | search`.
-#include <chrono>
-#include <ostream>
-
 #include <fmt/format.h>
+
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "knowledge/knowledge.h"
 
@@ -45,9 +45,8 @@ int RunKbImport(const std::string& index_dir, const std::string& articles_dir, b
   return 0;
 }
 
-int RunKbSearch(const std::string& index_dir, const std::string& query,
-                const std::string& language, size_t limit, bool json, std::ostream& out,
-                std::ostream& err) {
+int RunKbSearch(const std::string& index_dir, const std::string& query, const std::string& language,
+                size_t limit, bool json, std::ostream& out, std::ostream& err) {
   auto base = KnowledgeBase::Open(index_dir);
   if (!base.ok()) {
     err << "candor kb search: " << base.status().message() << "\n";
@@ -61,8 +60,12 @@ int RunKbSearch(const std::string& index_dir, const std::string& query,
   if (json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& hit : *hits) {
-      list.push_back({{"article", hit.article_id}, {"title", hit.title}, {"url", hit.url},
-                      {"heading", hit.heading}, {"passage", hit.passage}, {"score", hit.score}});
+      list.push_back({{"article", hit.article_id},
+                      {"title", hit.title},
+                      {"url", hit.url},
+                      {"heading", hit.heading},
+                      {"passage", hit.passage},
+                      {"score", hit.score}});
     }
     out << nlohmann::json{{"hits", list}}.dump() << "\n";
     return 0;

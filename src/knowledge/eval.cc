@@ -1,8 +1,7 @@
 // How well search finds the article that answers a question.
 #include <fstream>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "knowledge/knowledge.h"
 

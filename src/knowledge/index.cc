@@ -12,11 +12,10 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <tuple>
 #include <unordered_map>
-
-#include <nlohmann/json.hpp>
 
 #include "knowledge/internal/stopwords.h"
 #include "knowledge/knowledge.h"
@@ -29,8 +28,8 @@ namespace fs = std::filesystem;
 constexpr std::string_view kArticleKey = "article:";  // metadata: article id -> content digest
 constexpr const char* kArticlePrefix = "Q";           // unique term of a passage's article
 constexpr const char* kLanguagePrefix = "L";
-constexpr Xapian::valueno kIntentsSlot = 0;  // "|intent|intent|": read without the passage
-constexpr const char* kIntentPrefix = "I";  // "Ien:change_pin": an article of `en` declares it
+constexpr Xapian::valueno kIntentsSlot = 0;   // "|intent|intent|": read without the passage
+constexpr const char* kIntentPrefix = "I";    // "Ien:change_pin": an article of `en` declares it
 constexpr const char* kFormatKey = "format";  // the index layout; older ones are rebuilt
 constexpr const char* kFormat = "4";
 constexpr std::string_view kInfoKey = "info:";  // metadata: article id -> its front matter (JSON)
@@ -42,12 +41,8 @@ constexpr Xapian::termcount kRankingWords = 5;  // of a question's words, at mos
 // language filter. The article's title and the passage's heading are also
 // indexed on their own ("XHDEkarte"): whether a question's key word names
 // what the passage is about tells an answer from a near miss.
-std::string TextPrefix(std::string_view language) {
-  return language == "de" ? "XDE" : "XEN";
-}
-std::string HeadingPrefix(std::string_view language) {
-  return language == "de" ? "XHDE" : "XHEN";
-}
+std::string TextPrefix(std::string_view language) { return language == "de" ? "XDE" : "XEN"; }
+std::string HeadingPrefix(std::string_view language) { return language == "de" ? "XHDE" : "XHEN"; }
 
 // How much a term says about a passage: high when few passages of the
 // language contain it, highest for a word no passage contains.
@@ -76,9 +71,9 @@ std::string WithoutPlaceholders(std::string_view text) {
   for (size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '[') {
       size_t end = i + 1;
-      while (end < text.size() && (std::isupper(static_cast<unsigned char>(text[end])) ||
-                                   std::isdigit(static_cast<unsigned char>(text[end])) ||
-                                   text[end] == '_')) {
+      while (end < text.size() &&
+             (std::isupper(static_cast<unsigned char>(text[end])) ||
+              std::isdigit(static_cast<unsigned char>(text[end])) || text[end] == '_')) {
         ++end;
       }
       if (end < text.size() && text[end] == ']' && end > i + 1) {
@@ -116,7 +111,8 @@ Result<std::string> ReadBytes(const fs::path& path) {
 // not an article.
 bool IsArticleFile(const fs::path& path) {
   std::string stem = path.stem().string();
-  std::transform(stem.begin(), stem.end(), stem.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(stem.begin(), stem.end(), stem.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   if (stem == "readme") return false;
   const std::string ext = path.extension().string();
   return ext == ".md" || ext == ".markdown" || ext == ".html" || ext == ".htm";
@@ -127,7 +123,7 @@ bool IsArticleFile(const fs::path& path) {
 // its JSON, which was most of a search's time; kept in memory, a passage is
 // read once per index.
 struct CachedPassage {
-  Hit fields;  // everything but the scores
+  Hit fields;                      // everything but the scores
   std::vector<std::string> terms;  // the passage's terms, sorted as Xapian lists them
 };
 
@@ -160,10 +156,14 @@ struct KnowledgeBase::Impl {
     auto data = nlohmann::json::parse(document.get_data(), nullptr, false);
     if (data.is_discarded()) return nullptr;
     auto passage = std::make_shared<CachedPassage>();
-    passage->fields = Hit{data.value("article", ""),  data.value("title", ""),
-                          data.value("url", ""),      data.value("language", ""),
-                          data.value("heading", ""),  data.value("text", ""),
-                          data.value("intents", std::vector<std::string>{}), 0};
+    passage->fields = Hit{data.value("article", ""),
+                          data.value("title", ""),
+                          data.value("url", ""),
+                          data.value("language", ""),
+                          data.value("heading", ""),
+                          data.value("text", ""),
+                          data.value("intents", std::vector<std::string>{}),
+                          0};
     for (auto term = document.termlist_begin(); term != document.termlist_end(); ++term) {
       passage->terms.push_back(*term);
     }
@@ -256,7 +256,8 @@ Result<KnowledgeBase> KnowledgeBase::Open(const std::string& directory) {
   return KnowledgeBase(std::move(impl));
 }
 
-Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, const Progress& progress) {
+Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir,
+                                           const Progress& progress) {
   std::error_code error;
   if (!fs::is_directory(articles_dir, error)) {
     return Status::NotFound(articles_dir + " is not a directory");
@@ -334,14 +335,15 @@ Result<ImportReport> KnowledgeBase::Import(const std::string& articles_dir, cons
           std::string intents = "|";
           for (const auto& intent : article.intents) intents += intent + "|";
           document.add_value(kIntentsSlot, intents);
-          document.set_data(nlohmann::json{{"article", article.id},
-                                           {"title", article.title},
-                                           {"url", article.url},
-                                           {"language", article.language},
-                                           {"heading", passage.heading},
-                                           {"intents", article.intents},
-                                           {"text", passage.text}}
-                                .dump());
+          document.set_data(nlohmann::json{
+              {"article", article.id},
+              {"title", article.title},
+              {"url", article.url},
+              {"language", article.language},
+              {"heading", passage.heading},
+              {"intents", article.intents},
+              {"text",
+               passage.text}}.dump());
           database.add_document(document);
         }
         database.set_metadata(std::string(kArticleKey) + article.id, digest);

@@ -55,7 +55,7 @@ struct Hit {
   std::string heading;
   std::string passage;
   std::vector<std::string> intents;  // of its article
-  double score = 0;  // BM25, higher is better; comparable within one search only
+  double score = 0;                  // BM25, higher is better; comparable within one search only
   // Share of the query's content words (stemmed) that the passage contains:
   // a question whose key word is nowhere in the passage is likely not
   // answered by it.
@@ -102,8 +102,7 @@ class KnowledgeBase {
   // the understand stage found), passages of articles that declare it rank
   // higher: their BM25 score counts `kIntentBoost` times.
   Result<std::vector<Hit>> Search(std::string_view query, std::string_view language, size_t limit,
-                                  bool any_language = false,
-                                  std::string_view intent = {}) const;
+                                  bool any_language = false, std::string_view intent = {}) const;
   static constexpr double kIntentBoost = 1.5;
 
   // Whether an article in `language` declares `intent` (front matter
@@ -128,7 +127,7 @@ struct Question {
   std::string text;
   std::string language;
   std::optional<std::string> article;  // the article that answers it; none: unanswerable
-  size_t line = 0;                      // in its file, from 1
+  size_t line = 0;                     // in its file, from 1
 };
 // Lines of {"question", "lang", "article" (a file name or null)}.
 Result<std::vector<Question>> LoadQuestions(const std::string& path);
@@ -138,7 +137,7 @@ struct SearchEvaluation {
   size_t unanswerable = 0;
   double recall_at_1 = 0;  // the right article first, counting each article once
   double recall_at_5 = 0;
-  double mrr = 0;          // mean reciprocal rank of the right article (0 past 10)
+  double mrr = 0;  // mean reciprocal rank of the right article (0 past 10)
 };
 // `intent_of` (optional) names each question's intent, as the pipeline would.
 SearchEvaluation EvaluateSearch(
@@ -149,8 +148,7 @@ SearchEvaluation EvaluateSearch(
 
 int RunKbImport(const std::string& index_dir, const std::string& articles_dir, bool interactive,
                 std::ostream& out, std::ostream& err);
-int RunKbSearch(const std::string& index_dir, const std::string& query,
-                const std::string& language, size_t limit, bool json, std::ostream& out,
-                std::ostream& err);
+int RunKbSearch(const std::string& index_dir, const std::string& query, const std::string& language,
+                size_t limit, bool json, std::ostream& out, std::ostream& err);
 
 }  // namespace candor::knowledge

@@ -76,7 +76,8 @@ TEST(ParseMarkdownArticle, ReadsFrontMatterAndSplitsAtSections) {
 }
 
 TEST(ParseMarkdownArticle, NamesWhatIsMissing) {
-  auto no_language = ParseMarkdownArticle("x.md", "---\ntitle: A\nurl: https://x\n---\n## S\ntext\n");
+  auto no_language =
+      ParseMarkdownArticle("x.md", "---\ntitle: A\nurl: https://x\n---\n## S\ntext\n");
   ASSERT_FALSE(no_language.ok());
   EXPECT_NE(no_language.status().message().find("x.md: language"), std::string::npos);
   auto unclosed = ParseMarkdownArticle("y.md", "---\ntitle: A\n## S\n");
@@ -165,8 +166,10 @@ TEST(KnowledgeBase, TellsHowMuchOfWhatIsAskedAPassageHolds) {
   EXPECT_TRUE(masked->empty());
   auto both = base->Search("PIN", "en", 50, /*any_language=*/true);
   ASSERT_TRUE(both.ok());
-  EXPECT_TRUE(std::any_of(both->begin(), both->end(), [](const Hit& h) { return h.language == "de"; }));
-  EXPECT_TRUE(std::any_of(both->begin(), both->end(), [](const Hit& h) { return h.language == "en"; }));
+  EXPECT_TRUE(
+      std::any_of(both->begin(), both->end(), [](const Hit& h) { return h.language == "de"; }));
+  EXPECT_TRUE(
+      std::any_of(both->begin(), both->end(), [](const Hit& h) { return h.language == "en"; }));
 
   EXPECT_TRUE(base->DeclaresIntent("change_pin", "en"));
   EXPECT_TRUE(base->DeclaresIntent("statement_request", "de"));
@@ -223,7 +226,8 @@ TEST(KnowledgeBase, SearchesSeeEveryImportAlthoughPassagesAreKeptInMemory) {
   auto hours = [&](const std::string& days) {
     dir.Write("articles/en-hours.md",
               "---\ntitle: Opening hours\nlanguage: en\nurl: https://x/hours\n---\n## Hours\n"
-              "We are open " + days + " from 8 to 20.\n");
+              "We are open " +
+                  days + " from 8 to 20.\n");
   };
   hours("Monday to Friday");
   auto base = KnowledgeBase::Open(dir.Path("index"));

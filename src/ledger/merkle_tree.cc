@@ -64,7 +64,9 @@ Result<Hash> HashFromHex(std::string_view hex) {
 
 Hash EmptyRoot() { return Sha256::ForThisThread().Digest({}); }
 Hash HashLeaf(std::string_view data) { return Sha256::ForThisThread().Leaf(data); }
-Hash HashChildren(const Hash& left, const Hash& right) { return Sha256::ForThisThread().Children(left, right); }
+Hash HashChildren(const Hash& left, const Hash& right) {
+  return Sha256::ForThisThread().Children(left, right);
+}
 
 Hash ComputeRoot(std::span<const Hash> leaf_hashes) {
   Sha256 sha;

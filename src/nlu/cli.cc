@@ -1,11 +1,11 @@
 // `candor nlu train | eval | predict`.
+#include <fmt/format.h>
+
 #include <chrono>
 #include <fstream>
 #include <istream>
-#include <ostream>
-
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <ostream>
 
 #include "core/text.h"
 #include "nlu/nlu.h"
@@ -44,8 +44,8 @@ class ProgressBar {
     percent_ = percent;
     phase_ = phase;
     const int filled = percent * 30 / 100;
-    err_ << fmt::format("\r[{}{}] {:3}% {}", std::string(filled, '#'), std::string(30 - filled, ' '),
-                        percent, phase)
+    err_ << fmt::format("\r[{}{}] {:3}% {}", std::string(filled, '#'),
+                        std::string(30 - filled, ' '), percent, phase)
          << std::flush;
     drawn_ = true;
   }
@@ -138,7 +138,7 @@ int RunNluPredict(const std::string& model_path, std::istream& in, std::ostream&
                           {"label", prediction.label},
                           {"confidence", prediction.confidence},
                           {"in_scope", prediction.in_scope}}
-                   .dump()
+               .dump()
         << '\n';
   }
   return 0;

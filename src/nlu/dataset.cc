@@ -1,8 +1,7 @@
 // Reading training and test data: Banking77's CSV, JSON lines, CLINC150.
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "core/text.h"
 #include "nlu/nlu.h"
@@ -21,7 +20,8 @@ Result<std::string> ReadFile(const std::string& path) {
 
 // A label becomes a fastText "__label__" token: one word, nothing odd in it.
 Status CheckExample(const Example& example, const std::string& where) {
-  if (!IsValidUtf8(example.text)) return Status::InvalidArgument(where + ": text is not valid UTF-8");
+  if (!IsValidUtf8(example.text))
+    return Status::InvalidArgument(where + ": text is not valid UTF-8");
   if (example.text.find_first_not_of(" \t\r\n") == std::string::npos) {
     return Status::InvalidArgument(where + ": empty text");
   }
@@ -33,7 +33,8 @@ Status CheckExample(const Example& example, const std::string& where) {
                                      "\" contains a space or control character");
     }
   }
-  if (!IsValidUtf8(example.label)) return Status::InvalidArgument(where + ": label is not valid UTF-8");
+  if (!IsValidUtf8(example.label))
+    return Status::InvalidArgument(where + ": label is not valid UTF-8");
   return Status::Ok();
 }
 
@@ -91,7 +92,8 @@ Result<std::vector<Example>> ParseCsv(const std::string& bytes, const std::strin
       field_started = true;
     }
   }
-  if (quoted) return Status::InvalidArgument(path + ":" + std::to_string(row_line) + ": unterminated quote");
+  if (quoted)
+    return Status::InvalidArgument(path + ":" + std::to_string(row_line) + ": unterminated quote");
   if (!field.empty() || !row.empty()) end_row();
   if (rows.empty()) return Status::InvalidArgument(path + ": no header line");
 
@@ -153,7 +155,8 @@ Result<std::vector<Example>> ParseJsonl(const std::string& bytes, const std::str
 Result<Dataset> ParseClinc(const std::string& bytes, const std::string& path) {
   auto json = nlohmann::json::parse(bytes, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    return Status::InvalidArgument(path + ": not a JSON object (expected CLINC150's data_full.json)");
+    return Status::InvalidArgument(path +
+                                   ": not a JSON object (expected CLINC150's data_full.json)");
   }
   Dataset dataset;
   auto read = [&](const char* key, bool out_of_scope, std::vector<Example>& into) -> Status {
@@ -191,9 +194,8 @@ Result<Format> ParseFormat(std::string_view name) {
   if (name == "csv") return Format::kCsv;
   if (name == "jsonl") return Format::kJsonl;
   if (name == "clinc") return Format::kClinc;
-  return Status::InvalidArgument("unknown format \"" + std::string(name) +
-                                     "\" (expected csv, jsonl or clinc)",
-                                 "format");
+  return Status::InvalidArgument(
+      "unknown format \"" + std::string(name) + "\" (expected csv, jsonl or clinc)", "format");
 }
 
 Result<Dataset> LoadDataset(const std::string& path, Format format) {

@@ -1,13 +1,13 @@
 // Measuring an intent model on labelled data: the figures and the threshold curve.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <array>
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <set>
-
-#include <fmt/format.h>
-#include <nlohmann/json.hpp>
 
 #include "nlu/nlu.h"
 
@@ -36,12 +36,23 @@ std::string EscapeXml(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -58,7 +69,8 @@ Evaluation Evaluate(const IntentModel& model, const std::vector<Example>& exampl
   outcomes.reserve(examples.size());
   for (const auto& example : examples) {
     auto scores = model.Scores(example.text);
-    size_t best = static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+    size_t best =
+        static_cast<size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
     outcomes.push_back({example.label, labels[best], scores[best]});
     if (example.label == kOutOfScope) ++evaluation.out_of_scope_examples;
   }
@@ -121,7 +133,8 @@ Evaluation Evaluate(const IntentModel& model, const std::vector<Example>& exampl
     ThresholdPoint point;
     point.threshold = t;
     point.in_scope_accuracy = in_scope == 0 ? 0 : static_cast<double>(in_scope_right) / in_scope;
-    if (has_oos) point.oos_recall = static_cast<double>(rejected_oos) / evaluation.out_of_scope_examples;
+    if (has_oos)
+      point.oos_recall = static_cast<double>(rejected_oos) / evaluation.out_of_scope_examples;
     point.in_scope_rejected = in_scope == 0 ? 0 : static_cast<double>(rejected_in_scope) / in_scope;
     evaluation.curve.push_back(point);
   }
@@ -144,7 +157,8 @@ Evaluation Evaluate(const IntentModel& model, const std::vector<Example>& exampl
         in_scope_right += !is_rejected && outcome.best == outcome.gold;
       }
     }
-    evaluation.in_scope_accuracy = in_scope == 0 ? 0 : static_cast<double>(in_scope_right) / in_scope;
+    evaluation.in_scope_accuracy =
+        in_scope == 0 ? 0 : static_cast<double>(in_scope_right) / in_scope;
     evaluation.oos_recall = static_cast<double>(rejected_oos) / evaluation.out_of_scope_examples;
     evaluation.oos_precision = rejected == 0 ? 0 : static_cast<double>(rejected_oos) / rejected;
   }
@@ -155,12 +169,14 @@ void PrintEvaluation(const Evaluation& e, std::ostream& out) {
   auto optional = [](const std::optional<double>& value) {
     return value ? fmt::format("{:.4f}", *value) : std::string("-");
   };
-  out << fmt::format("examples             {} ({} out of scope)\n", e.examples, e.out_of_scope_examples);
+  out << fmt::format("examples             {} ({} out of scope)\n", e.examples,
+                     e.out_of_scope_examples);
   out << fmt::format("threshold            {:.2f}\n", e.threshold);
   out << fmt::format("accuracy             {:.4f}\n", e.accuracy);
   out << fmt::format("macro-F1             {:.4f}\n", e.macro_f1);
   out << fmt::format("in-scope accuracy    {}\n", optional(e.in_scope_accuracy));
-  out << fmt::format("out-of-scope P / R   {} / {}\n", optional(e.oos_precision), optional(e.oos_recall));
+  out << fmt::format("out-of-scope P / R   {} / {}\n", optional(e.oos_precision),
+                     optional(e.oos_recall));
   out << fmt::format("in scope, held back  {:.4f} (below the threshold: \"I don't know\")\n",
                      e.in_scope_held_back);
   if (!e.confused.empty()) {
@@ -213,8 +229,8 @@ std::string EvaluationSvg(const Evaluation& e, std::string_view title) {
         x_of(v), y_of(v), top, bottom, left, right, v, y_of(v) + 4);
   }
   svg += fmt::format(
-      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>\n",
-      left, top, right - left, bottom - top);
+      "<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"{}\" fill=\"none\" stroke=\"#333\"/>\n", left,
+      top, right - left, bottom - top);
   svg += fmt::format(
       "<text x=\"320\" y=\"400\" text-anchor=\"middle\">{}</text>\n"
       "<text x=\"16\" y=\"200\" text-anchor=\"middle\" transform=\"rotate(-90 16 200)\">"
@@ -225,8 +241,8 @@ std::string EvaluationSvg(const Evaluation& e, std::string_view title) {
     const double x = has_oos ? *point.oos_recall : point.in_scope_rejected;
     points += fmt::format("{:.1f},{:.1f} ", x_of(x), y_of(point.in_scope_accuracy));
   }
-  svg += fmt::format("<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"2\" points=\"{}\"/>\n",
-                     points);
+  svg += fmt::format(
+      "<polyline fill=\"none\" stroke=\"#1f5fbf\" stroke-width=\"2\" points=\"{}\"/>\n", points);
   for (const auto& point : e.curve) {
     const int step = static_cast<int>(std::lround(point.threshold * 100));
     const bool chosen = std::abs(point.threshold - e.threshold) < 0.005;
@@ -235,8 +251,9 @@ std::string EvaluationSvg(const Evaluation& e, std::string_view title) {
     const double y = y_of(point.in_scope_accuracy);
     svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"{}\" fill=\"{}\"/>", x, y,
                        chosen ? 5 : 3, chosen ? "#c0392b" : "#1f5fbf");
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"{}\">{}t={:.2f}</text>\n", x + 6, y - 6,
-                       chosen ? "#c0392b" : "#555", chosen ? "chosen " : "", point.threshold);
+    svg +=
+        fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" fill=\"{}\">{}t={:.2f}</text>\n", x + 6, y - 6,
+                    chosen ? "#c0392b" : "#555", chosen ? "chosen " : "", point.threshold);
   }
   svg += "</svg>\n";
   return svg;

@@ -7,11 +7,10 @@
 #include <fstream>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "nlu/internal/fasttext_model.h"
 #include "nlu/internal/linear.h"
@@ -146,11 +145,10 @@ struct IntentModel::Impl {
                                                    fasttext_options,
                                                    [&](double f) { report(&fasttext_done, f); }));
     });
-    auto linear_result =
-        LinearModel::Train(data.texts, data.labels, static_cast<int>(info.labels.size()),
-                           options.linear_c, options.min_documents,
-                           std::max(1, options.threads - 1),
-                           [&](double f) { report(&linear_done, f); });
+    auto linear_result = LinearModel::Train(data.texts, data.labels,
+                                            static_cast<int>(info.labels.size()), options.linear_c,
+                                            options.min_documents, std::max(1, options.threads - 1),
+                                            [&](double f) { report(&linear_done, f); });
     fasttext_thread.join();
     if (!linear_result.ok()) return linear_result.status();
     if (!fasttext_result->ok()) return fasttext_result->status();
@@ -287,8 +285,8 @@ Prediction IntentModel::Predict(std::string_view text) const {
   Prediction prediction;
   prediction.label = impl_->info.labels[best];
   prediction.confidence = scores[best];
-  prediction.in_scope = static_cast<int>(best) != impl_->out_of_scope &&
-                        scores[best] >= impl_->info.threshold;
+  prediction.in_scope =
+      static_cast<int>(best) != impl_->out_of_scope && scores[best] >= impl_->info.threshold;
   return prediction;
 }
 

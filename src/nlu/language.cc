@@ -1,7 +1,7 @@
 // Language identification with CLD2 (Debian libcld2): de, en or other.
-#include <cstdio>  // compact_lang_det.h uses FILE without including it
-
 #include <cld2/public/compact_lang_det.h>
+
+#include <cstdio>  // compact_lang_det.h uses FILE without including it
 
 #include "core/text.h"
 #include "nlu/nlu.h"
@@ -10,9 +10,12 @@ namespace candor::nlu {
 
 std::string_view LanguageCode(Language language) {
   switch (language) {
-    case Language::kGerman: return "de";
-    case Language::kEnglish: return "en";
-    case Language::kOther: return "other";
+    case Language::kGerman:
+      return "de";
+    case Language::kEnglish:
+      return "en";
+    case Language::kOther:
+      return "other";
   }
   return "other";
 }
@@ -25,9 +28,9 @@ Language DetectLanguage(std::string_view text, Language fallback) {
   CLD2::Language languages[3];
   int percents[3];
   int text_bytes = 0;
-  CLD2::Language best = CLD2::DetectLanguageSummary(
-      text.data(), static_cast<int>(text.size()), /*is_plain_text=*/true, languages, percents,
-      &text_bytes, &reliable);
+  CLD2::Language best = CLD2::DetectLanguageSummary(text.data(), static_cast<int>(text.size()),
+                                                    /*is_plain_text=*/true, languages, percents,
+                                                    &text_bytes, &reliable);
   // A word or two ("ok", "danke!") is too little to go on, and CLD2 says so:
   // a deployment's main language is the better guess then. From three words
   // on, its best de/en guess beats the fallback even when it is unsure.

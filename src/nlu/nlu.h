@@ -68,17 +68,17 @@ Result<Dataset> LoadDataset(const std::string& path, Format format);
 
 struct TrainOptions {
   uint32_t seed = 1;
-  int epochs = 100;         // fastText epochs
-  int dim = 50;             // fastText vector size
-  int buckets = 100000;     // fastText hash buckets for n-grams (model size)
-  double linear_c = 4.0;    // inverse regularisation of the logistic regression
-  int min_documents = 2;    // a feature must occur in this many examples to count
+  int epochs = 100;       // fastText epochs
+  int dim = 50;           // fastText vector size
+  int buckets = 100000;   // fastText hash buckets for n-grams (model size)
+  double linear_c = 4.0;  // inverse regularisation of the logistic regression
+  int min_documents = 2;  // a feature must occur in this many examples to count
   // Share of `train` held out for calibration when `validation` is empty;
   // both models are then trained again on all of `train`.
   double validation_share = 0.1;
   // How much validation in-scope accuracy the out-of-scope threshold may cost.
   double threshold_cost = 0.02;
-  int threads = 2;          // the logistic regression's one-vs-rest classes
+  int threads = 2;  // the logistic regression's one-vs-rest classes
 };
 
 // Reports training progress in [0, 1] with the current phase's name.
@@ -136,10 +136,10 @@ class IntentModel {
 
 struct Understanding {
   Language language = Language::kOther;
-  std::string intent;       // the most likely intent, even when out of scope
+  std::string intent;  // the most likely intent, even when out of scope
   float confidence = 0;
-  bool in_scope = false;    // false: "I don't know"
-  float distress = 0;       // probability of the "distress" label, in [0, 1]
+  bool in_scope = false;  // false: "I don't know"
+  float distress = 0;     // probability of the "distress" label, in [0, 1]
 };
 
 // Language, intent and distress for one masked message.
@@ -153,8 +153,7 @@ class Understander {
   const std::string& ModelId() const { return model_id_; }
 
  private:
-  Understander(IntentModel intents, IntentModel distress, size_t distress_label,
-               Language fallback);
+  Understander(IntentModel intents, IntentModel distress, size_t distress_label, Language fallback);
   IntentModel intents_;
   IntentModel distress_;
   size_t distress_label_;
@@ -184,14 +183,14 @@ struct Evaluation {
   // With out-of-scope examples a held-back answer counts as kOutOfScope;
   // without them, accuracy and macro-F1 are the top label's.
   double accuracy = 0;
-  double macro_f1 = 0;   // over the gold labels (kOutOfScope included)
+  double macro_f1 = 0;            // over the gold labels (kOutOfScope included)
   double in_scope_held_back = 0;  // share of in-scope examples below the threshold
   // With out-of-scope examples only:
   std::optional<double> in_scope_accuracy;  // right intent and not rejected
   std::optional<double> oos_precision;
   std::optional<double> oos_recall;
-  std::vector<Confusion> confused;          // most frequent first, at most 10
-  std::vector<ThresholdPoint> curve;        // thresholds 0.00 .. 1.00
+  std::vector<Confusion> confused;    // most frequent first, at most 10
+  std::vector<ThresholdPoint> curve;  // thresholds 0.00 .. 1.00
 };
 
 Evaluation Evaluate(const IntentModel& model, const std::vector<Example>& examples);
@@ -223,7 +222,6 @@ struct EvalFlags {
 int RunNluEval(const EvalFlags& flags, std::ostream& out, std::ostream& err);
 
 // Reads lines on `in`; writes {"language","label","confidence","in_scope"}.
-int RunNluPredict(const std::string& model, std::istream& in, std::ostream& out,
-                  std::ostream& err);
+int RunNluPredict(const std::string& model, std::istream& in, std::ostream& out, std::ostream& err);
 
 }  // namespace candor::nlu

@@ -6,9 +6,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "nlu/internal/text.h"
 
@@ -116,13 +115,14 @@ TEST(LoadDataset, NamesTheFileAndLineOfTheFirstBadRecord) {
   EXPECT_NE(no_header.status().message().find("a.csv:1"), std::string::npos);
 
   auto bad_json = LoadDataset(
-      dir.File("b.jsonl", "{\"text\":\"a\",\"intent\":\"x\"}\n{\"text\":\"b\",\"intent\":\"y\"}\n{oops\n"),
+      dir.File("b.jsonl",
+               "{\"text\":\"a\",\"intent\":\"x\"}\n{\"text\":\"b\",\"intent\":\"y\"}\n{oops\n"),
       Format::kJsonl);
   ASSERT_FALSE(bad_json.ok());
   EXPECT_NE(bad_json.status().message().find("b.jsonl:3"), std::string::npos);
 
-  auto spaced_label =
-      LoadDataset(dir.File("c.jsonl", "{\"text\":\"a\",\"intent\":\"two words\"}\n"), Format::kJsonl);
+  auto spaced_label = LoadDataset(
+      dir.File("c.jsonl", "{\"text\":\"a\",\"intent\":\"two words\"}\n"), Format::kJsonl);
   ASSERT_FALSE(spaced_label.ok());
   EXPECT_NE(spaced_label.status().message().find("c.jsonl:1"), std::string::npos);
 
@@ -138,7 +138,8 @@ TEST(LoadDataset, NamesTheFileAndLineOfTheFirstBadRecord) {
 
 TEST(LoadDataset, ClincSplitsAndOutOfScopeRows) {
   TempDir dir;
-  auto path = dir.File("clinc.json", R"({"train":[["hi","greeting"]],"oos_train":[["weather?","oos"]],
+  auto path =
+      dir.File("clinc.json", R"({"train":[["hi","greeting"]],"oos_train":[["weather?","oos"]],
     "val":[["hello","greeting"]],"oos_val":[],"test":[["hey","greeting"]],"oos_test":[["pizza","oos"]]})");
   auto data = LoadDataset(path, Format::kClinc);
   ASSERT_TRUE(data.ok()) << data.status().ToString();
@@ -209,10 +210,11 @@ TEST_F(BankModel, DetectsGermanAndEnglish) {
   const double accuracy = static_cast<double>(right) / split_->test.size();
   std::cout << "language identification on held-out bank messages: " << accuracy << "\n";
   EXPECT_GE(accuracy, 0.90);
-  EXPECT_EQ(DetectLanguage("Je voudrais savoir pourquoi ma carte bancaire a été refusée hier soir au "
-                           "restaurant.",
-                           Language::kGerman),
-            Language::kOther);
+  EXPECT_EQ(
+      DetectLanguage("Je voudrais savoir pourquoi ma carte bancaire a été refusée hier soir au "
+                     "restaurant.",
+                     Language::kGerman),
+      Language::kOther);
   EXPECT_EQ(DetectLanguage("ok", Language::kGerman), Language::kGerman);  // too short: the fallback
   EXPECT_EQ(DetectLanguage("\xff\xfe", Language::kEnglish), Language::kEnglish);
 }
@@ -267,7 +269,8 @@ TEST_F(BankModel, EvaluationReportsAreWellFormed) {
 
   Evaluation with_oos = Evaluate(*model_, split_->test);
   auto json = nlohmann::json::parse(EvaluationJson(with_oos));
-  for (const char* key : {"accuracy", "macro_f1", "in_scope_accuracy", "oos_precision", "oos_recall"}) {
+  for (const char* key :
+       {"accuracy", "macro_f1", "in_scope_accuracy", "oos_precision", "oos_recall"}) {
     EXPECT_TRUE(json[key].is_number()) << key;
   }
   // Higher thresholds reject more out-of-scope messages and keep fewer answers.
@@ -360,8 +363,12 @@ TEST(FastTextModel, MatchesFastTextsOwnPredictions) {
   fasttext::FastText theirs;
   theirs.loadModel(dir.Path("m/fasttext.bin"));
 
-  std::vector<std::string> texts = {"where is my card ?", "karte verloren", "zzqx unheardof wordz",
-                                    "[iban] überweisung 000 , 00 €", "a", "?"};
+  std::vector<std::string> texts = {"where is my card ?",
+                                    "karte verloren",
+                                    "zzqx unheardof wordz",
+                                    "[iban] überweisung 000 , 00 €",
+                                    "a",
+                                    "?"};
   for (size_t i = 0; i < split.test.size(); i += 11) {
     texts.push_back(internal::NormalizeForModel(split.test[i].text));
   }

@@ -33,7 +33,8 @@ TEST(Banking77, AccuracyOnTheTestSplit) {
 
 TEST(Clinc150, InScopeAccuracyWithOutOfScopeRecall) {
   const std::string path = kShared + "/clinc150/data_full.json";
-  if (!std::filesystem::exists(path)) GTEST_SKIP() << "CLINC150 not found at " << path << "; skipping";
+  if (!std::filesystem::exists(path))
+    GTEST_SKIP() << "CLINC150 not found at " << path << "; skipping";
   auto data = LoadDataset(path, Format::kClinc);
   ASSERT_TRUE(data.ok()) << data.status().ToString();
   auto model = IntentModel::Train(data->train, data->validation, TrainOptions{});

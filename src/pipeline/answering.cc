@@ -1,9 +1,9 @@
 // The answering stages: decide (the policy), retrieve (the knowledge base) and
 // compose (the extractive composer or a language model). They see only the
 // masked text and what "understand" found.
-#include <future>
-
 #include <fmt/format.h>
+
+#include <future>
 
 #include "answer/answer.h"
 #include "answer/llm.h"
@@ -54,12 +54,9 @@ class DecideStage final : public Stage {
     facts.business_hours = open_hours_ ? open_hours_(clock_.Now()) : true;
     facts.channel = turn.channel;
     const policy::Decision decision = policy_.Decide(facts);
-    DecisionEvent event{turn.message_seq,
-                        std::string(policy::ActionName(decision.action)),
-                        decision.rule,
-                        decision.reason_de,
-                        decision.reason_en,
-                        policy::FormatTrace(facts, decision)};
+    DecisionEvent event{turn.message_seq,   std::string(policy::ActionName(decision.action)),
+                        decision.rule,      decision.reason_de,
+                        decision.reason_en, policy::FormatTrace(facts, decision)};
     turn.decision = event;
     sink.Emit(turn.conversation_id, std::move(event), {});
     return Status::Ok();
@@ -146,18 +143,21 @@ class ComposeStage final : public Stage {
     std::vector<answer::Source> sources;
     for (size_t i = 0; i < turn.passages.size() && i < 3; ++i) {
       const auto& hit = turn.passages[i];
-      sources.push_back({static_cast<int>(i + 1), hit.article_id, hit.title, hit.url, hit.heading,
-                         hit.passage});
+      sources.push_back(
+          {static_cast<int>(i + 1), hit.article_id, hit.title, hit.url, hit.heading, hit.passage});
     }
     // Each attempt is real work the customer can watch: a slow model, a
     // retry and an error show as they happen.
     std::optional<WorkStepEvent> step;
     answer::LlmObserver observer;
     observer.started = [&](int attempt) {
-      step = WorkStepEvent{"model", StepStatus::kStarted,
+      step = WorkStepEvent{"model",
+                           StepStatus::kStarted,
                            attempt == 1 ? "Sprachmodell gefragt" : "Sprachmodell erneut gefragt",
                            attempt == 1 ? "Language model asked" : "Language model asked again",
-                           clock_.Now(), std::nullopt, ""};
+                           clock_.Now(),
+                           std::nullopt,
+                           ""};
       // Seen while the model works, with everything before it.
       sink.Emit(turn.conversation_id, *step, {});
       sink.Flush();
@@ -192,9 +192,10 @@ class ComposeStage final : public Stage {
         written.sources.push_back(sources[number - 1]);
       }
     }
-    written.why = fmt::format("{}; written by the language model from {} cited passage(s), {} "
-                              "unsupported sentence(s) removed",
-                              extractive.why, written.sources.size(), grounded.dropped.size());
+    written.why = fmt::format(
+        "{}; written by the language model from {} cited passage(s), {} "
+        "unsupported sentence(s) removed",
+        extractive.why, written.sources.size(), grounded.dropped.size());
     return written;
   }
 
@@ -224,7 +225,6 @@ class ReviewStage final : public Stage {
     auto event = future.get();
     return event.ok() ? Status::Ok() : event.status();
   }
-
 };
 
 class HandoffStage final : public Stage {
@@ -264,18 +264,13 @@ class HandoffStage final : public Stage {
     turn.reply = MessageEvent{Author::kAi, std::move(text), "", turn.message_seq, std::move(why)};
     return Status::Ok();
   }
-
 };
 
 }  // namespace
 
-std::unique_ptr<Stage> MakeReviewStage() {
-  return std::make_unique<ReviewStage>();
-}
+std::unique_ptr<Stage> MakeReviewStage() { return std::make_unique<ReviewStage>(); }
 
-std::unique_ptr<Stage> MakeHandoffStage() {
-  return std::make_unique<HandoffStage>();
-}
+std::unique_ptr<Stage> MakeHandoffStage() { return std::make_unique<HandoffStage>(); }
 
 std::unique_ptr<Stage> MakeDecideStage(const policy::Policy& policy,
                                        const policy::IntentCatalogue& catalogue,

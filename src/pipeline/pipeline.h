@@ -49,11 +49,11 @@ struct Turn {
   // stored yet; "receive" takes it in and "protect" stores it masked.
   bool incoming = false;
   Author author = Author::kCustomer;
-  std::string text;          // as typed until "protect" runs, masked after it
-  std::string masked_text;   // set by "protect"
+  std::string text;         // as typed until "protect" runs, masked after it
+  std::string masked_text;  // set by "protect"
   std::optional<UnderstandingEvent> understanding;  // set by "understand"
   std::shared_ptr<StoredMessage> stored = std::make_shared<StoredMessage>();
-  int64_t message_seq = 0;   // the customer message this turn answers (0: none)
+  int64_t message_seq = 0;  // the customer message this turn answers (0: none)
   // What the conversation looked like before this turn (set by "receive").
   int64_t conversation_last_seq = 0;
   // Answering (after intake): the channel it came in on, whether the customer

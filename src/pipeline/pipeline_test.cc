@@ -1,10 +1,11 @@
+#include "pipeline/pipeline.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <future>
 #include <mutex>
 
-#include "pipeline/pipeline.h"
 #include "pipeline/protector.h"
 
 namespace candor {
@@ -14,7 +15,8 @@ namespace {
 class RecordingSink final : public EventSink {
  public:
   void Emit(const std::string& conversation_id, EventBody body, AppendCallback done) override {
-    Event event{conversation_id, static_cast<int64_t>(events.size()) + 1, 0, {}, std::move(body), ""};
+    Event event{
+        conversation_id, static_cast<int64_t>(events.size()) + 1, 0, {}, std::move(body), ""};
     events.push_back(event);
     if (fail_next) {
       fail_next = false;
@@ -272,9 +274,9 @@ TEST_F(StagesOnSqliteTest, StagesAfterProtectNeverSeeTheOriginal) {
   auto scanner = privacy::PiiScanner::Create();
   ASSERT_TRUE(scanner.ok());
   Protector protector(*store_, *scanner, vault::SecretKey::Random());
-  ASSERT_TRUE(store_->CreateConversation({"c2", "h", clock_.Now(), 0,
-                                          protector.NewConversationKey("c2")})
-                  .ok());
+  ASSERT_TRUE(
+      store_->CreateConversation({"c2", "h", clock_.Now(), 0, protector.NewConversationKey("c2")})
+          .ok());
   StoreEventSink sink(*store_);
   auto recording = std::make_unique<RecordingStage>();
   RecordingStage* later = recording.get();

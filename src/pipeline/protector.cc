@@ -46,7 +46,8 @@ Result<std::pair<vault::SecretKey, privacy::PlaceholderMap>> Protector::Load(
     if (conversation->vault_key.empty()) {
       return Status::PermissionDenied("this conversation's protected data was erased");
     }
-    auto unwrapped = vault::UnwrapConversationKey(master_, conversation->vault_key, conversation_id);
+    auto unwrapped =
+        vault::UnwrapConversationKey(master_, conversation->vault_key, conversation_id);
     if (!unwrapped.ok()) return unwrapped.status();
     key = *unwrapped;
     std::lock_guard lock(cache_mu_);
@@ -114,8 +115,7 @@ void Protector::ReturnScratch(privacy::ScanScratch scratch) {
   scratches_.push_back(std::move(scratch));
 }
 
-Result<std::string> Protector::Unmask(const std::string& conversation_id,
-                                      const std::string& text) {
+Result<std::string> Protector::Unmask(const std::string& conversation_id, const std::string& text) {
   if (text.find('[') == std::string::npos) return text;
   auto loaded = Load(conversation_id);
   if (!loaded.ok()) return loaded.status();

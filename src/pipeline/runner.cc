@@ -140,7 +140,7 @@ class TurnSink final : public EventSink {
   const std::shared_ptr<TurnTracker> tracker_;
   std::vector<AppendRequest> held_;
   std::vector<std::pair<size_t, AppendCallback>> callbacks_;  // index into held_
-  std::vector<std::unique_lock<std::mutex>> locks_;  // released by the next Flush
+  std::vector<std::unique_lock<std::mutex>> locks_;           // released by the next Flush
 };
 
 }  // namespace
@@ -161,9 +161,13 @@ void Runner::Run(Turn turn, Done done) {
     TurnSink sink(sink_, tracker);
     for (const auto& stage : stages_) {
       if (!stage->AppliesTo(t)) continue;
-      WorkStepEvent step{std::string(stage->Name()), StepStatus::kStarted,
-                         std::string(stage->LabelDe()), std::string(stage->LabelEn()),
-                         clock_.Now(), std::nullopt, ""};
+      WorkStepEvent step{std::string(stage->Name()),
+                         StepStatus::kStarted,
+                         std::string(stage->LabelDe()),
+                         std::string(stage->LabelEn()),
+                         clock_.Now(),
+                         std::nullopt,
+                         ""};
       sink.Emit(t.conversation_id, step, {});
       Status status = stage->Run(t, sink);
       step.finished_at = clock_.Now();

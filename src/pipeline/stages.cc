@@ -43,11 +43,9 @@ class ProtectStage final : public Stage {
     std::optional<std::string> vault_map;
     if (!masked->sealed_map.empty()) vault_map = std::move(masked->sealed_map);
     // Queued while the conversation's lock is held: commit order is map order.
-    sink.EmitWithVault(turn.conversation_id,
-                       MessageEvent{turn.author, turn.masked_text, ""}, std::move(vault_map),
-                       [stored = turn.stored](Result<Event> result) {
-                         stored->result = std::move(result);
-                       });
+    sink.EmitWithVault(
+        turn.conversation_id, MessageEvent{turn.author, turn.masked_text, ""}, std::move(vault_map),
+        [stored = turn.stored](Result<Event> result) { stored->result = std::move(result); });
     // The lock goes with the rest of the turn's events (understanding takes
     // microseconds), so a message's intake is one append.
     sink.HoldUntilSent(std::move(masked->lock));
@@ -60,8 +58,7 @@ class ProtectStage final : public Stage {
 
 class UnderstandStage final : public Stage {
  public:
-  explicit UnderstandStage(const nlu::Understander& understander)
-      : understander_(understander) {}
+  explicit UnderstandStage(const nlu::Understander& understander) : understander_(understander) {}
   std::string_view Name() const override { return "understand"; }
   std::string_view LabelDe() const override { return "Anliegen verstanden"; }
   std::string_view LabelEn() const override { return "Request understood"; }
@@ -123,8 +120,6 @@ std::unique_ptr<Stage> MakeUnderstandStage(const nlu::Understander& understander
   return std::make_unique<UnderstandStage>(understander);
 }
 
-std::unique_ptr<Stage> MakeDeliverStage() {
-  return std::make_unique<DeliverStage>();
-}
+std::unique_ptr<Stage> MakeDeliverStage() { return std::make_unique<DeliverStage>(); }
 
 }  // namespace candor

@@ -17,9 +17,8 @@ std::string FormatRatio(double value) {
 }
 
 nlohmann::json ScoreJson(const Score& s) {
-  return {{"tp", s.true_positives},     {"fp", s.false_positives},
-          {"fn", s.false_negatives},    {"precision", s.Precision()},
-          {"recall", s.Recall()},       {"f1", s.F1()}};
+  return {{"tp", s.true_positives},     {"fp", s.false_positives}, {"fn", s.false_negatives},
+          {"precision", s.Precision()}, {"recall", s.Recall()},    {"f1", s.F1()}};
 }
 
 }  // namespace
@@ -46,7 +45,8 @@ int RunPiiScan(std::istream& in, std::ostream& out) {
     }
     Result<std::vector<Finding>> findings = scanner->Scan(line, *scratch);
     if (!findings.ok()) {
-      out << nlohmann::json{{"line", number}, {"error", findings.status().message()}}.dump() << "\n";
+      out << nlohmann::json{{"line", number}, {"error", findings.status().message()}}.dump()
+          << "\n";
       exit_code = 1;
       continue;
     }

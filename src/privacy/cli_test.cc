@@ -56,8 +56,10 @@ class RunPiiEvalTest : public ::testing::Test {
 };
 
 TEST_F(RunPiiEvalTest, PrintsATableWithPerTypeAndOverallFigures) {
-  Write(R"({"text": "Mail a@b.de", "entities": [{"type": "email", "start": 5, "end": 11}]})" "\n"
-        R"({"text": "Bestellung 4111 1111 1111 1112", "entities": []})" "\n");
+  Write(R"({"text": "Mail a@b.de", "entities": [{"type": "email", "start": 5, "end": 11}]})"
+        "\n"
+        R"({"text": "Bestellung 4111 1111 1111 1112", "entities": []})"
+        "\n");
   std::ostringstream out;
   EXPECT_EQ(RunPiiEval(path_.string(), false, out), 0);
   EXPECT_NE(out.str().find("2 texts"), std::string::npos);
@@ -67,7 +69,8 @@ TEST_F(RunPiiEvalTest, PrintsATableWithPerTypeAndOverallFigures) {
 }
 
 TEST_F(RunPiiEvalTest, PrintsOneJsonObject) {
-  Write(R"({"text": "Mail a@b.de", "entities": [{"type": "email", "start": 5, "end": 11}]})" "\n");
+  Write(R"({"text": "Mail a@b.de", "entities": [{"type": "email", "start": 5, "end": 11}]})"
+        "\n");
   std::ostringstream out;
   EXPECT_EQ(RunPiiEval(path_.string(), true, out), 0);
   nlohmann::json doc = nlohmann::json::parse(out.str());

@@ -10,7 +10,8 @@ namespace candor::privacy {
 
 double Score::Precision() const {
   size_t predicted = true_positives + false_positives;
-  return predicted == 0 ? 1.0 : static_cast<double>(true_positives) / static_cast<double>(predicted);
+  return predicted == 0 ? 1.0
+                        : static_cast<double>(true_positives) / static_cast<double>(predicted);
 }
 
 double Score::Recall() const {
@@ -33,7 +34,8 @@ Result<LabeledText> ParseLabeledLine(std::string_view json_line) {
   LabeledText labeled{text->get<std::string>(), {}};
   auto entities = doc.find("entities");
   if (entities == doc.end()) return labeled;
-  if (!entities->is_array()) return Status::InvalidArgument("\"entities\" must be an array", "entities");
+  if (!entities->is_array())
+    return Status::InvalidArgument("\"entities\" must be an array", "entities");
   for (const nlohmann::json& e : *entities) {
     if (!e.is_object()) return Status::InvalidArgument("an entity must be an object", "entities");
     auto type = e.find("type");
@@ -44,7 +46,8 @@ Result<LabeledText> ParseLabeledLine(std::string_view json_line) {
       return Status::InvalidArgument("an entity needs \"type\", \"start\" and \"end\"", "entities");
     }
     std::optional<PiiType> parsed = ParsePiiType(type->get<std::string>());
-    if (!parsed) return Status::InvalidArgument("unknown type \"" + type->get<std::string>() + "\"", "type");
+    if (!parsed)
+      return Status::InvalidArgument("unknown type \"" + type->get<std::string>() + "\"", "type");
     size_t s = start->get<size_t>(), t = end->get<size_t>();
     if (s >= t || t > labeled.text.size()) {
       return Status::InvalidArgument("entity span out of range", "entities");
@@ -63,9 +66,9 @@ Result<std::vector<LabeledText>> LoadLabeledJsonl(const std::string& path) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     Result<LabeledText> parsed = ParseLabeledLine(line);
     if (!parsed.ok()) {
-      return Status::InvalidArgument(path + ":" + std::to_string(number) + ": " +
-                                         parsed.status().message(),
-                                     parsed.status().field());
+      return Status::InvalidArgument(
+          path + ":" + std::to_string(number) + ": " + parsed.status().message(),
+          parsed.status().field());
     }
     texts.push_back(std::move(parsed).value());
   }
@@ -102,7 +105,8 @@ Result<EvalReport> EvaluatePii(const PiiScanner& scanner, std::span<const Labele
       }
     }
     for (const Key& k : expected) {
-      if (!predicted.count(k)) ++report.by_type[static_cast<size_t>(std::get<0>(k))].false_negatives;
+      if (!predicted.count(k))
+        ++report.by_type[static_cast<size_t>(std::get<0>(k))].false_negatives;
     }
     ++report.texts;
   }

@@ -8,8 +8,8 @@ namespace candor::privacy {
 namespace {
 
 TEST(ParseLabeledLineTest, ReadsTextAndByteOffsetEntities) {
-  Result<LabeledText> t =
-      ParseLabeledLine(R"({"text": "IBAN DE89370400440532013000", "entities": [{"type": "iban", "start": 5, "end": 27}]})");
+  Result<LabeledText> t = ParseLabeledLine(
+      R"({"text": "IBAN DE89370400440532013000", "entities": [{"type": "iban", "start": 5, "end": 27}]})");
   ASSERT_TRUE(t.ok()) << t.status().ToString();
   ASSERT_EQ(t->entities.size(), 1u);
   EXPECT_EQ(t->entities[0].type, PiiType::kIban);
@@ -17,8 +17,12 @@ TEST(ParseLabeledLineTest, ReadsTextAndByteOffsetEntities) {
 }
 
 TEST(ParseLabeledLineTest, RejectsUnknownTypeAndSpanOutsideText) {
-  EXPECT_FALSE(ParseLabeledLine(R"({"text": "abc", "entities": [{"type": "ssn", "start": 0, "end": 1}]})").ok());
-  EXPECT_FALSE(ParseLabeledLine(R"({"text": "abc", "entities": [{"type": "iban", "start": 1, "end": 9}]})").ok());
+  EXPECT_FALSE(
+      ParseLabeledLine(R"({"text": "abc", "entities": [{"type": "ssn", "start": 0, "end": 1}]})")
+          .ok());
+  EXPECT_FALSE(
+      ParseLabeledLine(R"({"text": "abc", "entities": [{"type": "iban", "start": 1, "end": 9}]})")
+          .ok());
   EXPECT_FALSE(ParseLabeledLine("not json").ok());
 }
 
@@ -33,8 +37,8 @@ TEST(EvaluatePiiTest, CountsExactSpanMatchesOnlyForTheRequestedTypes) {
   Result<PiiScanner> scanner = PiiScanner::Create();
   ASSERT_TRUE(scanner.ok());
   std::vector<LabeledText> texts = {
-      {"Mail a@b.de, Frau Weber", {{PiiType::kEmail, 5, 11}}},             // name not labelled
-      {"IBAN DE89370400440532013000", {{PiiType::kIban, 5, 26}}},          // wrong end
+      {"Mail a@b.de, Frau Weber", {{PiiType::kEmail, 5, 11}}},     // name not labelled
+      {"IBAN DE89370400440532013000", {{PiiType::kIban, 5, 26}}},  // wrong end
   };
   std::vector<PiiType> types = {PiiType::kEmail, PiiType::kIban};
   Result<EvalReport> report = EvaluatePii(*scanner, texts, types);
@@ -48,7 +52,8 @@ TEST(EvaluatePiiTest, CountsExactSpanMatchesOnlyForTheRequestedTypes) {
 
 // The figures candor promises on its own evaluation set (data/pii/eval.jsonl).
 TEST(EvaluatePiiTest, MeetsTargetsOnTheCandorEvaluationSet) {
-  Result<std::vector<LabeledText>> texts = LoadLabeledJsonl(CANDOR_SOURCE_DIR "/data/pii/eval.jsonl");
+  Result<std::vector<LabeledText>> texts =
+      LoadLabeledJsonl(CANDOR_SOURCE_DIR "/data/pii/eval.jsonl");
   ASSERT_TRUE(texts.ok()) << texts.status().ToString();
   ASSERT_GE(texts->size(), 300u);
   Result<PiiScanner> scanner = PiiScanner::Create();
@@ -57,10 +62,12 @@ TEST(EvaluatePiiTest, MeetsTargetsOnTheCandorEvaluationSet) {
   ASSERT_TRUE(report.ok());
   for (PiiType t : kAllPiiTypes) {
     const Score& s = report->For(t);
-    std::printf("%-10s tp=%4zu fp=%3zu fn=%3zu P=%.4f R=%.4f F1=%.4f\n", std::string(PiiTypeName(t)).c_str(),
-                s.true_positives, s.false_positives, s.false_negatives, s.Precision(), s.Recall(), s.F1());
+    std::printf("%-10s tp=%4zu fp=%3zu fn=%3zu P=%.4f R=%.4f F1=%.4f\n",
+                std::string(PiiTypeName(t)).c_str(), s.true_positives, s.false_positives,
+                s.false_negatives, s.Precision(), s.Recall(), s.F1());
   }
-  for (PiiType t : {PiiType::kIban, PiiType::kCard, PiiType::kEmail, PiiType::kPhone, PiiType::kTaxId}) {
+  for (PiiType t :
+       {PiiType::kIban, PiiType::kCard, PiiType::kEmail, PiiType::kPhone, PiiType::kTaxId}) {
     EXPECT_GE(report->For(t).Precision(), 0.98) << PiiTypeName(t);
     EXPECT_GE(report->For(t).Recall(), 0.99) << PiiTypeName(t);
   }

@@ -1,7 +1,7 @@
 // PlaceholderMap and Mask: stable, typed placeholders per conversation.
 #include <algorithm>
-#include <unordered_set>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "privacy/privacy.h"
 
@@ -58,7 +58,8 @@ Result<PlaceholderMap> PlaceholderMap::Parse(std::string_view serialized) {
     return Status::InvalidArgument("placeholder map: not a JSON object", "placeholder_map");
   }
   auto version = doc.find("version");
-  if (version == doc.end() || !version->is_number_integer() || version->get<int>() != kFormatVersion) {
+  if (version == doc.end() || !version->is_number_integer() ||
+      version->get<int>() != kFormatVersion) {
     return Status::InvalidArgument("placeholder map: unsupported version", "version");
   }
   auto entries = doc.find("entries");
@@ -83,9 +84,12 @@ Result<PlaceholderMap> PlaceholderMap::Parse(std::string_view serialized) {
     if (!type) return Status::InvalidArgument("placeholder map: unknown type", "type");
     std::string name = placeholder->get<std::string>();
     std::string prefix = std::string(PiiTypeLabel(*type)) + "_";
-    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() || name.size() > prefix.size() + 9 ||
-        !std::all_of(name.begin() + prefix.size(), name.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-      return Status::InvalidArgument("placeholder map: bad placeholder '" + name + "'", "placeholder");
+    if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size() ||
+        name.size() > prefix.size() + 9 ||
+        !std::all_of(name.begin() + prefix.size(), name.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
+      return Status::InvalidArgument("placeholder map: bad placeholder '" + name + "'",
+                                     "placeholder");
     }
     uint32_t number = static_cast<uint32_t>(std::stoul(name.substr(prefix.size())));
     uint32_t& next = map.next_number_[static_cast<size_t>(*type)];
@@ -132,7 +136,8 @@ MaskedText Mask(std::string_view text, std::span<const Finding> findings, Placeh
   // spelling of each value in the map, and each spelling found in this text.
   auto mask_occurrences = [&](std::string_view value, std::string_view placeholder) {
     if (value.empty()) return;
-    for (size_t at = text.find(value); at != std::string_view::npos; at = text.find(value, at + 1)) {
+    for (size_t at = text.find(value); at != std::string_view::npos;
+         at = text.find(value, at + 1)) {
       cuts.push_back(Cut{at, at + value.size(), placeholder});
     }
   };

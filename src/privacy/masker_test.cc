@@ -41,8 +41,10 @@ TEST_F(MaskerTest, GivesTheSameValueTheSamePlaceholderAcrossSpellingsAndMessages
 
 TEST_F(MaskerTest, MasksARepeatedSecretEvenWithoutItsCue) {
   PlaceholderMap map;
-  EXPECT_EQ(MaskWith(*scanner_, "mein Passwort ist Sommer2023!", map), "mein Passwort ist [SECRET_1]");
-  EXPECT_EQ(MaskWith(*scanner_, "wie gesagt: Sommer2023! geht nicht", map), "wie gesagt: [SECRET_1] geht nicht");
+  EXPECT_EQ(MaskWith(*scanner_, "mein Passwort ist Sommer2023!", map),
+            "mein Passwort ist [SECRET_1]");
+  EXPECT_EQ(MaskWith(*scanner_, "wie gesagt: Sommer2023! geht nicht", map),
+            "wie gesagt: [SECRET_1] geht nicht");
 }
 
 TEST_F(MaskerTest, ReturnsTheOriginalForEachPlaceholder) {
@@ -68,17 +70,20 @@ TEST_F(MaskerTest, ParseRejectsMalformedMaps) {
   EXPECT_FALSE(PlaceholderMap::Parse("").ok());
   EXPECT_FALSE(PlaceholderMap::Parse("[]").ok());
   EXPECT_FALSE(PlaceholderMap::Parse(R"({"version": 2, "entries": []})").ok());
-  EXPECT_FALSE(PlaceholderMap::Parse(
-                   R"({"version": 1, "entries": [{"placeholder": "IBAN_x", "type": "iban", "normalized": "a", "original": "a"}]})")
-                   .ok());
-  EXPECT_FALSE(PlaceholderMap::Parse(
-                   R"({"version": 1, "entries": [{"placeholder": "CARD_1", "type": "iban", "normalized": "a", "original": "a"}]})")
-                   .ok());
+  EXPECT_FALSE(
+      PlaceholderMap::Parse(
+          R"({"version": 1, "entries": [{"placeholder": "IBAN_x", "type": "iban", "normalized": "a", "original": "a"}]})")
+          .ok());
+  EXPECT_FALSE(
+      PlaceholderMap::Parse(
+          R"({"version": 1, "entries": [{"placeholder": "CARD_1", "type": "iban", "normalized": "a", "original": "a"}]})")
+          .ok());
 }
 
 TEST_F(MaskerTest, LeavesTextWithoutFindingsUnchanged) {
   PlaceholderMap map;
-  EXPECT_EQ(MaskWith(*scanner_, "Bestellung 4711 kommt am 12.03.2024", map), "Bestellung 4711 kommt am 12.03.2024");
+  EXPECT_EQ(MaskWith(*scanner_, "Bestellung 4711 kommt am 12.03.2024", map),
+            "Bestellung 4711 kommt am 12.03.2024");
   EXPECT_TRUE(map.empty());
 }
 

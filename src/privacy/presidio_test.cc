@@ -24,7 +24,8 @@ size_t ByteOffset(const std::string& utf8, size_t code_points) {
     if ((static_cast<unsigned char>(utf8[bytes]) & 0xC0) != 0x80) ++seen;
     if (seen == code_points) {
       ++bytes;
-      while (bytes < utf8.size() && (static_cast<unsigned char>(utf8[bytes]) & 0xC0) == 0x80) ++bytes;
+      while (bytes < utf8.size() && (static_cast<unsigned char>(utf8[bytes]) & 0xC0) == 0x80)
+        ++bytes;
       return bytes;
     }
   }

@@ -66,23 +66,35 @@ constexpr TriggerPattern kPatterns[] = {
 constexpr size_t kPatternCount = std::size(kPatterns);
 
 // Cue words as whole words: the pattern only found the letters.
-constexpr std::string_view kPasswordCues[] = {"passwort", "password", "passwd", "pwd",
+constexpr std::string_view kPasswordCues[] = {"passwort", "password", "passwd",    "pwd",
                                               "kennwort", "passcode", "passphrase"};
-constexpr std::string_view kCodeCues[] = {
-    "pin", "puk", "cvv", "cvc", "geheimzahl", "sicherheitscode", "zugangscode", "einmalcode",
-    "bestätigungscode", "verification code", "security code", "one-time code", "otp"};
-constexpr std::string_view kTanCues[] = {"TAN", "mTAN", "pushTAN", "smsTAN", "chipTAN", "photoTAN", "iTAN"};
-constexpr std::string_view kBirthCues[] = {"geboren",    "geb.",      "geburtsdatum", "geburtstag",
-                                           "date of birth", "birth date", "birthdate", "born",
-                                           "dob",        "d.o.b."};
-constexpr std::string_view kNameCues[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr", "Mrs",
-                                          "Ms",   "Miss",  "Mister", "Dr", "Prof"};
+constexpr std::string_view kCodeCues[] = {"pin",
+                                          "puk",
+                                          "cvv",
+                                          "cvc",
+                                          "geheimzahl",
+                                          "sicherheitscode",
+                                          "zugangscode",
+                                          "einmalcode",
+                                          "bestätigungscode",
+                                          "verification code",
+                                          "security code",
+                                          "one-time code",
+                                          "otp"};
+constexpr std::string_view kTanCues[] = {"TAN",     "mTAN",     "pushTAN", "smsTAN",
+                                         "chipTAN", "photoTAN", "iTAN"};
+constexpr std::string_view kBirthCues[] = {
+    "geboren",    "geb.",      "geburtsdatum", "geburtstag", "date of birth",
+    "birth date", "birthdate", "born",         "dob",        "d.o.b."};
+constexpr std::string_view kNameCues[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr",
+                                          "Mrs",  "Ms",    "Miss", "Mister", "Dr", "Prof"};
 
 bool IsWordChar(unsigned char c) { return internal::IsWordByte(c); }
 
 // True when one of `cues` ends at `end` as a whole word.
 template <size_t N>
-bool CueEndsAt(std::string_view text, size_t end, const std::string_view (&cues)[N], bool caseless) {
+bool CueEndsAt(std::string_view text, size_t end, const std::string_view (&cues)[N],
+               bool caseless) {
   if (end < text.size() && IsWordChar(static_cast<unsigned char>(text[end]))) {
     // "Passwortes" ends a word later; a cue ending in '.' may touch the next word.
     if (text[end - 1] != '.') return false;
@@ -95,7 +107,8 @@ bool CueEndsAt(std::string_view text, size_t end, const std::string_view (&cues)
       char a = text[start + k], b = cue[k];
       same = caseless ? internal::ToLower(a) == internal::ToLower(b) : a == b;
     }
-    if (same && (start == 0 || !IsWordChar(static_cast<unsigned char>(text[start - 1])))) return true;
+    if (same && (start == 0 || !IsWordChar(static_cast<unsigned char>(text[start - 1]))))
+      return true;
   }
   return false;
 }
@@ -103,15 +116,24 @@ bool CueEndsAt(std::string_view text, size_t end, const std::string_view (&cues)
 // Lower wins when two findings overlap with the same length.
 constexpr int Priority(PiiType type) {
   switch (type) {
-    case PiiType::kIban: return 0;
-    case PiiType::kCard: return 1;
-    case PiiType::kTaxId: return 2;
-    case PiiType::kEmail: return 3;
-    case PiiType::kIp: return 4;
-    case PiiType::kBirthDate: return 5;  // a date in context is no phone number
-    case PiiType::kPhone: return 6;
-    case PiiType::kSecret: return 7;
-    case PiiType::kName: return 8;
+    case PiiType::kIban:
+      return 0;
+    case PiiType::kCard:
+      return 1;
+    case PiiType::kTaxId:
+      return 2;
+    case PiiType::kEmail:
+      return 3;
+    case PiiType::kIp:
+      return 4;
+    case PiiType::kBirthDate:
+      return 5;  // a date in context is no phone number
+    case PiiType::kPhone:
+      return 6;
+    case PiiType::kSecret:
+      return 7;
+    case PiiType::kName:
+      return 8;
   }
   return 9;
 }
@@ -125,7 +147,16 @@ struct ScratchDeleter {
 
 // The detectors; each remembers how far it has looked.
 enum class Detector : uint8_t {
-  kEmail, kIban, kCardOrTaxId, kPhone, kIpv4, kIpv6, kPassword, kCode, kBirthDate, kName,
+  kEmail,
+  kIban,
+  kCardOrTaxId,
+  kPhone,
+  kIpv4,
+  kIpv6,
+  kPassword,
+  kCode,
+  kBirthDate,
+  kName,
 };
 constexpr size_t kDetectorCount = 10;
 
@@ -180,7 +211,8 @@ void OnTrigger(ScanState& state, Trigger trigger, size_t end) {
       }
       break;
     case Trigger::kNameCue:
-      if (CueEndsAt(text, end, kNameCues, false)) Run(state, Detector::kName, end, internal::DetectName);
+      if (CueEndsAt(text, end, kNameCues, false))
+        Run(state, Detector::kName, end, internal::DetectName);
       break;
   }
 }
@@ -308,7 +340,8 @@ void FindNumericTriggers(std::string_view text, std::vector<NumericTrigger>& out
     } else {  // ':'
       if (ClosesIpv6Groups(text, k)) add(k + 1, k + 1, Trigger::kIpv6);
       if (k > 0 && text[k - 1] == ':') {
-        for (size_t j = k + 1; j < n && j - k <= 4 && IsHex(static_cast<unsigned char>(text[j])); ++j) {
+        for (size_t j = k + 1; j < n && j - k <= 4 && IsHex(static_cast<unsigned char>(text[j]));
+             ++j) {
           add(j + 1, j + 1, Trigger::kIpv6);
         }
       }
@@ -391,8 +424,8 @@ Result<PiiScanner> PiiScanner::Create(ScannerOptions options) {
     hs_free_compile_error(error);
     return Status::Internal(std::move(message));
   }
-  auto impl = std::make_unique<Impl>(Impl{std::unique_ptr<hs_database_t, DatabaseDeleter>(db),
-                                          std::move(phone).value()});
+  auto impl = std::make_unique<Impl>(
+      Impl{std::unique_ptr<hs_database_t, DatabaseDeleter>(db), std::move(phone).value()});
   return PiiScanner(std::move(impl));
 }
 

@@ -39,7 +39,8 @@ PiiScanner* ScannerTest::scanner_ = nullptr;
 using V = std::vector<std::string>;
 
 TEST_F(ScannerTest, FindsIbanWithAndWithoutSpacesInAnyCase) {
-  EXPECT_EQ(Find("Meine IBAN: DE89 3704 0044 0532 0130 00, danke"), V{"iban:DE89 3704 0044 0532 0130 00"});
+  EXPECT_EQ(Find("Meine IBAN: DE89 3704 0044 0532 0130 00, danke"),
+            V{"iban:DE89 3704 0044 0532 0130 00"});
   EXPECT_EQ(Find("iban de89370400440532013000."), V{"iban:de89370400440532013000"});
   EXPECT_EQ(Find("AT61 1904 3002 3457 3201"), V{"iban:AT61 1904 3002 3457 3201"});
 }

@@ -9,10 +9,10 @@ struct TypeNames {
   std::string_view label;
 };
 constexpr TypeNames kNames[] = {
-    {PiiType::kEmail, "email", "EMAIL"},      {PiiType::kPhone, "phone", "PHONE"},
-    {PiiType::kIban, "iban", "IBAN"},         {PiiType::kCard, "card", "CARD"},
-    {PiiType::kTaxId, "tax_id", "TAX_ID"},    {PiiType::kIp, "ip", "IP"},
-    {PiiType::kSecret, "secret", "SECRET"},   {PiiType::kBirthDate, "birth_date", "BIRTH_DATE"},
+    {PiiType::kEmail, "email", "EMAIL"},    {PiiType::kPhone, "phone", "PHONE"},
+    {PiiType::kIban, "iban", "IBAN"},       {PiiType::kCard, "card", "CARD"},
+    {PiiType::kTaxId, "tax_id", "TAX_ID"},  {PiiType::kIp, "ip", "IP"},
+    {PiiType::kSecret, "secret", "SECRET"}, {PiiType::kBirthDate, "birth_date", "BIRTH_DATE"},
     {PiiType::kName, "name", "NAME"},
 };
 static_assert(std::size(kNames) == kPiiTypeCount);

@@ -73,9 +73,9 @@ Result<std::string> Open(const SecretKey& key, std::string_view sealed,
 
 NewConversationKey MakeConversationKey(const SecretKey& master, std::string_view conversation_id) {
   NewConversationKey made{SecretKey::Random(), {}};
-  made.wrapped = Seal(master,
-                      std::string_view(reinterpret_cast<const char*>(made.key.data()), kKeySize),
-                      WrapContext(conversation_id));
+  made.wrapped =
+      Seal(master, std::string_view(reinterpret_cast<const char*>(made.key.data()), kKeySize),
+           WrapContext(conversation_id));
   return made;
 }
 
@@ -113,8 +113,8 @@ Result<SecretKey> LoadOrCreateMasterKey(const std::string& path) {
   const std::string temp = path + ".tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Status::IoError("cannot create " + temp);
-  const bool written = ::write(fd, key.data(), kKeySize) == static_cast<ssize_t>(kKeySize) &&
-                       ::fsync(fd) == 0;
+  const bool written =
+      ::write(fd, key.data(), kKeySize) == static_cast<ssize_t>(kKeySize) && ::fsync(fd) == 0;
   ::close(fd);
   if (!written || ::rename(temp.c_str(), path.c_str()) != 0) {
     ::unlink(temp.c_str());

@@ -55,8 +55,8 @@ TEST(VaultTest, ShreddingTheWrappedKeyLeavesOriginalsUnreadable) {
 }
 
 TEST(VaultTest, MasterKeyFileIsCreatedPrivateAndReadBack) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("candor-vault-" + std::to_string(::getpid()));
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("candor-vault-" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   const std::string path = (dir / "vault.key").string();

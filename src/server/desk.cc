@@ -1,4 +1,5 @@
 #include "server/internal/desk.h"
+
 #include <algorithm>
 
 namespace candor {

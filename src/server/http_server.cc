@@ -46,22 +46,22 @@ class StreamMailbox final : public StreamSubscriber,
 
   void Deliver(std::shared_ptr<const SseFeed> feed, FanoutRound round) override {
     // The handler holds the fan-out's round until it has run.
-    asio::post(executor_, [self = shared_from_this(), feed = std::move(feed),
-                           round = std::move(round)] {
-      if (self->closed_ || self->overflowed_) return;
-      std::vector<std::shared_ptr<const SseFrame>> frames;
-      feed->FramesAfter(self->frames_.empty() ? self->last_sent_ : self->frames_.back()->seq,
-                        frames);
-      if (frames.empty()) return;  // an earlier hand-over sent these already
-      if (self->idle_ && self->TrySendNow(frames)) return;
-      if (self->frames_.size() + frames.size() > kMaxQueuedFrames) {
-        self->frames_.clear();
-        self->overflowed_ = true;
-      } else {
-        self->frames_.insert(self->frames_.end(), frames.begin(), frames.end());
-      }
-      self->wake_.cancel();
-    });
+    asio::post(executor_,
+               [self = shared_from_this(), feed = std::move(feed), round = std::move(round)] {
+                 if (self->closed_ || self->overflowed_) return;
+                 std::vector<std::shared_ptr<const SseFrame>> frames;
+                 feed->FramesAfter(
+                     self->frames_.empty() ? self->last_sent_ : self->frames_.back()->seq, frames);
+                 if (frames.empty()) return;  // an earlier hand-over sent these already
+                 if (self->idle_ && self->TrySendNow(frames)) return;
+                 if (self->frames_.size() + frames.size() > kMaxQueuedFrames) {
+                   self->frames_.clear();
+                   self->overflowed_ = true;
+                 } else {
+                   self->frames_.insert(self->frames_.end(), frames.begin(), frames.end());
+                 }
+                 self->wake_.cancel();
+               });
   }
 
   // Only touched on the stream's executor.
@@ -211,11 +211,25 @@ class Server::Impl {
         pipeline_pool_(1),
         blocking_pool_(2),
         hub_([this](std::function<void()> task) { asio::post(io_, std::move(task)); }),
-        api_(Api::Deps{options_, deps.store, deps.intake, deps.answering, deps.protector,
-                       deps.ledger, desk_, pipeline_pool_, blocking_pool_, metrics_, deps.clock,
-                       deps.logger, [this] { return !stopping_.load(); },
-                       std::move(deps.knowledge_search), promises_, trust_,
-                       std::move(deps.knowledge_articles), deps.business_hours, deps.time_zone,
+        api_(Api::Deps{options_,
+                       deps.store,
+                       deps.intake,
+                       deps.answering,
+                       deps.protector,
+                       deps.ledger,
+                       desk_,
+                       pipeline_pool_,
+                       blocking_pool_,
+                       metrics_,
+                       deps.clock,
+                       deps.logger,
+                       [this] { return !stopping_.load(); },
+                       std::move(deps.knowledge_search),
+                       promises_,
+                       trust_,
+                       std::move(deps.knowledge_articles),
+                       deps.business_hours,
+                       deps.time_zone,
                        std::move(deps.policy_document)}),
         acceptor_(io_) {
     // Answering is the work after the 201: under load it yields the CPU to
@@ -249,7 +263,8 @@ class Server::Impl {
     }
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.bind, ec);
-    if (ec) return Status::InvalidArgument("bind address '" + options_.bind + "' is not an IP", "bind");
+    if (ec)
+      return Status::InvalidArgument("bind address '" + options_.bind + "' is not an IP", "bind");
     tcp::endpoint endpoint(address, options_.port);
     acceptor_.open(endpoint.protocol(), ec);
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
@@ -314,7 +329,8 @@ class Server::Impl {
         static constexpr std::string_view kBusy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
             "Connection: close\r\nRetry-After: 1\r\nContent-Length: 89\r\n\r\n"
-            "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many connections\",\"field\":null}}"
+            "{\"error\":{\"code\":\"unavailable\",\"message\":\"too many "
+            "connections\",\"field\":null}}"
             "\n       ";
         socket.non_blocking(true, ec);
         socket.write_some(asio::buffer(kBusy.data(), kBusy.size()), ec);
@@ -373,7 +389,8 @@ class Server::Impl {
     if (parser.get()[http::field::expect] == "100-continue") {
       http::response<http::empty_body> proceed{http::status::continue_, parser.get().version()};
       conn.ExpiresAfter(options_.write_timeout);
-      co_await http::async_write(conn.socket(), proceed, asio::redirect_error(asio::use_awaitable, ec));
+      co_await http::async_write(conn.socket(), proceed,
+                                 asio::redirect_error(asio::use_awaitable, ec));
       if (ec) co_return out;
     }
     conn.ExpiresAfter(options_.body_timeout);
@@ -401,8 +418,7 @@ class Server::Impl {
     co_return out;
   }
 
-  asio::awaitable<bool> Write(Connection& conn, HttpResponse response,
-                              bool keep_alive) {
+  asio::awaitable<bool> Write(Connection& conn, HttpResponse response, bool keep_alive) {
     const std::string head = ResponseHead(response, keep_alive);
     const std::array<asio::const_buffer, 2> buffers{asio::buffer(head),
                                                     asio::buffer(response.body)};
@@ -441,10 +457,9 @@ class Server::Impl {
       HttpResponse response;
       Caller caller;
       if (match.route == Api::kNoRoute) {
-        response = match.path_known
-                       ? ErrorResponse(405, "method_not_allowed", "this path does not take " +
-                                                                      request.method)
-                       : ErrorResponse(404, "not_found", "no such route");
+        response = match.path_known ? ErrorResponse(405, "method_not_allowed",
+                                                    "this path does not take " + request.method)
+                                    : ErrorResponse(404, "not_found", "no such route");
       } else if (auto denied = api_.Authorize(api_.routes()[match.route], request, caller)) {
         response = std::move(*denied);
       } else if (api_.routes()[match.route].stream) {
@@ -464,9 +479,8 @@ class Server::Impl {
         // Route pattern, not the path; never the query (it may hold a token) or the body.
         logger_.Log(LogLevel::kInfo, "request",
                     {{"method", request.method},
-                     {"route", match.route == Api::kNoRoute
-                                   ? std::string("unmatched")
-                                   : api_.routes()[match.route].pattern},
+                     {"route", match.route == Api::kNoRoute ? std::string("unmatched")
+                                                            : api_.routes()[match.route].pattern},
                      {"status", response.status},
                      {"ms", seconds * 1000}});
       }
@@ -520,13 +534,12 @@ class Server::Impl {
       std::string chunk;
       for (const auto& event : *events) {
         if (until > 0 && event.seq > until) break;
-        chunk += NeedsOwnFrame(event, caller) ? FrameFor(event, caller)
-                                              : RenderSseFrame(event)->text;
+        chunk +=
+            NeedsOwnFrame(event, caller) ? FrameFor(event, caller) : RenderSseFrame(event)->text;
         *last_sent = event.seq;
       }
       if (!chunk.empty() && !co_await WriteText(conn, chunk)) co_return false;
-      if (events->size() < static_cast<size_t>(kStreamPage) ||
-          (until > 0 && *last_sent >= until)) {
+      if (events->size() < static_cast<size_t>(kStreamPage) || (until > 0 && *last_sent >= until)) {
         co_return true;
       }
     }

@@ -20,7 +20,8 @@ std::string PercentDecode(std::string_view in) {
   for (size_t i = 0; i < in.size(); ++i) {
     if (in[i] == '+') {
       out += ' ';
-    } else if (in[i] == '%' && i + 2 < in.size() && HexValue(in[i + 1]) >= 0 && HexValue(in[i + 2]) >= 0) {
+    } else if (in[i] == '%' && i + 2 < in.size() && HexValue(in[i + 1]) >= 0 &&
+               HexValue(in[i + 2]) >= 0) {
       out += static_cast<char>(HexValue(in[i + 1]) * 16 + HexValue(in[i + 2]));
       i += 2;
     } else {
@@ -121,9 +122,9 @@ std::optional<std::string> OptionalString(const nlohmann::json& object, const st
   }
   std::string value = it->get<std::string>();
   if (value.size() > max_bytes) {
-    error = ErrorResponse(
-        400, "too_long", "'" + field + "' is longer than " + std::to_string(max_bytes) + " bytes",
-        field);
+    error = ErrorResponse(400, "too_long",
+                          "'" + field + "' is longer than " + std::to_string(max_bytes) + " bytes",
+                          field);
     return std::nullopt;
   }
   return value;
@@ -144,17 +145,17 @@ std::optional<std::string> RequireString(const nlohmann::json& object, const std
   return value;
 }
 
-std::optional<int64_t> QueryInt(const HttpRequest& request, std::string_view name,
-                                int64_t fallback, int64_t max, HttpResponse& error) {
+std::optional<int64_t> QueryInt(const HttpRequest& request, std::string_view name, int64_t fallback,
+                                int64_t max, HttpResponse& error) {
   const std::string text = request.QueryParam(name);
   if (text.empty()) return fallback;
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > max) {
-    error = ErrorResponse(400, "invalid_parameter",
-                          "'" + std::string(name) + "' must be a whole number from 0 to " +
-                              std::to_string(max),
-                          std::string(name));
+    error = ErrorResponse(
+        400, "invalid_parameter",
+        "'" + std::string(name) + "' must be a whole number from 0 to " + std::to_string(max),
+        std::string(name));
     return std::nullopt;
   }
   return value;

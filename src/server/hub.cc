@@ -9,9 +9,9 @@ std::shared_ptr<const SseFrame> RenderSseFrame(const Event& event) {
   auto frame = std::make_shared<SseFrame>();
   frame->seq = event.seq;
   frame->event = std::make_shared<const Event>(event);
-  frame->text = "id: " + std::to_string(event.seq) + "\nevent: " +
-                std::string(EventKind(event.body)) + "\ndata: " + EventToJson(event).dump() +
-                "\n\n";
+  frame->text = "id: " + std::to_string(event.seq) +
+                "\nevent: " + std::string(EventKind(event.body)) +
+                "\ndata: " + EventToJson(event).dump() + "\n\n";
   return frame;
 }
 
@@ -21,8 +21,7 @@ void SseFeed::Add(std::shared_ptr<const SseFrame> frame) {
   if (frames_.size() > kKeep) frames_.pop_front();
 }
 
-void SseFeed::FramesAfter(int64_t after,
-                          std::vector<std::shared_ptr<const SseFrame>>& out) const {
+void SseFeed::FramesAfter(int64_t after, std::vector<std::shared_ptr<const SseFrame>>& out) const {
   std::lock_guard lock(mu_);
   // Seqs rise along the feed: find the first one after `after` from the end.
   auto it = frames_.end();
@@ -57,7 +56,7 @@ void Hub::Publish(const Event& event) {
     w.feed->Add(RenderSseFrame(event));
     if (w.subscribers.size() > 8) {
       if (w.in_flight) {
-        w.more = true;  // goes out when the running fan-out is over
+        w.more = true;                  // goes out when the running fan-out is over
       } else if (!w.flush_scheduled) {  // the first since the last fan-out: schedule one
         w.flush_scheduled = true;
         executor_([this, id = event.conversation_id] { Flush(id); });

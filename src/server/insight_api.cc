@@ -64,10 +64,11 @@ asio::awaitable<HttpResponse> Api::Summary(HttpRequest& request, const Caller&) 
     summary["signals"] = nullptr;
   }
   summary["decision"] =
-      decision ? nlohmann::json{{"action", decision->action},
-                                {"rule", decision->rule},
-                                {"reason", {{"de", decision->reason_de}, {"en", decision->reason_en}}}}
-               : nlohmann::json(nullptr);
+      decision
+          ? nlohmann::json{{"action", decision->action},
+                           {"rule", decision->rule},
+                           {"reason", {{"de", decision->reason_de}, {"en", decision->reason_en}}}}
+          : nlohmann::json(nullptr);
   summary["position"] = place.waiting ? nlohmann::json(place.position) : nlohmann::json(nullptr);
   summary["waiting_since"] =
       place.waiting ? nlohmann::json(FormatIso8601(place.since)) : nlohmann::json(nullptr);
@@ -77,7 +78,8 @@ asio::awaitable<HttpResponse> Api::Summary(HttpRequest& request, const Caller&) 
 
 asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Caller&) {
   const Time now = deps_.clock.Now();
-  auto time_param = [&](std::string_view name, Time fallback, HttpResponse& error) -> std::optional<Time> {
+  auto time_param = [&](std::string_view name, Time fallback,
+                        HttpResponse& error) -> std::optional<Time> {
     const std::string text = request.QueryParam(name);
     if (text.empty()) return fallback;
     auto parsed = ParseIso8601(text);
@@ -92,11 +94,14 @@ asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Calle
   if (!to) co_return error;
   auto from = time_param("from", *to - std::chrono::hours(24), error);
   if (!from) co_return error;
-  if (*from >= *to) co_return ErrorResponse(400, "invalid_value", "'from' must be before 'to'", "from");
+  if (*from >= *to)
+    co_return ErrorResponse(400, "invalid_value", "'from' must be before 'to'", "from");
   const std::string bucket_name = request.QueryParam("bucket");
   std::chrono::minutes bucket{60};
-  if (bucket_name == "minute") bucket = std::chrono::minutes(1);
-  else if (bucket_name == "day") bucket = std::chrono::minutes(60 * 24);
+  if (bucket_name == "minute")
+    bucket = std::chrono::minutes(1);
+  else if (bucket_name == "day")
+    bucket = std::chrono::minutes(60 * 24);
   else if (!bucket_name.empty() && bucket_name != "hour")
     co_return ErrorResponse(400, "invalid_value", "'bucket' must be minute, hour or day", "bucket");
   const auto span = std::chrono::duration_cast<std::chrono::minutes>(*to - *from);
@@ -123,7 +128,10 @@ asio::awaitable<HttpResponse> Api::KnowledgeArticles(HttpRequest&, const Caller&
   if (!articles.ok()) co_return ErrorFromStatus(articles.status());
   nlohmann::json list = nlohmann::json::array();
   for (const auto& a : *articles) {
-    list.push_back({{"id", a.id}, {"title", a.title}, {"language", a.language}, {"url", a.url},
+    list.push_back({{"id", a.id},
+                    {"title", a.title},
+                    {"language", a.language},
+                    {"url", a.url},
                     {"reviewed_on", a.reviewed_on.empty() ? nlohmann::json(nullptr)
                                                           : nlohmann::json(a.reviewed_on)},
                     {"tags", a.tags}});

@@ -2,9 +2,9 @@
 // customer asks for a person and sees their true place in the queue; agents
 // take conversations, hand them back to the AI, and approve, edit or reject
 // the AI's drafts.
-#include "server/internal/api.h"
-
 #include <algorithm>
+
+#include "server/internal/api.h"
 
 namespace candor {
 namespace {
@@ -53,8 +53,9 @@ nlohmann::json Api::QueueStatus(const std::string& conversation_id) {
   status["agents_online"] = estimate.agents_online;
   status["mean_handling_seconds"] = estimate.mean_handling.count();
   status["handling_samples"] = estimate.handling_samples;
-  status["next_opening"] = estimate.next_opening ? nlohmann::json(FormatIso8601(*estimate.next_opening))
-                                                 : nlohmann::json(nullptr);
+  status["next_opening"] = estimate.next_opening
+                               ? nlohmann::json(FormatIso8601(*estimate.next_opening))
+                               : nlohmann::json(nullptr);
   status["escalated"] = false;
   for (const auto& entry : deps_.desk.Queue()) {
     if (entry.conversation_id == conversation_id) status["escalated"] = entry.escalated;
@@ -76,8 +77,8 @@ asio::awaitable<HttpResponse> Api::AskForPerson(HttpRequest& request, const Call
   if (!deps_.desk.WithPeople(id)) {
     Result<Event> event = Status::Internal("not appended");
     EventBody body1 = QueueEvent{"joined", "customer", "", "Sie haben nach einem Menschen gefragt.",
-                   "You asked for a person."};
-  HttpResponse failed = co_await AppendEvent(id, std::move(body1), &event);
+                                 "You asked for a person."};
+    HttpResponse failed = co_await AppendEvent(id, std::move(body1), &event);
     if (!event.ok()) co_return failed;
   }
   co_return HttpResponse::Json(200, QueueStatus(id));
@@ -118,7 +119,8 @@ asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
 asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const Caller& caller) {
   const std::string& id = request.params[0];
   Result<Event> event = Status::Internal("not appended");
-  EventBody body2 = QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
+  EventBody body2 =
+      QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
                  caller.agent.name + " is with you now."};
   HttpResponse failed = co_await AppendEvent(id, std::move(body2), &event);
   if (!event.ok()) co_return failed;
@@ -131,7 +133,8 @@ asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& 
     co_return ErrorResponse(409, "not_with_people", "the AI already answers this conversation");
   }
   Result<Event> event = Status::Internal("not appended");
-  EventBody body3 = QueueEvent{"handed_back", "", caller.agent.name,
+  EventBody body3 =
+      QueueEvent{"handed_back", "", caller.agent.name,
                  "Die KI antwortet wieder; ein Mensch ist jederzeit einen Klick entfernt.",
                  "The AI answers again; a person is always one click away."};
   HttpResponse failed = co_await AppendEvent(id, std::move(body3), &event);
@@ -168,7 +171,7 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
     if (!reason) co_return error;
     Result<Event> event = Status::Internal("not appended");
     EventBody body4 = ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0};
-  HttpResponse failed = co_await AppendEvent(id, std::move(body4), &event);
+    HttpResponse failed = co_await AppendEvent(id, std::move(body4), &event);
     if (!event.ok()) co_return failed;
     co_return HttpResponse::Json(200, {{"outcome", "rejected"}, {"seq", event->seq}});
   }
@@ -185,8 +188,8 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
   // Sent through "deliver", labelled as the AI's words a person approved.
   Turn turn;
   turn.conversation_id = id;
-  turn.reply = MessageEvent{Author::kAiApproved, *text, caller.agent.name, draft->message_seq,
-                            draft->why};
+  turn.reply =
+      MessageEvent{Author::kAiApproved, *text, caller.agent.name, draft->message_seq, draft->why};
   auto deliver = [&](auto done) {
     asio::post(deps_.pipeline_pool, [this, turn = std::move(turn), done]() mutable {
       deps_.answering.Run(std::move(turn), [done](Status status, const Turn& t) mutable {

@@ -4,9 +4,8 @@
 // to you by 4 pm") and from an explicit "promise a reply by". The promise
 // keeper reminds people before a promise is due, and when one is missed it
 // escalates the conversation and tells the customer honestly, with a new time.
-#include "server/internal/api.h"
-
 #include "people/people.h"
+#include "server/internal/api.h"
 
 namespace candor {
 namespace {
@@ -48,10 +47,14 @@ asio::awaitable<HttpResponse> Api::MakeAgentPromise(std::string conversation_id,
                                                     std::string agent, Result<Event>* out) {
   const Time now = deps_.clock.Now();
   const auto& tz = deps_.time_zone;
-  CommitmentEvent made{"made", 0, "agent", due, agent,
-                       agent + " hat Ihnen eine Antwort bis " + Localised(due, tz, "de", now) +
-                           " versprochen.",
-                       agent + " promised you a reply by " + Localised(due, tz, "en", now) + "."};
+  CommitmentEvent made{
+      "made",
+      0,
+      "agent",
+      due,
+      agent,
+      agent + " hat Ihnen eine Antwort bis " + Localised(due, tz, "de", now) + " versprochen.",
+      agent + " promised you a reply by " + Localised(due, tz, "en", now) + "."};
   EventBody body = std::move(made);  // a named value: GCC 12 mishandles temporaries in co_await
   co_return co_await AppendEvent(std::move(conversation_id), std::move(body), out);
 }
@@ -73,7 +76,8 @@ asio::awaitable<HttpResponse> Api::PromiseReply(HttpRequest& request, const Call
     auto text = RequireString(*body, "due_at", 64, error);
     if (!text) co_return error;
     auto parsed = ParseIso8601(*text);
-    if (!parsed.ok()) co_return ErrorResponse(400, "invalid_value", parsed.status().message(), "due_at");
+    if (!parsed.ok())
+      co_return ErrorResponse(400, "invalid_value", parsed.status().message(), "due_at");
     due = *parsed;
   } else {
     const auto& value = (*body)["within_minutes"];
@@ -125,7 +129,8 @@ asio::awaitable<void> Api::AppendCommitment(std::string conversation_id, Commitm
 }
 
 // One round of the keeper: promises for new arrivals in the queue, places
-// that moved, then what is due. Each outcome is an event, so the book moves on before the next round.
+// that moved, then what is due. Each outcome is an event, so the book moves on before the next
+// round.
 asio::awaitable<void> Api::KeepPromisesOnce() {
   const Time now = deps_.clock.Now();
   const auto& tz = deps_.time_zone;
@@ -136,10 +141,13 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
     if (!place.waiting) continue;
     const auto estimate = deps_.desk.ExpectedWait(place.position, now, hours);
     if (estimate.likely_within) {
-      const Time due =
-          now + std::max<std::chrono::seconds>(*estimate.likely_within,
-                                                deps_.options.queue_promise_floor);
-      CommitmentEvent made{"made", 0, "queue", due, "",
+      const Time due = now + std::max<std::chrono::seconds>(*estimate.likely_within,
+                                                            deps_.options.queue_promise_floor);
+      CommitmentEvent made{"made",
+                           0,
+                           "queue",
+                           due,
+                           "",
                            "Ein Mensch ist voraussichtlich bis " + Localised(due, tz, "de", now) +
                                " für Sie da (eine Schätzung aus der Warteschlange).",
                            "A person should be with you by " + Localised(due, tz, "en", now) +
@@ -148,7 +156,11 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
     } else if (hours != nullptr) {
       // No one is on duty: promise what the team's hours allow, never a guess.
       const Time due = hours->AddOpenTime(now, deps_.options.reply_within_business);
-      CommitmentEvent made{"made", 0, "business_hours", due, "",
+      CommitmentEvent made{"made",
+                           0,
+                           "business_hours",
+                           due,
+                           "",
                            "Gerade ist niemand im Dienst. Ein Mensch antwortet Ihnen bis " +
                                Localised(due, tz, "de", now) + ".",
                            "No one is on duty right now. A person will reply by " +
@@ -161,7 +173,10 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
   // goes first): told as it happens, so the place on screen is true.
   for (const auto& [id, position] : deps_.desk.PlacesToTell()) {
     const std::string n = std::to_string(position);
-    EventBody moved = QueueEvent{"moved", "", "", "Sie sind jetzt Nummer " + n + " in der Warteschlange.",
+    EventBody moved = QueueEvent{"moved",
+                                 "",
+                                 "",
+                                 "Sie sind jetzt Nummer " + n + " in der Warteschlange.",
                                  "You are now number " + n + " in the queue.",
                                  static_cast<int64_t>(position)};
     Result<Event> event = Status::Internal("not appended");
@@ -174,8 +189,10 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
     switch (action.kind) {
       case PromiseBook::Action::Kind::kKept:
         c.change = "kept";
-        c.notice_de = "Versprechen gehalten: Antwort vor " + Localised(p.first_due, tz, "de", now) + ".";
-        c.notice_en = "Promise kept: answered before " + Localised(p.first_due, tz, "en", now) + ".";
+        c.notice_de =
+            "Versprechen gehalten: Antwort vor " + Localised(p.first_due, tz, "de", now) + ".";
+        c.notice_en =
+            "Promise kept: answered before " + Localised(p.first_due, tz, "en", now) + ".";
         break;
       case PromiseBook::Action::Kind::kAnsweredLate:
         c.change = "answered_late";
@@ -188,8 +205,8 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
         c.change = "reminder";
         c.notice_de = "Wir haben das Team an Ihre Antwort bis " + Localised(p.due, tz, "de", now) +
                       " erinnert.";
-        c.notice_en = "We reminded the team of your reply due by " +
-                      Localised(p.due, tz, "en", now) + ".";
+        c.notice_en =
+            "We reminded the team of your reply due by " + Localised(p.due, tz, "en", now) + ".";
         break;
       case PromiseBook::Action::Kind::kMissed: {
         // A new time from what we know now: the queue's estimate for people in
@@ -214,9 +231,9 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
         c.due = *due;
         c.notice_de = people::LateNotice(commitment, *due, tz, "de");
         c.notice_en = people::LateNotice(commitment, *due, tz, "en");
-        deps_.logger.Warn("promise_missed", {{"conversation", action.conversation_id},
-                                              {"promise", p.id},
-                                              {"source", p.source}});
+        deps_.logger.Warn(
+            "promise_missed",
+            {{"conversation", action.conversation_id}, {"promise", p.id}, {"source", p.source}});
         break;
       }
     }

@@ -5,12 +5,11 @@
 namespace candor {
 
 void PromiseBook::OnCommit(const Event& event) {
-  const bool relevant =
-      std::holds_alternative<CommitmentEvent>(event.body) ||
-      std::holds_alternative<QueueEvent>(event.body) ||
-      (std::holds_alternative<MessageEvent>(event.body) &&
-       (std::get<MessageEvent>(event.body).author == Author::kPerson ||
-        std::get<MessageEvent>(event.body).author == Author::kAiApproved));
+  const bool relevant = std::holds_alternative<CommitmentEvent>(event.body) ||
+                        std::holds_alternative<QueueEvent>(event.body) ||
+                        (std::holds_alternative<MessageEvent>(event.body) &&
+                         (std::get<MessageEvent>(event.body).author == Author::kPerson ||
+                          std::get<MessageEvent>(event.body).author == Author::kAiApproved));
   if (!relevant) return;
   std::lock_guard lock(mu_);
   Apply(event);
@@ -86,8 +85,8 @@ std::vector<PromiseBook::Action> PromiseBook::Due(Time now,
         // Kept when answered by the time first promised; a promise once
         // missed stays broken even when the new time is met.
         const bool kept = p.missed == 0 && *p.answered_at <= p.first_due;
-        actions.push_back({kept ? Action::Kind::kKept : Action::Kind::kAnsweredLate,
-                           conversation, p});
+        actions.push_back(
+            {kept ? Action::Kind::kKept : Action::Kind::kAnsweredLate, conversation, p});
         continue;
       }
       if (now > p.due) {

@@ -13,14 +13,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 
+#include "audit/audit.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/status.h"
-#include <nlohmann/json.hpp>
-
-#include "audit/audit.h"
 #include "people/people.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/protector.h"

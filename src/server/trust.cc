@@ -66,18 +66,22 @@ void TrustStats::OnCommit(const Event& event) {
     } else if (q->change == "taken" || q->change == "handed_back") {
       auto joined = joined_.find(id);
       if (joined == joined_.end()) return;
-      if (q->change == "taken") delta.waits_ms.push_back(ToUnixMillis(event.at) -
-                                                          ToUnixMillis(joined->second));
+      if (q->change == "taken")
+        delta.waits_ms.push_back(ToUnixMillis(event.at) - ToUnixMillis(joined->second));
       joined_.erase(joined);
       if (delta.waits_ms.empty()) return;
     } else {
       return;
     }
   } else if (const auto* r = std::get_if<ReviewEvent>(&event.body)) {
-    if (r->outcome == "approved") delta.approved = 1;
-    else if (r->outcome == "edited") delta.edited = 1;
-    else if (r->outcome == "rejected") delta.rejected = 1;
-    else return;
+    if (r->outcome == "approved")
+      delta.approved = 1;
+    else if (r->outcome == "edited")
+      delta.edited = 1;
+    else if (r->outcome == "rejected")
+      delta.rejected = 1;
+    else
+      return;
   } else if (const auto* c = std::get_if<CommitmentEvent>(&event.body)) {
     if (c->change == "made") {
       delta.promises_made = 1;
@@ -114,15 +118,19 @@ nlohmann::json TrustStats::ToJson(const Counts& c) {
           {"ai_alone_share", Share(c.ai_alone, c.turns)},
           {"handoffs", c.handoffs},
           {"handoff_share", Share(c.handoffs, c.turns)},
-          {"drafts", {{"approved_unchanged", c.approved}, {"edited", c.edited},
-                      {"rejected", c.rejected}}},
+          {"drafts",
+           {{"approved_unchanged", c.approved}, {"edited", c.edited}, {"rejected", c.rejected}}},
           {"dont_know", c.dont_know},
           {"dont_know_rate", Share(c.dont_know, c.turns)},
           {"time_to_person_seconds",
-           {{"p50", seconds(p50)}, {"p90", seconds(p90)},
+           {{"p50", seconds(p50)},
+            {"p90", seconds(p90)},
             {"count", static_cast<int64_t>(c.waits_ms.size())}}},
-          {"promises", {{"made", c.promises_made}, {"kept", c.promises_kept},
-                        {"broken", c.promises_broken}, {"open", open}}}};
+          {"promises",
+           {{"made", c.promises_made},
+            {"kept", c.promises_kept},
+            {"broken", c.promises_broken},
+            {"open", open}}}};
 }
 
 nlohmann::json TrustStats::Report(Time from, Time to, std::chrono::minutes bucket) const {
@@ -163,13 +171,10 @@ std::string TrustStats::PrometheusText() const {
       out += name + labels + " " + std::to_string(value) + "\n";
     }
   };
-  counter("candor_trust_turns_total", "Customer messages the policy decided on.",
-          {{"", c.turns}});
-  counter("candor_trust_ai_alone_total", "AI answers sent without a person.",
-          {{"", c.ai_alone}});
+  counter("candor_trust_turns_total", "Customer messages the policy decided on.", {{"", c.turns}});
+  counter("candor_trust_ai_alone_total", "AI answers sent without a person.", {{"", c.ai_alone}});
   counter("candor_trust_handoffs_total", "Conversations handed to people.", {{"", c.handoffs}});
-  counter("candor_trust_dont_know_total", "Honest \"I don't know\" answers.",
-          {{"", c.dont_know}});
+  counter("candor_trust_dont_know_total", "Honest \"I don't know\" answers.", {{"", c.dont_know}});
   counter("candor_trust_drafts_total", "AI drafts reviewed by a person, by outcome.",
           {{"{outcome=\"approved_unchanged\"}", c.approved},
            {"{outcome=\"edited\"}", c.edited},

@@ -35,8 +35,7 @@ std::string_view ContentType(std::string_view name) {
 
 HttpResponse ServeWebFile(const std::string& dir, std::string_view name) {
   if (dir.empty()) {
-    return ErrorResponse(404, "not_found",
-                         "the web front end is not configured (server.web_dir)");
+    return ErrorResponse(404, "not_found", "the web front end is not configured (server.web_dir)");
   }
   std::string_view file = name;
   const bool asset = file.rfind("assets/", 0) == 0;

@@ -18,9 +18,8 @@ Result<Event> AppendAndWait(Store& store, AppendRequest request) {
   // Shared: the writer thread may still be inside set_value when get() returns.
   auto promise = std::make_shared<std::promise<Result<Event>>>();
   auto future = promise->get_future();
-  store.Append(std::move(request), [promise](Result<Event> result) {
-    promise->set_value(std::move(result));
-  });
+  store.Append(std::move(request),
+               [promise](Result<Event> result) { promise->set_value(std::move(result)); });
   return future.get();
 }
 

@@ -216,9 +216,8 @@ TEST_P(StoreContractTest, BatchToUnknownConversationFailsWholeAndSparesOthers) {
   NewConversation("c1");
   std::promise<Result<std::vector<Event>>> unknown;
   // Queued together, so they are likely to share a transaction.
-  store_->AppendBatch(Steps("nope", 3), [&](Result<std::vector<Event>> r) {
-    unknown.set_value(std::move(r));
-  });
+  store_->AppendBatch(Steps("nope", 3),
+                      [&](Result<std::vector<Event>> r) { unknown.set_value(std::move(r)); });
   auto good = AppendBatchAndWait(*store_, Steps("c1", 2));
   auto failed = unknown.get_future().get();
   ASSERT_FALSE(failed.ok());
@@ -355,13 +354,13 @@ TEST_P(StoreContractTest, AgentNamesAreUniqueAndSessionsFoundByHash) {
   EXPECT_EQ(store_->FindSession("other").status().code(), StatusCode::kNotFound);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Sqlite, StoreContractTest,
-    ::testing::Values(StoreFactory{"sqlite",
-                                   [](const fs::path& dir, const Clock& clock) {
-                                     return OpenSqliteStore((dir / "candor.db").string(), clock);
-                                   }}),
-    [](const auto& info) { return info.param.name; });
+INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
+                         ::testing::Values(StoreFactory{
+                             "sqlite",
+                             [](const fs::path& dir, const Clock& clock) {
+                               return OpenSqliteStore((dir / "candor.db").string(), clock);
+                             }}),
+                         [](const auto& info) { return info.param.name; });
 
 }  // namespace
 }  // namespace candor

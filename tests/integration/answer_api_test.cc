@@ -61,7 +61,8 @@ class AnswerApiTest : public ::testing::Test {
     std::vector<std::string> steps;
     for (const auto& e : events) {
       if (e.event == "work_step") {
-        steps.push_back(e.data["stage"].get<std::string>() + ":" + e.data["status"].get<std::string>());
+        steps.push_back(e.data["stage"].get<std::string>() + ":" +
+                        e.data["status"].get<std::string>());
       }
     }
     return steps;
@@ -83,20 +84,22 @@ TEST_F(AnswerApiTest, HowToQuestionIsAnsweredWithItsSourceAndItsWhy) {
   EXPECT_NE(answer["text"].get<std::string>().find("[1]"), std::string::npos) << answer.dump();
   ASSERT_TRUE(answer.contains("why"));
   ASSERT_FALSE(answer["why"]["sources"].empty());
-  EXPECT_EQ(answer["why"]["sources"][0]["url"].get<std::string>().rfind("https://demo-bank.example/", 0),
-            0u);
+  EXPECT_EQ(
+      answer["why"]["sources"][0]["url"].get<std::string>().rfind("https://demo-bank.example/", 0),
+      0u);
   EXPECT_EQ(answer["why"]["action"], "answer");
   EXPECT_EQ(answer["why"]["intent"], "change_pin");
 
   // The real work, in order, each step started and done.
   const auto steps = Steps(*events);
-  const std::vector<std::string> expected = {"decide:started", "decide:done", "retrieve:started",
-                                             "retrieve:done", "compose:started", "compose:done",
-                                             "deliver:started"};
+  const std::vector<std::string> expected = {
+      "decide:started",  "decide:done",  "retrieve:started", "retrieve:done",
+      "compose:started", "compose:done", "deliver:started"};
   std::vector<std::string> answering(std::find(steps.begin(), steps.end(), "decide:started"),
                                      steps.end());
   ASSERT_GE(answering.size(), expected.size());
-  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), answering.begin())) << ::testing::PrintToString(steps);
+  EXPECT_TRUE(std::equal(expected.begin(), expected.end(), answering.begin()))
+      << ::testing::PrintToString(steps);
   EXPECT_FALSE(Has(steps, "handoff:started"));  // nothing shown for work not done
   EXPECT_FALSE(Has(steps, "review:started"));
 
@@ -111,10 +114,12 @@ TEST_F(AnswerApiTest, HowToQuestionIsAnsweredWithItsSourceAndItsWhy) {
   EXPECT_GT(body["why"]["confidence"].get<double>(), 0.0);
   EXPECT_EQ(body["why"]["composer"], "extractive");
   // Agents read it too; the customer's own message has none; strangers get nothing.
-  EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/messages/" + message_id + "/why", "", agent_).status,
-            200);
+  EXPECT_EQ(
+      Http(server_->port(), "GET", "/api/v1/messages/" + message_id + "/why", "", agent_).status,
+      200);
   const std::string own = id_ + ".1";
-  EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/messages/" + own + "/why", "", token_).status, 404);
+  EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/messages/" + own + "/why", "", token_).status,
+            404);
   auto other = Http(server_->port(), "POST", "/api/v1/conversations").Json();
   EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/messages/" + message_id + "/why", "",
                  other["customer_token"].get<std::string>())
@@ -126,7 +131,8 @@ TEST_F(AnswerApiTest, HowToQuestionIsAnsweredWithItsSourceAndItsWhy) {
 
 TEST_F(AnswerApiTest, DoubleChargeGoesToAPersonNotTheAi) {
   Start();
-  auto events = SayAndWait("Mir wurde derselbe Betrag zweimal abgebucht, bitte prüfen!", IsAiMessage);
+  auto events =
+      SayAndWait("Mir wurde derselbe Betrag zweimal abgebucht, bitte prüfen!", IsAiMessage);
   ASSERT_TRUE(events);
   const auto steps = Steps(*events);
   EXPECT_TRUE(Has(steps, "handoff:done")) << ::testing::PrintToString(steps);
@@ -219,7 +225,8 @@ TEST_F(AnswerApiTest, LanguageModelSeesOnlyMaskedTextAndItsFailuresAreVisible) {
   auto second = SayAndWait("How can I change the PIN of my card?", IsAiMessage);
   ASSERT_TRUE(second);
   const auto steps = Steps(*second);
-  EXPECT_EQ(std::count(steps.begin(), steps.end(), "model:failed"), 2) << ::testing::PrintToString(steps);
+  EXPECT_EQ(std::count(steps.begin(), steps.end(), "model:failed"), 2)
+      << ::testing::PrintToString(steps);
   EXPECT_EQ(second->back().data["why"]["composer"], "extractive");
   EXPECT_NE(second->back().data["text"].get<std::string>().find("[1]"), std::string::npos);
 

@@ -56,8 +56,8 @@ class ApiTest : public ::testing::Test {
     return response.Json()["events"];
   }
   std::string AgentToken(const std::string& name = "anna", const std::string& role = "agent") {
-    auto added = RunCandor({"agent", "add", name, "--role", role, "--data", data_},
-                           "a-long-password\n");
+    auto added =
+        RunCandor({"agent", "add", name, "--role", role, "--data", data_}, "a-long-password\n");
     EXPECT_EQ(added.exit_code, 0) << added.out;
     auto login = Http(port_, "POST", "/api/v1/agents/login",
                       nlohmann::json({{"name", name}, {"password", "a-long-password"}}).dump());
@@ -85,9 +85,9 @@ TEST_F(ApiTest, MessagesAreStoredInOrderWithTheirAuthor) {
   SseReader stream(port_, "/api/v1/conversations/" + c.id + "/stream", c.token);
   auto first = Say(c, "Meine Karte ist weg");
   ASSERT_EQ(first.status, 201) << first.body;
-  auto second = Http(port_, "POST", "/api/v1/conversations/" + c.id + "/messages",
-                     R"({"text":"Ich schreibe für meine Mutter","author":"customer_assistant"})",
-                     c.token);
+  auto second =
+      Http(port_, "POST", "/api/v1/conversations/" + c.id + "/messages",
+           R"({"text":"Ich schreibe für meine Mutter","author":"customer_assistant"})", c.token);
   ASSERT_EQ(second.status, 201) << second.body;
   // Wait until the pipeline has taken both in, so the list below is complete.
   ASSERT_TRUE(stream.ReadUntil(IsProtectDone, 10s));
@@ -251,8 +251,8 @@ TEST_F(ApiTest, BadInputIsRejectedWithTheFieldAndChangesNothing) {
                       R"({"text":"hi"})", c.token);
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(unknown.Json()["error"]["code"], "not_found");
-  auto bad_after = Http(port_, "GET", "/api/v1/conversations/" + c.id + "/events?after=-1", "",
-                        c.token);
+  auto bad_after =
+      Http(port_, "GET", "/api/v1/conversations/" + c.id + "/events?after=-1", "", c.token);
   EXPECT_EQ(bad_after.status, 400);
   EXPECT_EQ(bad_after.Json()["error"]["field"], "after");
   EXPECT_EQ(Http(port_, "DELETE", path, "", c.token).status, 405);
@@ -270,8 +270,8 @@ TEST_F(ApiTest, ATokenOpensOnlyItsOwnConversationIncludingTheStream) {
   auto mine = NewConversation();
   auto theirs = NewConversation();
   ASSERT_EQ(Say(theirs, "private").status, 201);
-  auto events = Http(port_, "GET", "/api/v1/conversations/" + theirs.id + "/events", "",
-                     mine.token);
+  auto events =
+      Http(port_, "GET", "/api/v1/conversations/" + theirs.id + "/events", "", mine.token);
   EXPECT_EQ(events.status, 403);
   EXPECT_EQ(events.body.find("private"), std::string::npos);
   SseReader stream(port_, "/api/v1/conversations/" + theirs.id + "/stream", mine.token);
@@ -317,15 +317,14 @@ TEST_F(ApiTest, AgentLogsInSeesTheInboxAndRepliesAsAPerson) {
     if (e.value("stage", "") == "deliver" && e["status"] == "done") deliver_done = true;
   EXPECT_TRUE(deliver_done);
   // An agent may read any conversation; a customer may not reply as a person.
-  EXPECT_EQ(Http(port_, "GET", "/api/v1/conversations/" + c.id + "/events", "", token).status,
-            200);
-  EXPECT_EQ(Http(port_, "POST", "/api/v1/conversations/" + c.id + "/replies", R"({"text":"x"})",
-                 c.token)
-                .status,
-            403);
-  EXPECT_EQ(Http(port_, "POST", "/api/v1/conversations/c_nope/replies", R"({"text":"x"})", token)
-                .status,
-            404);
+  EXPECT_EQ(Http(port_, "GET", "/api/v1/conversations/" + c.id + "/events", "", token).status, 200);
+  EXPECT_EQ(
+      Http(port_, "POST", "/api/v1/conversations/" + c.id + "/replies", R"({"text":"x"})", c.token)
+          .status,
+      403);
+  EXPECT_EQ(
+      Http(port_, "POST", "/api/v1/conversations/c_nope/replies", R"({"text":"x"})", token).status,
+      404);
 }
 
 TEST_F(ApiTest, WrongPasswordsAreRefusedAndThenRateLimited) {
@@ -342,8 +341,8 @@ TEST_F(ApiTest, WrongPasswordsAreRefusedAndThenRateLimited) {
   }
   EXPECT_GT(refused, 0);
   EXPECT_GT(limited, 0) << "login must be rate limited";
-  auto right = Http(port_, "POST", "/api/v1/agents/login",
-                    R"({"name":"ben","password":"a-long-password"})");
+  auto right =
+      Http(port_, "POST", "/api/v1/agents/login", R"({"name":"ben","password":"a-long-password"})");
   EXPECT_EQ(right.status, 429) << "the limit holds even for the right password";
   auto missing = Http(port_, "POST", "/api/v1/agents/login", R"({"name":"ben"})");
   EXPECT_EQ(missing.status, 400);
@@ -419,8 +418,9 @@ TEST_F(ApiTest, StalledClientsAreCutOffAndConnectionsAreCapped) {
     ASSERT_TRUE(slow_head.Send("GET /healthz HTTP/1.1\r\nHost: x\r\n"));  // never finishes
     EXPECT_TRUE(slow_head.WaitForClose(3s)) << "a half-sent request head must time out";
     RawConnection slow_body(port_);
-    ASSERT_TRUE(slow_body.Send("POST /api/v1/conversations HTTP/1.1\r\nHost: x\r\n"
-                               "Content-Length: 100\r\n\r\n{"));
+    ASSERT_TRUE(
+        slow_body.Send("POST /api/v1/conversations HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Length: 100\r\n\r\n{"));
     EXPECT_TRUE(slow_body.WaitForClose(3s)) << "a stalled body must time out";
     RawConnection idle(port_);
     EXPECT_TRUE(idle.WaitForClose(3s)) << "an idle connection must be closed";

@@ -3,9 +3,8 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
-
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "harness.h"
 
@@ -114,7 +113,8 @@ TEST(CliTest, KbEvalDetailsGiveEachQuestionItsVerdictAndEvidence) {
   std::ofstream(dir + "/questions.jsonl")
       << R"({"question": "How do I change the PIN of my card in the app?", "lang": "en", "article": "en-change-pin.md"})"
       << "\n"
-      << R"({"question": "Can I buy bitcoin with you?", "lang": "en", "article": null})" << "\n";
+      << R"({"question": "Can I buy bitcoin with you?", "lang": "en", "article": null})"
+      << "\n";
   auto imported = RunCandor({"kb", "import", dir + "/articles", "--data", dir + "/data"});
   ASSERT_EQ(imported.exit_code, 0) << imported.out;
   auto evaluated = RunCandor({"kb", "eval", "--questions", dir + "/questions.jsonl", "--data",

@@ -83,10 +83,10 @@ TEST(CrashTest, AcknowledgedMessagesSurviveKillNineExactlyOnce) {
   for (const auto& [id, token] : tokens) {
     int64_t after = 0, expected = 1;
     while (true) {
-      auto page = Http(server->port(), "GET",
-                       "/api/v1/conversations/" + id + "/events?limit=1000&after=" +
-                           std::to_string(after),
-                       "", token);
+      auto page =
+          Http(server->port(), "GET",
+               "/api/v1/conversations/" + id + "/events?limit=1000&after=" + std::to_string(after),
+               "", token);
       ASSERT_EQ(page.status, 200) << page.body;
       auto events = page.Json()["events"];
       if (events.empty()) break;

@@ -85,8 +85,8 @@ nlohmann::json HttpResult::Json() const {
 HttpResult Http(uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body, const std::string& bearer,
                 const std::vector<std::pair<std::string, std::string>>& headers) {
-  std::string request = method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" +
-                        "Connection: close\r\n";
+  std::string request =
+      method + " " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n" + "Connection: close\r\n";
   if (!bearer.empty()) request += "Authorization: Bearer " + bearer + "\r\n";
   bool has_type = false;
   for (const auto& [name, value] : headers) {
@@ -125,7 +125,8 @@ SseReader::SseReader(uint16_t port, const std::string& target, const std::string
                      std::optional<int64_t> last_event_id) {
   fd_ = Connect(port);
   if (fd_ < 0) return;
-  std::string request = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
+  std::string request =
+      "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n";
   if (!bearer.empty()) request += "Authorization: Bearer " + bearer + "\r\n";
   if (last_event_id) request += "Last-Event-ID: " + std::to_string(*last_event_id) + "\r\n";
   request += "\r\n";
@@ -200,11 +201,12 @@ std::optional<std::vector<SseEvent>> SseReader::ReadUntil(bool (*until)(const Ss
 std::unique_ptr<CandorProcess> CandorProcess::Start(const Options& options) {
   auto process = std::unique_ptr<CandorProcess>(new CandorProcess());
   const std::filesystem::path data(options.data_dir);
-  process->stderr_path_ = (data.parent_path() / (data.filename().string() + ".stderr.log")).string();
+  process->stderr_path_ =
+      (data.parent_path() / (data.filename().string() + ".stderr.log")).string();
   int out_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return nullptr;
-  std::vector<std::string> args = {CANDOR_BINARY, "serve", "--port", "0", "--data",
-                                   options.data_dir};
+  std::vector<std::string> args = {CANDOR_BINARY, "serve",  "--port",
+                                   "0",           "--data", options.data_dir};
   args.insert(args.end(), options.args.begin(), options.args.end());
   const int pid = ::fork();
   if (pid == 0) {

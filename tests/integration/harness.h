@@ -6,17 +6,16 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace candor::testing {
 
 struct HttpResult {
-  int status = 0;  // 0: no response (connection failed or closed)
+  int status = 0;                              // 0: no response (connection failed or closed)
   std::map<std::string, std::string> headers;  // lower-case names
   std::string body;
   nlohmann::json Json() const;
@@ -28,8 +27,7 @@ HttpResult Http(uint16_t port, const std::string& method, const std::string& tar
                 const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // Raw bytes out, everything back until the server closes or `timeout` passes.
-std::string RawExchange(uint16_t port, const std::string& bytes,
-                        std::chrono::milliseconds timeout);
+std::string RawExchange(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout);
 
 // A connected socket the test controls byte by byte (slow clients).
 class RawConnection {

@@ -73,16 +73,17 @@ TEST_F(LedgerApiTest, EveryMessageHasAReceiptProvableAgainstASignedCheckpoint) {
   auto consistency = Http(server_->port(), "GET",
                           "/api/v1/ledger/proof/consistency?from=1&to=" + std::to_string(size));
   EXPECT_EQ(consistency.status, 200) << consistency.body;
-  EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/ledger/proof/inclusion?index=99999&size=3").status,
-            400);
+  EXPECT_EQ(
+      Http(server_->port(), "GET", "/api/v1/ledger/proof/inclusion?index=99999&size=3").status,
+      400);
   EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/ledger/proof/inclusion?index=x").status, 400);
 }
 
 TEST_F(LedgerApiTest, ExportChecksOutOfflineAndAnEditIsCaught) {
   for (int i = 0; i < 6; ++i) ASSERT_EQ(Say("Nachricht " + std::to_string(i)).status, 201);
   ASSERT_TRUE(CheckpointCovering(6).is_object());
-  auto exported = Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/export", "",
-                       token_);
+  auto exported =
+      Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/export", "", token_);
   ASSERT_EQ(exported.status, 200) << exported.body;
   auto other = Http(server_->port(), "POST", "/api/v1/conversations").Json();
   EXPECT_EQ(Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/export", "",

@@ -28,7 +28,9 @@ TEST(PeopleApiTest, CustomerAsksForAPersonAndSeesTheirTruePlace) {
   auto asked_b = Http(port, "POST", "/api/v1/conversations/" + b + "/handoff", "", b_token);
   EXPECT_EQ(asked_b.Json()["position"], 2);
   // Asking again keeps the place.
-  EXPECT_EQ(Http(port, "POST", "/api/v1/conversations/" + a + "/handoff", "", a_token).Json()["position"], 1);
+  EXPECT_EQ(
+      Http(port, "POST", "/api/v1/conversations/" + a + "/handoff", "", a_token).Json()["position"],
+      1);
   // Another customer's token cannot ask for them or read their place.
   EXPECT_EQ(Http(port, "GET", "/api/v1/conversations/" + a + "/queue", "", b_token).status, 403);
   EXPECT_EQ(Http(port, "POST", "/api/v1/conversations/" + a + "/take", "", a_token).status, 403);

@@ -51,8 +51,9 @@ class PrivacyApiTest : public ::testing::Test {
   }
   // The customer's messages (the AI's answers follow in the background).
   std::vector<std::string> MessageTexts(const std::string& token) {
-    auto events = Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "",
-                       token).Json()["events"];
+    auto events =
+        Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "", token)
+            .Json()["events"];
     std::vector<std::string> texts;
     for (const auto& e : events)
       if (e["type"] == "message" && e["author"] == "customer") texts.push_back(e["text"]);
@@ -107,9 +108,8 @@ TEST_F(PrivacyApiTest, NoOriginalReachesTheDatabaseFileOrTheLog) {
   std::string stored;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(data_))
     if (entry.is_regular_file()) stored += ReadFile(entry.path().string());
-  for (const std::string& original :
-       {std::string(kIban), std::string("DE89370400440532013000"), std::string(kPhone),
-        std::string("1712345678")}) {
+  for (const std::string& original : {std::string(kIban), std::string("DE89370400440532013000"),
+                                      std::string(kPhone), std::string("1712345678")}) {
     EXPECT_EQ(stored.find(original), std::string::npos) << original << " is in the data files";
     EXPECT_EQ(server_->Stderr().find(original), std::string::npos) << original << " was logged";
   }
@@ -124,8 +124,8 @@ TEST_F(PrivacyApiTest, RevealShowsTheOriginalAndTellsTheCustomerWhy) {
   EXPECT_EQ(revealed.Json()["original"], kIban);
   EXPECT_EQ(revealed.Json()["pii_type"], "iban");
 
-  auto listed = Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "",
-                     token_);
+  auto listed =
+      Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "", token_);
   ASSERT_EQ(listed.status, 200) << listed.body;
   auto events = listed.Json()["events"];
   ASSERT_TRUE(events.is_array() && !events.empty()) << listed.body;
@@ -150,7 +150,8 @@ TEST_F(PrivacyApiTest, RevealShowsTheOriginalAndTellsTheCustomerWhy) {
 }
 
 TEST(PiiCliTest, ScanPrintsMaskedTextAndByteOffsets) {
-  auto scan = RunCandor({"pii", "scan"}, std::string("Überweisung an ") + kIban + "\nnichts hier\n");
+  auto scan =
+      RunCandor({"pii", "scan"}, std::string("Überweisung an ") + kIban + "\nnichts hier\n");
   ASSERT_EQ(scan.exit_code, 0) << scan.out;
   const size_t newline = scan.out.find('\n');
   auto first = nlohmann::json::parse(scan.out.substr(0, newline));
@@ -158,7 +159,8 @@ TEST(PiiCliTest, ScanPrintsMaskedTextAndByteOffsets) {
   ASSERT_EQ(first["entities"].size(), 1u);
   EXPECT_EQ(first["entities"][0]["type"], "iban");
   EXPECT_EQ(first["entities"][0]["start"], std::string("Überweisung an ").size());
-  auto second = nlohmann::json::parse(scan.out.substr(newline + 1, scan.out.find('\n', newline + 1) - newline - 1));
+  auto second = nlohmann::json::parse(
+      scan.out.substr(newline + 1, scan.out.find('\n', newline + 1) - newline - 1));
   EXPECT_TRUE(second["entities"].empty());
 }
 

@@ -101,9 +101,9 @@ TEST_F(PromisesApiTest, APersonsWordsBecomeAPromiseTheCustomerCanHoldThemTo) {
   ASSERT_EQ(Http(port_, "POST", Path(c, "/take"), "", agent).status, 200);
   ASSERT_TRUE(stream.ReadUntil(IsKept, 10s));
 
-  auto reply = Http(port_, "POST", Path(c, "/replies"),
-                    R"({"text":"Ich kläre das mit der Buchhaltung und melde mich in 2 Stunden."})",
-                    agent);
+  auto reply =
+      Http(port_, "POST", Path(c, "/replies"),
+           R"({"text":"Ich kläre das mit der Buchhaltung und melde mich in 2 Stunden."})", agent);
   ASSERT_EQ(reply.status, 201) << reply.body;
   auto made = stream.ReadUntil(IsMade, 10s);
   ASSERT_TRUE(made);
@@ -114,8 +114,10 @@ TEST_F(PromisesApiTest, APersonsWordsBecomeAPromiseTheCustomerCanHoldThemTo) {
   EXPECT_EQ(promises[1]["source"], "agent");
   EXPECT_EQ(promises[1]["state"], "open");
   // The next reply answers it in time.
-  ASSERT_EQ(Http(port_, "POST", Path(c, "/replies"), R"({"text":"Erledigt: die Gebühr ist erstattet."})",
-                 agent).status, 201);
+  ASSERT_EQ(Http(port_, "POST", Path(c, "/replies"),
+                 R"({"text":"Erledigt: die Gebühr ist erstattet."})", agent)
+                .status,
+            201);
   ASSERT_TRUE(stream.ReadUntil(IsKept, 10s));
   EXPECT_EQ(Promises(c, c.token)[1]["state"], "kept");
 
@@ -140,8 +142,8 @@ TEST_F(PromisesApiTest, AMissedPromiseIsEscalatedAndTheCustomerIsToldWithANewTim
   const std::time_t t = std::chrono::system_clock::to_time_t(soon);
   char due[32];
   std::strftime(due, sizeof due, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
-  auto promised = Http(port_, "POST", Path(late, "/promises"),
-                       nlohmann::json({{"due_at", due}}).dump(), agent);
+  auto promised =
+      Http(port_, "POST", Path(late, "/promises"), nlohmann::json({{"due_at", due}}).dump(), agent);
   ASSERT_EQ(promised.status, 201) << promised.body;
 
   auto missed = stream.ReadUntil(IsMissed, 15s);
@@ -167,8 +169,8 @@ TEST_F(PromisesApiTest, AMissedPromiseIsEscalatedAndTheCustomerIsToldWithANewTim
   ASSERT_EQ(Http(port_, "POST", Path(late, "/replies"), R"({"text":"Sorry for the wait."})", agent)
                 .status,
             201);
-  auto answered = stream.ReadUntil(
-      [](const SseEvent& e) { return IsCommitment(e, "answered_late"); }, 10s);
+  auto answered =
+      stream.ReadUntil([](const SseEvent& e) { return IsCommitment(e, "answered_late"); }, 10s);
   ASSERT_TRUE(answered);
   auto trust = Http(port_, "GET", "/api/v1/metrics/trust?bucket=minute&from=2000-01-01T00:00:00Z",
                     "", agent);
@@ -187,7 +189,8 @@ TEST_F(PromisesApiTest, AMissedPromiseIsEscalatedAndTheCustomerIsToldWithANewTim
   port_ = server_->port();
   const std::string again = Login();
   bool late_after_restart = false;
-  for (const auto& p : Promises(late, late.token)) late_after_restart |= p["state"] == "answered_late";
+  for (const auto& p : Promises(late, late.token))
+    late_after_restart |= p["state"] == "answered_late";
   EXPECT_TRUE(late_after_restart);
   auto rebuilt = Http(port_, "GET", "/api/v1/metrics/trust", "", again).Json();
   // (The queue's own promise may have been recorded kept just after the figures above.)
@@ -208,7 +211,8 @@ TEST_F(PromisesApiTest, AWaitingCustomerIsToldLiveWhenTheirPlaceMoves) {
   auto second = Start();
   ASSERT_EQ(Http(port_, "POST", Path(first, "/handoff"), "", first.token).status, 200);
   auto joined = Http(port_, "POST", Path(second, "/handoff"), "", second.token).Json();
-  EXPECT_EQ(joined["position"], 2) << joined.dump() << Http(port_, "GET", "/api/v1/queue", "", agent).body;
+  EXPECT_EQ(joined["position"], 2)
+      << joined.dump() << Http(port_, "GET", "/api/v1/queue", "", agent).body;
   SseReader stream(port_, Path(second, "/stream"), second.token);
   ASSERT_EQ(Http(port_, "POST", Path(first, "/take"), "", agent).status, 200);
   auto moved = stream.ReadUntil(IsMoved, 10s);
@@ -243,9 +247,10 @@ TEST_F(PromisesApiTest, APersonTakingOverSeesTheWholeContextMasked) {
   const std::string agent = Login();
   auto c = Start();
   SseReader stream(port_, Path(c, "/stream"), c.token);
-  auto said = Http(port_, "POST", Path(c, "/messages"),
-                   R"({"text":"I was charged twice for the same payment, my IBAN is DE89 3704 0044 0532 0130 00"})",
-                   c.token);
+  auto said = Http(
+      port_, "POST", Path(c, "/messages"),
+      R"({"text":"I was charged twice for the same payment, my IBAN is DE89 3704 0044 0532 0130 00"})",
+      c.token);
   ASSERT_EQ(said.status, 201) << said.body;
   ASSERT_TRUE(stream.ReadUntil(IsAiMessage, 20s));
 
@@ -271,11 +276,15 @@ TEST_F(PromisesApiTest, AdminsSeeTheTrustMetricsAgentsDoNot) {
   const std::string admin = Login();
   auto c = Start();
   SseReader stream(port_, Path(c, "/stream"), c.token);
-  ASSERT_EQ(Http(port_, "POST", Path(c, "/messages"), R"({"text":"How do I change my PIN?"})",
-                 c.token).status, 201);
+  ASSERT_EQ(
+      Http(port_, "POST", Path(c, "/messages"), R"({"text":"How do I change my PIN?"})", c.token)
+          .status,
+      201);
   ASSERT_TRUE(stream.ReadUntil(IsAiMessage, 20s));
-  ASSERT_EQ(Http(port_, "POST", Path(c, "/messages"), R"({"text":"What is the best lasagna recipe?"})",
-                 c.token).status, 201);
+  ASSERT_EQ(Http(port_, "POST", Path(c, "/messages"),
+                 R"({"text":"What is the best lasagna recipe?"})", c.token)
+                .status,
+            201);
   ASSERT_TRUE(stream.ReadUntil(IsAiMessage, 20s));
 
   auto report = Http(port_, "GET", "/api/v1/metrics/trust?bucket=hour", "", admin);
@@ -293,8 +302,8 @@ TEST_F(PromisesApiTest, AdminsSeeTheTrustMetricsAgentsDoNot) {
   EXPECT_NE(metrics.body.find("candor_trust_turns_total 2"), std::string::npos);
   EXPECT_NE(metrics.body.find("candor_trust_time_to_person_seconds_bucket"), std::string::npos);
 
-  auto added = RunCandor({"agent", "add", "ben", "--role", "agent", "--data", data_},
-                         "a-long-password\n");
+  auto added =
+      RunCandor({"agent", "add", "ben", "--role", "agent", "--data", data_}, "a-long-password\n");
   ASSERT_EQ(added.exit_code, 0) << added.out;
   const std::string plain = Login("ben", "a-long-password");
   EXPECT_EQ(Http(port_, "GET", "/api/v1/metrics/trust", "", plain).status, 403);

@@ -22,7 +22,8 @@ class UnderstandApiTest : public ::testing::Test {
     auto made = Http(server_->port(), "POST", "/api/v1/conversations").Json();
     id_ = made["id"];
     token_ = made["customer_token"];
-    ASSERT_EQ(RunCandor({"agent", "add", "anna", "--data", data_}, "a-long-password\n").exit_code, 0);
+    ASSERT_EQ(RunCandor({"agent", "add", "anna", "--data", data_}, "a-long-password\n").exit_code,
+              0);
     agent_ = Http(server_->port(), "POST", "/api/v1/agents/login",
                   R"({"name":"anna","password":"a-long-password"})")
                  .Json()["token"];
@@ -82,7 +83,8 @@ TEST_F(UnderstandApiTest, AgentsSeeIntentLanguageAndDistressCustomersSeeWhatWasU
   // The work step is shown around real work, after the message was protected.
   std::vector<std::string> steps;
   for (const auto& e : Events(token_)) {
-    if (e["type"] == "work_step") steps.push_back(std::string(e["stage"]) + ":" + std::string(e["status"]));
+    if (e["type"] == "work_step")
+      steps.push_back(std::string(e["stage"]) + ":" + std::string(e["status"]));
     if (e["type"] != "work_step") steps.push_back(e["type"]);
   }
   ASSERT_GE(steps.size(), 8u);
@@ -140,8 +142,9 @@ TEST(KnowledgeApiTest, AgentsSearchTheDemoKnowledgeBaseCustomersCannot) {
   EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=x&lang=fr", "", agent).status, 400);
   EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=x&limit=500", "", agent).status, 400);
   // Query syntax is just text.
-  EXPECT_EQ(Http(server->port(), "GET", "/api/v1/kb/search?q=%22PIN%20AND%20(NOT", "", agent).status,
-            200);
+  EXPECT_EQ(
+      Http(server->port(), "GET", "/api/v1/kb/search?q=%22PIN%20AND%20(NOT", "", agent).status,
+      200);
   server.reset();
   std::filesystem::remove_all(dir);
 }
@@ -150,39 +153,49 @@ TEST(NluCliTest, TrainEvalAndPredictOnADeploymentsOwnExamples) {
   const std::string dir = MakeTempDir("NluCli");
   {
     std::ofstream data(dir + "/intents.jsonl");
-    const char* cards[] = {"my card is lost", "I lost my card", "card stolen yesterday",
-                           "someone stole my card", "where is my card, I lost it",
-                           "Karte verloren", "meine Karte ist weg", "Karte gestohlen"};
-    const char* fees[] = {"what are your fees", "how much does a transfer cost",
+    const char* cards[] = {"my card is lost",
+                           "I lost my card",
+                           "card stolen yesterday",
+                           "someone stole my card",
+                           "where is my card, I lost it",
+                           "Karte verloren",
+                           "meine Karte ist weg",
+                           "Karte gestohlen"};
+    const char* fees[] = {"what are your fees",     "how much does a transfer cost",
                           "is there a monthly fee", "fees for cash withdrawal",
-                          "what do you charge", "Gebühren bitte", "was kostet das Konto",
-                          "wie hoch sind die Gebühren"};
-    for (const char* text : cards) data << nlohmann::json({{"text", text}, {"intent", "lost"}}) << "\n";
-    for (const char* text : fees) data << nlohmann::json({{"text", text}, {"intent", "fees"}}) << "\n";
+                          "what do you charge",     "Gebühren bitte",
+                          "was kostet das Konto",   "wie hoch sind die Gebühren"};
+    for (const char* text : cards)
+      data << nlohmann::json({{"text", text}, {"intent", "lost"}}) << "\n";
+    for (const char* text : fees)
+      data << nlohmann::json({{"text", text}, {"intent", "fees"}}) << "\n";
   }
   auto trained = RunCandor({"nlu", "train", "--data", dir + "/intents.jsonl", "--format", "jsonl",
                             "--out", dir + "/model", "--epochs", "20"});
   ASSERT_EQ(trained.exit_code, 0) << trained.out;
   EXPECT_NE(trained.out.find("trained 2 labels"), std::string::npos) << trained.out;
 
-  auto evaluated = RunCandor({"nlu", "eval", "--model", dir + "/model", "--data",
-                              dir + "/intents.jsonl", "--format", "jsonl", "--json", "--plot",
-                              dir + "/plot.svg"});
+  auto evaluated =
+      RunCandor({"nlu", "eval", "--model", dir + "/model", "--data", dir + "/intents.jsonl",
+                 "--format", "jsonl", "--json", "--plot", dir + "/plot.svg"});
   ASSERT_EQ(evaluated.exit_code, 0) << evaluated.out;
   auto json = nlohmann::json::parse(evaluated.out.substr(evaluated.out.find('{')));
   EXPECT_GE(json["accuracy"].get<double>(), 0.9);
   EXPECT_TRUE(json["oos_recall"].is_null());
   EXPECT_TRUE(std::filesystem::exists(dir + "/plot.svg"));
 
-  auto predicted = RunCandor({"nlu", "predict", "--model", dir + "/model"},
-                             "I think my card was stolen\n");
+  auto predicted =
+      RunCandor({"nlu", "predict", "--model", dir + "/model"}, "I think my card was stolen\n");
   ASSERT_EQ(predicted.exit_code, 0);
   EXPECT_NE(predicted.out.find("\"label\":\"lost\""), std::string::npos) << predicted.out;
 
   // Bad input: a clear message naming the line, and nothing written.
   {
     std::ofstream bad(dir + "/bad.jsonl");
-    bad << R"({"text":"fine","intent":"a"})" << "\n" << R"({"text": 42, "intent":"b"})" << "\n";
+    bad << R"({"text":"fine","intent":"a"})"
+        << "\n"
+        << R"({"text": 42, "intent":"b"})"
+        << "\n";
   }
   auto refused = RunCandor({"nlu", "train", "--data", dir + "/bad.jsonl", "--format", "jsonl",
                             "--out", dir + "/bad-model"});

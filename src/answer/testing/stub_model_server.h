@@ -13,18 +13,17 @@
 #include <chrono>
 #include <deque>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace candor::answer::testing {
 
 // One scripted reply per request, in order.
 struct Script {
   int status = 200;
-  std::vector<std::string> pieces;  // streamed as chat-completion chunks
+  std::vector<std::string> pieces;     // streamed as chat-completion chunks
   std::chrono::milliseconds delay{0};  // before the first byte
 };
 
@@ -80,7 +79,8 @@ class StubModelServer {
             if (at != std::string::npos) content_length = std::stoul(request.substr(at + 16));
           }
         }
-        if (header_end != std::string::npos && request.size() >= header_end + 4 + content_length) break;
+        if (header_end != std::string::npos && request.size() >= header_end + 4 + content_length)
+          break;
       }
       Script script;
       {
@@ -97,11 +97,12 @@ class StubModelServer {
         response = "HTTP/1.1 " + std::to_string(script.status) +
                    " Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
       } else {
-        response = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
+        response =
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
         for (const auto& piece : script.pieces) {
-          response += "data: " +
-                      nlohmann::json{{"choices", {{{"delta", {{"content", piece}}}}}}}.dump() +
-                      "\n\n";
+          response +=
+              "data: " + nlohmann::json{{"choices", {{{"delta", {{"content", piece}}}}}}}.dump() +
+              "\n\n";
         }
         response += "data: [DONE]\n\n";
       }

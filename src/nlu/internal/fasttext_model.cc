@@ -1,7 +1,5 @@
 #include "nlu/internal/fasttext_model.h"
 
-#include "nlu/internal/vector_math.h"
-
 #include <fasttext/densematrix.h>
 #include <fasttext/dictionary.h>
 #include <fasttext/fasttext.h>
@@ -15,6 +13,8 @@
 #include <sstream>
 #include <stdexcept>
 #include <unordered_map>
+
+#include "nlu/internal/vector_math.h"
 
 namespace candor::nlu::internal {
 namespace {

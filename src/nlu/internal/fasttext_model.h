@@ -15,7 +15,7 @@
 namespace fasttext {
 class DenseMatrix;
 class FastText;
-}
+}  // namespace fasttext
 
 namespace candor::nlu::internal {
 
@@ -57,8 +57,8 @@ class FastTextModel {
   // fastText's hidden vector is the mean of the rows of a message's words,
   // their subwords and its bigrams. Each vocabulary word's rows are summed
   // once here, so a prediction adds one row per known word.
-  std::vector<float> word_sums_;     // [word][dim]
-  std::vector<int32_t> word_rows_;   // how many rows each sum holds
+  std::vector<float> word_sums_;      // [word][dim]
+  std::vector<int32_t> word_rows_;    // how many rows each sum holds
   std::vector<float> output_by_dim_;  // the output matrix transposed: [dim][label]
   // Word lookups without fastText's string-keyed table: our own hash of the
   // word's bytes -> its id and fastText's 32-bit hash of it (for bigrams).

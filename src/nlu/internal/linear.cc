@@ -1,7 +1,5 @@
 #include "nlu/internal/linear.h"
 
-#include "nlu/internal/vector_math.h"
-
 #include <linear.h>
 
 #include <algorithm>
@@ -13,6 +11,8 @@
 #include <ostream>
 #include <thread>
 #include <unordered_map>
+
+#include "nlu/internal/vector_math.h"
 
 namespace candor::nlu::internal {
 namespace {
@@ -143,7 +143,8 @@ void LinearModel::WordUnit(std::string_view word, std::vector<Feature>& out) con
   for (uint64_t hash : hashes) {
     if (int32_t index = features_.Find(hash); index >= 0) out.push_back({index, 0});
   }
-  std::sort(out.begin(), out.end(), [](const Feature& a, const Feature& b) { return a.index < b.index; });
+  std::sort(out.begin(), out.end(),
+            [](const Feature& a, const Feature& b) { return a.index < b.index; });
   size_t kept = 0;
   for (size_t i = 0; i < out.size();) {
     size_t j = i;
@@ -186,7 +187,8 @@ Result<LinearModel> LinearModel::Train(const std::vector<std::string>& texts,
     }
   }
   for (const auto& [key, count] : document_frequency) {
-    if (count >= static_cast<uint32_t>(std::max(1, min_documents))) model.feature_keys_.push_back(key);
+    if (count >= static_cast<uint32_t>(std::max(1, min_documents)))
+      model.feature_keys_.push_back(key);
   }
   std::sort(model.feature_keys_.begin(), model.feature_keys_.end());
   model.idf_.resize(model.feature_keys_.size());
@@ -360,10 +362,12 @@ void LinearModel::LogScores(std::string_view normalized_text, float* out) const 
   });
   for (auto& token : tokens) {
     token.word = words_.Find(token.word_key);
-    if (token.word >= 0) __builtin_prefetch(word_scores_.data() + static_cast<size_t>(token.word) * count);
+    if (token.word >= 0)
+      __builtin_prefetch(word_scores_.data() + static_cast<size_t>(token.word) * count);
     if (token.bigram_key != 0) {
       token.bigram = features_.Find(token.bigram_key);
-      if (token.bigram >= 0) __builtin_prefetch(weights_.data() + static_cast<size_t>(token.bigram) * count);
+      if (token.bigram >= 0)
+        __builtin_prefetch(weights_.data() + static_cast<size_t>(token.bigram) * count);
     }
   }
   float norm = 0;
@@ -375,7 +379,8 @@ void LinearModel::LogScores(std::string_view normalized_text, float* out) const 
   };
   for (const auto& token : tokens) {
     if (token.word >= 0) {
-      add_row(word_scores_.data() + static_cast<size_t>(token.word) * count, word_scales_[token.word]);
+      add_row(word_scores_.data() + static_cast<size_t>(token.word) * count,
+              word_scales_[token.word]);
       norm += word_norms_[token.word];
     } else {  // a word never seen in training: its n-grams may still be known
       WordUnit(token.text, unit);

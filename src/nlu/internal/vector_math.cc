@@ -31,7 +31,8 @@ inline float ExpNonPositive(float x) {
   const float p =
       1.0f + f * (0.693147182f +
                   f * (0.240226462f +
-                       f * (0.0555041086f + f * (0.00961812911f + f * (0.00133335581f + f * 0.000154035304f)))));
+                       f * (0.0555041086f +
+                            f * (0.00961812911f + f * (0.00133335581f + f * 0.000154035304f)))));
   const uint32_t bits = static_cast<uint32_t>(static_cast<int32_t>(whole) + 127) << 23;
   float scale;
   std::memcpy(&scale, &bits, sizeof(scale));

@@ -19,7 +19,8 @@ class ByteWindow {
   static constexpr size_t kSize = 48;
 
   explicit ByteWindow(const char* data) {
-    for (int k = 0; k < 3; ++k) v_[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * k));
+    for (int k = 0; k < 3; ++k)
+      v_[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * k));
   }
 
   uint64_t Equal(char c) const {
@@ -58,7 +59,8 @@ class ByteWindow {
   uint64_t Mask(F compare) const {
     uint64_t m = 0;
     for (int k = 0; k < 3; ++k) {
-      m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(compare(v_[k])))) << (16 * k);
+      m |= static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(compare(v_[k]))))
+           << (16 * k);
     }
     return m;
   }

@@ -14,7 +14,8 @@ namespace {
 
 unsigned char At(std::string_view text, size_t k) { return static_cast<unsigned char>(text[k]); }
 
-void Emit(const DetectContext& ctx, PiiType type, size_t start, size_t end, std::string normalized) {
+void Emit(const DetectContext& ctx, PiiType type, size_t start, size_t end,
+          std::string normalized) {
   ctx.out->push_back(Finding{type, start, end, std::move(normalized)});
 }
 
@@ -113,7 +114,8 @@ namespace {
 // The byte after the first space in [p, end), or `end`.
 size_t NextWordStart(std::string_view text, size_t p, size_t end) {
   const void* space = std::memchr(text.data() + p, ' ', end - p);
-  return space == nullptr ? end : static_cast<size_t>(static_cast<const char*>(space) - text.data()) + 1;
+  return space == nullptr ? end
+                          : static_cast<size_t>(static_cast<const char*>(space) - text.data()) + 1;
 }
 
 }  // namespace
@@ -169,7 +171,8 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
         break;
       }
     }
-    if (compact.size() != length || k < end || (k < text.size() && IsWordByte(At(text, k)))) continue;
+    if (compact.size() != length || k < end || (k < text.size() && IsWordByte(At(text, k))))
+      continue;
     if (!IsValidIban(compact)) continue;
     Emit(ctx, PiiType::kIban, p, k, std::move(compact));
     return k;
@@ -223,7 +226,8 @@ bool TaxIdLayout(const std::array<Group, kMaxGroups>& g, size_t first, size_t la
   size_t count = last - first + 1;
   auto len = [&](size_t k) { return g[k].end - g[k].start; };
   if (count == 1) return true;
-  return count == 4 && len(first) == 2 && len(first + 1) == 3 && len(first + 2) == 3 && len(last) == 3;
+  return count == 4 && len(first) == 2 && len(first + 1) == 3 && len(first + 2) == 3 &&
+         len(last) == 3;
 }
 
 }  // namespace
@@ -263,7 +267,8 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
     unsigned char c = At(text, stop);
     if (IsDigit(c)) {
       ++stop;
-    } else if (is_sep(c) && stop + 1 < n && IsDigit(At(text, stop + 1)) && IsDigit(At(text, stop - 1))) {
+    } else if (is_sep(c) && stop + 1 < n && IsDigit(At(text, stop + 1)) &&
+               IsDigit(At(text, stop - 1))) {
       ++stop;
     } else {
       break;
@@ -281,7 +286,8 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
   // slash-joined reference: not a card or a tax id.
   if (begin > 0) {
     unsigned char before = At(text, begin - 1);
-    if (IsWordByte(before) || before == '+' || DecimalNeighbour(text, begin - 1, false)) return stop;
+    if (IsWordByte(before) || before == '+' || DecimalNeighbour(text, begin - 1, false))
+      return stop;
   }
   if (stop < n && (IsWordByte(At(text, stop)) || DecimalNeighbour(text, stop, true))) return stop;
 
@@ -343,7 +349,7 @@ bool AfterVersionWord(std::string_view text, size_t begin) {
   while (k > 0 && IsAsciiAlpha(At(text, k - 1)) && word_end - k < 12) --k;
   std::string word;
   for (size_t i = k; i < word_end; ++i) word.push_back(ToLower(At(text, i)));
-  static constexpr std::string_view kWords[] = {"version", "ver", "v",       "build",
+  static constexpr std::string_view kWords[] = {"version", "ver",      "v",      "build",
                                                 "release", "firmware", "update", "patch"};
   return std::find(std::begin(kWords), std::end(kWords), word) != std::end(kWords);
 }
@@ -385,8 +391,8 @@ size_t DetectIpv6(const DetectContext& ctx, size_t end) {
 #ifdef __SSE2__
   if (end >= ByteWindow::kSize) {  // all 48 steps at once
     ByteWindow window(text.data() + end - ByteWindow::kSize);
-    begin = end - ByteWindow::OnesFromTop(window.Digits() | window.HexLetters() | window.Equal(':') |
-                                          window.Equal('.'));
+    begin = end - ByteWindow::OnesFromTop(window.Digits() | window.HexLetters() |
+                                          window.Equal(':') | window.Equal('.'));
   }
 #endif
   while (begin > 0 && in_run(At(text, begin - 1)) && end - begin < 48) --begin;
@@ -395,7 +401,8 @@ size_t DetectIpv6(const DetectContext& ctx, size_t end) {
   size_t covered = stop;
   size_t value_end = stop;
   while (value_end > begin && text[value_end - 1] == '.') --value_end;
-  if (value_end - begin >= 2 && text[value_end - 1] == ':' && text[value_end - 2] != ':') --value_end;
+  if (value_end - begin >= 2 && text[value_end - 1] == ':' && text[value_end - 2] != ':')
+    --value_end;
   std::string_view value = text.substr(begin, value_end - begin);
   int colons = 0;
   int hex_digits = 0;

@@ -2,7 +2,8 @@
 
 namespace candor::privacy::internal {
 
-std::string CheckScanInvariants(const PiiScanner& scanner, ScanScratch& scratch, std::string_view text) {
+std::string CheckScanInvariants(const PiiScanner& scanner, ScanScratch& scratch,
+                                std::string_view text) {
   Result<std::vector<Finding>> findings = scanner.Scan(text, scratch);
   if (!findings.ok()) return "scan failed: " + findings.status().ToString();
   size_t previous_end = 0;
@@ -17,7 +18,8 @@ std::string CheckScanInvariants(const PiiScanner& scanner, ScanScratch& scratch,
   // The text between placeholders, piece by piece.
   size_t pos = 0;
   for (size_t k = 0; k <= masked.placeholders.size(); ++k) {
-    size_t stop = k < masked.placeholders.size() ? masked.placeholders[k].start : masked.text.size();
+    size_t stop =
+        k < masked.placeholders.size() ? masked.placeholders[k].start : masked.text.size();
     if (stop < pos || stop > masked.text.size()) return "placeholder offsets out of order";
     std::string_view piece = std::string_view(masked.text).substr(pos, stop - pos);
     for (const Finding& f : *findings) {

@@ -17,6 +17,7 @@ namespace candor::privacy::internal {
 //    a finding;
 //  - masking the same text again with the same map gives the same output
 //    (placeholders are stable), and the map survives Serialize/Parse.
-std::string CheckScanInvariants(const PiiScanner& scanner, ScanScratch& scratch, std::string_view text);
+std::string CheckScanInvariants(const PiiScanner& scanner, ScanScratch& scratch,
+                                std::string_view text);
 
 }  // namespace candor::privacy::internal

@@ -43,9 +43,9 @@ class NationalRules {
  public:
   static std::unique_ptr<NationalRules> Compile(const i18n::phonenumbers::PhoneMetadata& metadata) {
     const i18n::phonenumbers::PhoneNumberDesc* descs[kDescs] = {
-        &metadata.general_desc(), &metadata.premium_rate(),    &metadata.toll_free(),
-        &metadata.shared_cost(),  &metadata.voip(),            &metadata.personal_number(),
-        &metadata.pager(),        &metadata.uan(),             &metadata.voicemail(),
+        &metadata.general_desc(), &metadata.premium_rate(), &metadata.toll_free(),
+        &metadata.shared_cost(),  &metadata.voip(),         &metadata.personal_number(),
+        &metadata.pager(),        &metadata.uan(),          &metadata.voicemail(),
         &metadata.fixed_line(),   &metadata.mobile(),
     };
     auto rules = std::unique_ptr<NationalRules>(new NationalRules());
@@ -91,15 +91,15 @@ class NationalRules {
       *static_cast<uint32_t*>(context) |= 1u << id;
       return 0;
     };
-    if (hs_scan(database_.get(), national.data(), static_cast<unsigned>(national.size()), 0, scratch,
-                on_match, &matched) != HS_SUCCESS) {
+    if (hs_scan(database_.get(), national.data(), static_cast<unsigned>(national.size()), 0,
+                scratch, on_match, &matched) != HS_SUCCESS) {
       return std::nullopt;
     }
     auto matches = [&](unsigned k) {
       if ((matched & (1u << k)) == 0) return false;
       const std::vector<int>& lengths = lengths_[k];
-      return lengths.empty() ||
-             std::find(lengths.begin(), lengths.end(), static_cast<int>(national.size())) != lengths.end();
+      return lengths.empty() || std::find(lengths.begin(), lengths.end(),
+                                          static_cast<int>(national.size())) != lengths.end();
     };
     if (!matches(kGeneral)) return false;
     for (unsigned k = kGeneral + 1; k < kMobile; ++k) {
@@ -162,13 +162,14 @@ using i18n::phonenumbers::PhoneNumberUtil;
 
 // The rules of `region` when it is the only region of its calling code (so
 // that IsValidNumber validates against it), else null.
-std::shared_ptr<const NationalRules> CompileRules(const PhoneNumberUtil& util, const std::string& region,
-                                                  int country_code) {
+std::shared_ptr<const NationalRules> CompileRules(const PhoneNumberUtil& util,
+                                                  const std::string& region, int country_code) {
   std::list<std::string> regions;
   util.GetRegionCodesForCountryCallingCode(country_code, &regions);
   if (regions.size() != 1 || regions.front() != region) return nullptr;
   i18n::phonenumbers::PhoneMetadataCollection collection;
-  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(), i18n::phonenumbers::metadata_size())) {
+  if (!collection.ParseFromArray(i18n::phonenumbers::metadata_get(),
+                                 i18n::phonenumbers::metadata_size())) {
     return nullptr;
   }
   for (int k = 0; k < collection.metadata_size(); ++k) {
@@ -183,13 +184,14 @@ std::shared_ptr<const NationalRules> CompileRules(const PhoneNumberUtil& util, c
 // CompileRules once per region and process: parsing the metadata and
 // compiling the patterns takes a few milliseconds, and scanners are created
 // per test and per configuration.
-std::shared_ptr<const NationalRules> RulesFor(const PhoneNumberUtil& util, const std::string& region,
-                                              int country_code) {
+std::shared_ptr<const NationalRules> RulesFor(const PhoneNumberUtil& util,
+                                              const std::string& region, int country_code) {
   static std::mutex mutex;
   static auto* compiled = new std::map<std::string, std::shared_ptr<const NationalRules>>();
   std::lock_guard<std::mutex> lock(mutex);
   auto it = compiled->find(region);
-  if (it == compiled->end()) it = compiled->emplace(region, CompileRules(util, region, country_code)).first;
+  if (it == compiled->end())
+    it = compiled->emplace(region, CompileRules(util, region, country_code)).first;
   return it->second;
 }
 
@@ -211,7 +213,8 @@ bool ContinuesBefore(std::string_view text, size_t start) {
   if (start == 0) return false;
   unsigned char c = At(text, start - 1);
   if (IsWordByte(c) || c == '+') return true;
-  return (c == '-' || c == '/' || c == '.' || c == ' ') && start >= 2 && IsDigit(At(text, start - 2));
+  return (c == '-' || c == '/' || c == '.' || c == ' ') && start >= 2 &&
+         IsDigit(At(text, start - 2));
 }
 bool ContinuesAfter(std::string_view text, size_t end) {
   if (end >= text.size()) return false;
@@ -230,8 +233,8 @@ struct Digits {
   std::array<char, kMaxDigits + 3> buffer{};
   size_t size = 0;
   std::string_view view() const { return std::string_view(buffer.data(), size); }
-  std::array<size_t, 12> group_end{};       // byte offset after each group
-  std::array<size_t, 12> digits_at_end{};   // digits.size() after each group
+  std::array<size_t, 12> group_end{};      // byte offset after each group
+  std::array<size_t, 12> digits_at_end{};  // digits.size() after each group
   size_t groups = 0;
 };
 
@@ -303,7 +306,8 @@ Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region)
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   int code = util->GetCountryCodeForRegion(default_region);
   if (code == 0) {
-    return Status::InvalidArgument("unknown phone region '" + default_region + "'", "default_region");
+    return Status::InvalidArgument("unknown phone region '" + default_region + "'",
+                                   "default_region");
   }
   std::string prefix;
   util->GetNddPrefixForRegion(default_region, /*strip_non_digits=*/true, &prefix);
@@ -316,7 +320,8 @@ Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region)
   for (int c : codes) {
     if (c > 0 && c < 1000) country_codes.set(static_cast<size_t>(c));
   }
-  return PhoneConfirmer(util, code, prefix == "0", country_codes, RulesFor(*util, default_region, code));
+  return PhoneConfirmer(util, code, prefix == "0", country_codes,
+                        RulesFor(*util, default_region, code));
 }
 
 bool PhoneConfirmer::IsValid(int country_code, std::string_view national, std::string* e164) const {

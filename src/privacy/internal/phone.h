@@ -42,7 +42,8 @@ class PhoneConfirmer {
 
   // True when `country_code` is assigned (calling codes are prefix-free).
   bool IsCountryCode(int country_code) const {
-    return country_code > 0 && country_code < 1000 && country_codes_[static_cast<size_t>(country_code)];
+    return country_code > 0 && country_code < 1000 &&
+           country_codes_[static_cast<size_t>(country_code)];
   }
 
   // libphonenumber's verdict on a parsed number; `e164` receives "+4930...".
@@ -51,8 +52,11 @@ class PhoneConfirmer {
  private:
   PhoneConfirmer(const i18n::phonenumbers::PhoneNumberUtil* util, int country_code, bool trunk_zero,
                  std::bitset<1000> country_codes, std::shared_ptr<const NationalRules> rules)
-      : util_(util), default_country_code_(country_code), trunk_zero_(trunk_zero),
-        country_codes_(country_codes), default_rules_(std::move(rules)) {}
+      : util_(util),
+        default_country_code_(country_code),
+        trunk_zero_(trunk_zero),
+        country_codes_(country_codes),
+        default_rules_(std::move(rules)) {}
   const i18n::phonenumbers::PhoneNumberUtil* util_;
   int default_country_code_;
   bool trunk_zero_;

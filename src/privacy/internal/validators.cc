@@ -17,16 +17,15 @@ struct CountryLength {
 // registry that customers of a European business write most often. Source: the
 // SWIFT IBAN registry.
 constexpr CountryLength kIbanLengths[] = {
-    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"BA", 20}, {"BE", 16}, {"BG", 22},
-    {"BH", 22}, {"BR", 29}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24}, {"DE", 22},
-    {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FO", 18},
-    {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27}, {"HR", 21},
-    {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IS", 26}, {"IT", 27}, {"JO", 30}, {"KW", 30},
-    {"KZ", 20}, {"LB", 28}, {"LI", 21}, {"LT", 20}, {"LU", 20}, {"LV", 21}, {"MC", 27},
-    {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30}, {"NL", 18},
-    {"NO", 15}, {"PK", 24}, {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24},
-    {"RS", 22}, {"SA", 24}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"TN", 24},
-    {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"BA", 20}, {"BE", 16}, {"BG", 22}, {"BH", 22},
+    {"BR", 29}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24}, {"DE", 22}, {"DK", 18}, {"DO", 28},
+    {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22},
+    {"GI", 23}, {"GL", 18}, {"GR", 27}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IS", 26},
+    {"IT", 27}, {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MR", 27}, {"MT", 31}, {"MU", 30},
+    {"NL", 18}, {"NO", 15}, {"PK", 24}, {"PL", 28}, {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24},
+    {"RS", 22}, {"SA", 24}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"TN", 24}, {"TR", 26},
+    {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20},
 };
 
 }  // namespace
@@ -89,28 +88,28 @@ struct IssuerRange {
 };
 
 constexpr IssuerRange kIssuers[] = {
-    {1, 4, 4, 13, 19},           // Visa (13, 16, 19 in practice)
-    {2, 51, 55, 16, 16},         // Mastercard
-    {4, 2221, 2720, 16, 16},     // Mastercard 2-series
-    {2, 34, 34, 15, 15},         // American Express
-    {2, 37, 37, 15, 15},         // American Express
-    {4, 6011, 6011, 16, 19},     // Discover
-    {3, 644, 649, 16, 19},       // Discover
-    {2, 65, 65, 16, 19},         // Discover
-    {6, 622126, 622925, 16, 19}, // Discover / UnionPay co-brand
-    {2, 62, 62, 16, 19},         // UnionPay
-    {4, 3528, 3589, 16, 19},     // JCB
-    {4, 2131, 2131, 15, 15},     // JCB (legacy)
-    {4, 1800, 1800, 15, 15},     // JCB (legacy)
-    {3, 300, 305, 14, 19},       // Diners Club International
-    {4, 3095, 3095, 14, 19},     // Diners Club International
-    {2, 36, 36, 14, 19},         // Diners Club International
-    {2, 38, 39, 14, 19},         // Diners Club International
-    {2, 50, 50, 12, 19},         // Maestro
-    {2, 56, 58, 12, 19},         // Maestro
-    {2, 63, 63, 12, 19},         // Maestro
-    {2, 67, 67, 12, 19},         // Maestro
-    {4, 2200, 2204, 16, 19},     // Mir
+    {1, 4, 4, 13, 19},            // Visa (13, 16, 19 in practice)
+    {2, 51, 55, 16, 16},          // Mastercard
+    {4, 2221, 2720, 16, 16},      // Mastercard 2-series
+    {2, 34, 34, 15, 15},          // American Express
+    {2, 37, 37, 15, 15},          // American Express
+    {4, 6011, 6011, 16, 19},      // Discover
+    {3, 644, 649, 16, 19},        // Discover
+    {2, 65, 65, 16, 19},          // Discover
+    {6, 622126, 622925, 16, 19},  // Discover / UnionPay co-brand
+    {2, 62, 62, 16, 19},          // UnionPay
+    {4, 3528, 3589, 16, 19},      // JCB
+    {4, 2131, 2131, 15, 15},      // JCB (legacy)
+    {4, 1800, 1800, 15, 15},      // JCB (legacy)
+    {3, 300, 305, 14, 19},        // Diners Club International
+    {4, 3095, 3095, 14, 19},      // Diners Club International
+    {2, 36, 36, 14, 19},          // Diners Club International
+    {2, 38, 39, 14, 19},          // Diners Club International
+    {2, 50, 50, 12, 19},          // Maestro
+    {2, 56, 58, 12, 19},          // Maestro
+    {2, 63, 63, 12, 19},          // Maestro
+    {2, 67, 67, 12, 19},          // Maestro
+    {4, 2200, 2204, 16, 19},      // Mir
 };
 
 int Prefix(std::string_view digits, int len) {

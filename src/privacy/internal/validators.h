@@ -14,8 +14,12 @@ inline bool IsAsciiAlpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x2
 inline bool IsAsciiAlnum(unsigned char c) { return IsDigit(c) || IsAsciiAlpha(c); }
 inline bool IsAsciiUpper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 inline bool IsAsciiLower(unsigned char c) { return c >= 'a' && c <= 'z'; }
-inline char ToUpper(unsigned char c) { return IsAsciiLower(c) ? static_cast<char>(c - 32) : static_cast<char>(c); }
-inline char ToLower(unsigned char c) { return IsAsciiUpper(c) ? static_cast<char>(c + 32) : static_cast<char>(c); }
+inline char ToUpper(unsigned char c) {
+  return IsAsciiLower(c) ? static_cast<char>(c - 32) : static_cast<char>(c);
+}
+inline char ToLower(unsigned char c) {
+  return IsAsciiUpper(c) ? static_cast<char>(c + 32) : static_cast<char>(c);
+}
 // A byte that may belong to a word in any script: ASCII letters and digits and
 // every byte of a multi-byte UTF-8 sequence (and, harmlessly, invalid bytes).
 inline bool IsWordByte(unsigned char c) { return IsAsciiAlnum(c) || c >= 0x80; }

@@ -6,10 +6,9 @@
 
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "audit/audit.h"
 #include "core/clock.h"
@@ -76,7 +75,7 @@ class Api {
     KnowledgeSearch knowledge_search;  // may be empty
     PromiseBook& promises;
     TrustStats& trust;
-    KnowledgeArticles knowledge_articles;       // may be empty
+    KnowledgeArticles knowledge_articles;         // may be empty
     const people::BusinessHours* business_hours;  // may be null
     people::TimeZone time_zone;
     std::function<nlohmann::json()> policy_document;  // may be empty

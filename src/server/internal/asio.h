@@ -2,11 +2,10 @@
 // comes first because Boost 1.74's awaitable.hpp needs it and does not include it.
 #pragma once
 
-#include <utility>
-
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <utility>
 
 namespace candor {
 namespace asio = boost::asio;
@@ -27,9 +26,8 @@ asio::awaitable<T> AwaitCallback(Start& start) {
   auto initiation = [executor, &start](auto handler) {
     auto shared = std::make_shared<decltype(handler)>(std::move(handler));
     start([shared, executor](T value) {
-      asio::post(executor, [shared, value = std::move(value)]() mutable {
-        (*shared)(std::move(value));
-      });
+      asio::post(executor,
+                 [shared, value = std::move(value)]() mutable { (*shared)(std::move(value)); });
     });
   };
   co_return co_await asio::async_initiate<const asio::use_awaitable_t<>&, void(T)>(

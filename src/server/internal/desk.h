@@ -7,8 +7,8 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -56,10 +56,10 @@ class Desk {
   bool WithPeople(const std::string& conversation_id) const;
 
   struct Place {
-    bool waiting = false;       // in the queue
-    size_t position = 0;        // 1: next
-    std::string agent;          // being helped by this person
-    Time since;                 // joined the queue
+    bool waiting = false;  // in the queue
+    size_t position = 0;   // 1: next
+    std::string agent;     // being helped by this person
+    Time since;            // joined the queue
   };
   Place PlaceOf(const std::string& conversation_id) const;
 
@@ -105,11 +105,11 @@ class Desk {
   using QueueKey = std::tuple<int, int64_t, std::string>;
   QueueKey KeyOf(const std::string& id) const;  // mu_ held
   std::map<QueueKey, Waiting> queue_;
-  std::unordered_map<std::string, Time> joined_;              // id -> joined at
-  std::unordered_map<std::string, int64_t> join_order_;       // id -> the join's log index
-  std::unordered_map<std::string, std::string> taken_;        // id -> agent
+  std::unordered_map<std::string, Time> joined_;         // id -> joined at
+  std::unordered_map<std::string, int64_t> join_order_;  // id -> the join's log index
+  std::unordered_map<std::string, std::string> taken_;   // id -> agent
   std::map<std::pair<std::string, int64_t>, Time> drafts_;
-  std::vector<std::chrono::seconds> recent_waits_;             // newest last, bounded
+  std::vector<std::chrono::seconds> recent_waits_;  // newest last, bounded
   std::set<std::string> escalated_;
   std::unordered_map<std::string, size_t> told_;  // waiting id -> place last told
 };

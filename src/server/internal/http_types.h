@@ -2,13 +2,12 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/status.h"
 
@@ -60,7 +59,7 @@ std::optional<std::string> OptionalString(const nlohmann::json& object, const st
                                           size_t max_bytes, std::string fallback,
                                           HttpResponse& error);
 // A non-negative integer query parameter; absent: `fallback`.
-std::optional<int64_t> QueryInt(const HttpRequest& request, std::string_view name,
-                                int64_t fallback, int64_t max, HttpResponse& error);
+std::optional<int64_t> QueryInt(const HttpRequest& request, std::string_view name, int64_t fallback,
+                                int64_t max, HttpResponse& error);
 
 }  // namespace candor

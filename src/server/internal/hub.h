@@ -17,8 +17,8 @@
 #pragma once
 
 #include <deque>
-#include <memory>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <unordered_map>
@@ -31,7 +31,7 @@ namespace candor {
 // One event, rendered once as a Server-Sent Events frame.
 struct SseFrame {
   int64_t seq;
-  std::string text;  // "id: 3\nevent: message\ndata: {...}\n\n"
+  std::string text;                    // "id: 3\nevent: message\ndata: {...}\n\n"
   std::shared_ptr<const Event> event;  // for streams that render it their own way
 
   // The frame as the conversation's customer sees it, rendered by the first
@@ -130,7 +130,7 @@ class Hub {
   const std::shared_ptr<Hub*> self_;
 
   std::mutex mu_;
-  uint64_t next_id_ = 1;  // guarded by mu_
+  uint64_t next_id_ = 1;                              // guarded by mu_
   std::unordered_map<std::string, Watched> watched_;  // guarded by mu_
 };
 

@@ -32,13 +32,13 @@ class PromiseBook {
   void OnCommit(const Event& event);
 
   struct Promise {
-    int64_t id = 0;  // the seq of the event that made it
+    int64_t id = 0;      // the seq of the event that made it
     std::string source;  // "queue", "agent", "business_hours"
     std::string agent;
     Time made_at;
-    Time due;            // the current due time (moved when missed)
-    Time first_due;      // as first promised
-    int missed = 0;      // times the due time passed without an answer
+    Time due;        // the current due time (moved when missed)
+    Time first_due;  // as first promised
+    int missed = 0;  // times the due time passed without an answer
     bool reminded = false;
     std::optional<Time> answered_at;
     std::string outcome;  // "", "kept", "answered_late"

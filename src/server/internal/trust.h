@@ -19,12 +19,11 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/clock.h"
 #include "core/event.h"
@@ -55,8 +54,8 @@ class TrustStats {
   // Guarded by mu_:
   std::map<int64_t, Counts> by_minute_;  // minute since the epoch -> counts
   Counts all_;
-  std::unordered_map<std::string, Time> joined_;              // conversation -> joined queue
-  std::set<std::pair<std::string, int64_t>> broken_;          // (conversation, promise)
+  std::unordered_map<std::string, Time> joined_;      // conversation -> joined queue
+  std::set<std::pair<std::string, int64_t>> broken_;  // (conversation, promise)
 };
 
 }  // namespace candor

@@ -29,7 +29,8 @@ TEST(SqliteMigration, VersionOneEventsMoveIntoCommitOrderAndStayReadable) {
     ASSERT_TRUE(store.ok());
     ASSERT_TRUE((*store)->CreateConversation({"c1", "h", clock.Now(), 0, ""}).ok());
     for (const char* text : {"one", "two", "three"}) {
-      ASSERT_TRUE(AppendAndWait(**store, {"c1", MessageEvent{Author::kCustomer, text, ""}, {}}).ok());
+      ASSERT_TRUE(
+          AppendAndWait(**store, {"c1", MessageEvent{Author::kCustomer, text, ""}, {}}).ok());
     }
   }
   // Rewrite the events table the way version 1 laid it out.
@@ -47,7 +48,8 @@ TEST(SqliteMigration, VersionOneEventsMoveIntoCommitOrderAndStayReadable) {
     ALTER TABLE events_old RENAME TO events;
     PRAGMA user_version = 1;
     COMMIT;)sql";
-  ASSERT_EQ(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+  ASSERT_EQ(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
   sqlite3_close(db);
 
   FixedClock clock;

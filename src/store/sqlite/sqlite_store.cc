@@ -6,9 +6,8 @@
 // runs the commit listener and the callbacks of a committed batch while the
 // writer already builds the next one. Reads use a small pool of separate
 // connections; WAL mode lets them run beside the writer.
-#include <sqlite3.h>
-
 #include <pthread.h>
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <condition_variable>
@@ -17,8 +16,8 @@
 #include <thread>
 #include <unordered_map>
 
-#include "store/sqlite/sqlite_db.h"
 #include "ledger/ledger.h"
+#include "store/sqlite/sqlite_db.h"
 #include "store/store.h"
 
 namespace candor {
@@ -143,7 +142,8 @@ class SqliteStore final : public Store {
   Result<ConversationRecord> GetConversation(const std::string& id) override {
     return WithReader([&](SqliteDb& db) -> Result<ConversationRecord> {
       auto stmt = db.PrepareCached(
-          "SELECT token_hash, created_at, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.conversation_id = c.id), vault_key FROM conversations c "
+          "SELECT token_hash, created_at, (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE "
+          "e.conversation_id = c.id), vault_key FROM conversations c "
           "WHERE id = ?");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, id);
@@ -267,9 +267,8 @@ class SqliteStore final : public Store {
         auto row = stmt->Step();
         if (!row.ok()) return row.status();
         if (!*row) break;
-        records.push_back({stmt->Int(0), stmt->Text(1), stmt->Int(2), stmt->Text(3),
-                           stmt->Int(4), stmt->Text(5), stmt->Text(6), stmt->Text(7),
-                           stmt->Text(8)});
+        records.push_back({stmt->Int(0), stmt->Text(1), stmt->Int(2), stmt->Text(3), stmt->Int(4),
+                           stmt->Text(5), stmt->Text(6), stmt->Text(7), stmt->Text(8)});
       }
       return records;
     });
@@ -354,8 +353,8 @@ class SqliteStore final : public Store {
 
   Result<SessionRecord> FindSession(const std::string& token_hash) override {
     return WithReader([&](SqliteDb& db) -> Result<SessionRecord> {
-      auto stmt = db.PrepareCached(
-          "SELECT agent_id, expires_at FROM agent_sessions WHERE token_hash = ?");
+      auto stmt =
+          db.PrepareCached("SELECT agent_id, expires_at FROM agent_sessions WHERE token_hash = ?");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, token_hash);
       auto row = stmt->Step();
@@ -452,7 +451,7 @@ class SqliteStore final : public Store {
   struct Completed {
     std::vector<Pending> batch;
     std::vector<Status> results;  // one per entry of the batch
-    Status failure;  // not OK: nothing of the batch is durable
+    Status failure;               // not OK: nothing of the batch is durable
   };
 
   // Hands a batch to the completion thread, which reports batches in commit order.
@@ -568,7 +567,8 @@ class SqliteStore final : public Store {
     // A conversation's last seq is its events' (the index answers it): the
     // conversations row is only rewritten when a message changes the inbox.
     auto stmt = writer_db_.PrepareCached(
-        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.conversation_id = c.id) FROM conversations c WHERE id = ?");
+        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events e WHERE e.conversation_id = c.id) FROM "
+        "conversations c WHERE id = ?");
     if (!stmt.ok()) return stmt.status();
     stmt->Bind(1, conversation_id);
     auto row = stmt->Step();
@@ -694,7 +694,6 @@ class SqliteStore final : public Store {
     }
     return Status::Ok();
   }
-
 
   Result<AgentRecord> FindAgent(const std::string& where,
                                 const std::function<void(SqliteStatement&)>& bind) {
