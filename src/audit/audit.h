@@ -56,11 +56,15 @@ class LedgerService {
   // be open; call before closing it.
   void Stop();
 
-  // Appends a committed event's leaf. Called in commit order.
+  // Appends a committed event's leaf, and first any stored leaf before it that
+  // the tree has not seen (events written before this listener was installed).
+  // Called in commit order.
   void OnCommit(const Event& event);
   // Signs and stores a checkpoint of the current tree if it grew since the last.
   Result<std::optional<CheckpointRecord>> CheckpointNow();
-  // Starts issuing checkpoints every N events or T time, whichever comes first.
+  // Signs the tree as it is (the empty one too) and starts issuing checkpoints
+  // every N events or T time, whichever comes first. Nothing is signed unless
+  // the tree matches the stored log.
   void Start();
 
   std::optional<CheckpointRecord> Latest() const;
@@ -75,6 +79,9 @@ class LedgerService {
   LedgerService(Store& store, ledger::CheckpointSigner signer, LedgerOptions options,
                 const Clock& clock, Logger& logger);
   void Loop();
+  Status AddLeavesThrough(int64_t log_index, const ledger::Hash& leaf);  // tree_mu_ held
+  Status CheckTreeMatchesStore() const;                                  // tree_mu_ held
+  Status CatchUpWithStore();  // tree_mu_ held: every stored leaf not in the tree
 
   // Constant after construction.
   Store& store_;

@@ -71,7 +71,12 @@ void LedgerService::Stop() {
 void LedgerService::OnCommit(const Event& event) {
   {
     std::unique_lock lock(tree_mu_);
-    tree_.AppendLeafHash(ToHash(event.leaf_hash));
+    Status added = AddLeavesThrough(event.log_index, ToHash(event.leaf_hash));
+    if (!added.ok()) {
+      logger_.Error("ledger_append_failed", {{"log_index", event.log_index},
+                                             {"tree_size", tree_.Size()},
+                                             {"error", added.message()}});
+    }
   }
   bool due = false;
   {
@@ -79,6 +84,60 @@ void LedgerService::OnCommit(const Event& event) {
     due = ++since_checkpoint_ >= options_.checkpoint_every_events;
   }
   if (due) loop_cv_.notify_one();
+}
+
+// The one place leaves join the tree. Whoever wrote an event (the server, a
+// seeding or migration step before the listener was installed), the tree
+// takes the stored log in order: leaves it has not seen are read from the
+// store, and a leaf it has already is only compared.
+Status LedgerService::AddLeavesThrough(int64_t log_index, const ledger::Hash& leaf) {
+  const auto index = static_cast<uint64_t>(log_index);
+  if (index < tree_.Size()) {
+    auto held = tree_.LeafHash(index);
+    if (held.ok() && *held == leaf) return Status::Ok();
+    return Status::Internal("leaf " + std::to_string(index) + " differs from the tree's");
+  }
+  if (tree_.Size() < index) {
+    // Earlier events are committed before this one is reported.
+    CANDOR_RETURN_IF_ERROR(CatchUpWithStore());
+    if (tree_.Size() > index) return AddLeavesThrough(log_index, leaf);
+    if (tree_.Size() < index) {
+      return Status::Internal("the store has no record " + std::to_string(tree_.Size()));
+    }
+  }
+  tree_.AppendLeafHash(leaf);
+  return Status::Ok();
+}
+
+Status LedgerService::CatchUpWithStore() {
+  while (true) {
+    auto records = store_.ReadLedger(static_cast<int64_t>(tree_.Size()), kPage);
+    if (!records.ok()) return records.status();
+    if (records->empty()) return Status::Ok();
+    for (const auto& record : *records) {
+      if (static_cast<uint64_t>(record.log_index) != tree_.Size()) {
+        return Status::Internal("the stored log jumps to " + std::to_string(record.log_index));
+      }
+      tree_.AppendLeafHash(ToHash(record.leaf_hash));
+    }
+  }
+}
+
+// Signing blesses the tree, so the tree must be the stored log: its last leaf
+// is compared with the stored record at that index (a tree that missed or
+// repeated a leaf differs there), and it must extend the last checkpoint.
+Status LedgerService::CheckTreeMatchesStore() const {
+  const uint64_t size = tree_.Size();
+  if (size == 0) return Status::Ok();
+  auto stored = store_.ReadLedger(static_cast<int64_t>(size - 1), 1);
+  if (!stored.ok()) return stored.status();
+  auto held = tree_.LeafHash(size - 1);
+  if (stored->empty() || stored->front().log_index != static_cast<int64_t>(size - 1) ||
+      !held.ok() || ToHash(stored->front().leaf_hash) != *held) {
+    return Status::Internal("the tree of " + std::to_string(size) +
+                            " leaves does not match the stored log");
+  }
+  return Status::Ok();
 }
 
 Result<std::optional<CheckpointRecord>> LedgerService::CheckpointNow() {
@@ -89,7 +148,14 @@ Result<std::optional<CheckpointRecord>> LedgerService::CheckpointNow() {
   uint64_t size;
   ledger::Hash root;
   {
-    std::shared_lock lock(tree_mu_);
+    std::unique_lock lock(tree_mu_);
+    Status matches = CheckTreeMatchesStore();
+    // Then everything stored so far, also what no listener has reported yet.
+    if (matches.ok()) matches = CatchUpWithStore();
+    if (!matches.ok()) {
+      logger_.Error("ledger_mismatch", {{"tree_size", tree_.Size()}, {"error", matches.message()}});
+      return Status::Internal(matches.message() + "; not signing");
+    }
     size = tree_.Size();
     root = tree_.Root();
     // Never sign a tree that does not extend the last checkpoint.
@@ -100,7 +166,8 @@ Result<std::optional<CheckpointRecord>> LedgerService::CheckpointNow() {
       }
     }
   }
-  if (size == 0 || (latest_ && static_cast<uint64_t>(latest_->tree_size) == size)) {
+  // The empty tree is signed too, so a new ledger has a checkpoint to serve.
+  if (latest_ && static_cast<uint64_t>(latest_->tree_size) == size) {
     return std::optional<CheckpointRecord>();
   }
   CheckpointRecord record{static_cast<int64_t>(size), std::string(root.begin(), root.end()),
@@ -111,6 +178,10 @@ Result<std::optional<CheckpointRecord>> LedgerService::CheckpointNow() {
 }
 
 void LedgerService::Start() {
+  // A transparency log always serves its latest signed checkpoint: sign what
+  // is there now (the empty tree of a new ledger too) before anything else.
+  auto issued = CheckpointNow();
+  if (!issued.ok()) logger_.Error("checkpoint_failed", {{"error", issued.status().message()}});
   loop_ = std::thread([this] {
     pthread_setname_np(pthread_self(), "ledger");
     Loop();

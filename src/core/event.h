@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
@@ -177,6 +178,20 @@ struct Event {
   Time at;                // when it was committed
   EventBody body;
   std::string leaf_hash;  // its ledger leaf hash, 32 raw bytes (empty if not yet stored)
+};
+
+// What a state change depends on (principles P4, P5, P7: a draft approved
+// once, one person holding a conversation, a promise closed once). The
+// caller decided on the conversation as it stood at `based_on_seq`; the
+// store, inside the very transaction that would write the new event, hands
+// `check` every event of the conversation after that seq, and writes nothing
+// when one of them makes `check` return an error (typically kConflict): that
+// error is the append's result. Checking there, not before an await, is what
+// makes two concurrent approvals of one draft end in one approval.
+// A Precondition without a check is none: the append is unconditional.
+struct Precondition {
+  int64_t based_on_seq = 0;
+  std::function<Status(const Event& since)> check;
 };
 
 // The body as JSON (without seq/at), used for storage.

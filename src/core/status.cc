@@ -18,6 +18,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "already_exists";
     case StatusCode::kResourceExhausted:
       return "resource_exhausted";
+    case StatusCode::kConflict:
+      return "conflict";
     case StatusCode::kUnavailable:
       return "unavailable";
     case StatusCode::kIoError:

@@ -21,6 +21,7 @@ enum class StatusCode {
   kPermissionDenied,  // valid credentials, but not for this
   kAlreadyExists,
   kResourceExhausted,  // a limit or a rate was exceeded
+  kConflict,           // the state changed meanwhile: the request no longer applies
   kUnavailable,        // shutting down, overloaded, try again
   kIoError,            // the disk or database failed
   kInternal,           // a bug
@@ -52,6 +53,9 @@ class [[nodiscard]] Status {
   }
   static Status ResourceExhausted(std::string message) {
     return Status(StatusCode::kResourceExhausted, std::move(message));
+  }
+  static Status Conflict(std::string message) {
+    return Status(StatusCode::kConflict, std::move(message));
   }
   static Status Unavailable(std::string message) {
     return Status(StatusCode::kUnavailable, std::move(message));

@@ -12,6 +12,9 @@
 //                  times (a multi-server queue), or "no one is online"
 //   Commitment     a promised time and what it has become: pending, remind
 //                  the agent, missed; kept or broken; the honest late notice
+//   Preconditions  what a person's state change depends on (a draft still
+//                  unreviewed, the conversation's holder unchanged, a promise
+//                  still open), checked by the store in its writer's transaction
 //
 // Thread-safety: TimeZone and BusinessHours are immutable values; their const
 // methods may be called from any number of threads at once (ICU's const zone
@@ -32,6 +35,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/event.h"
 #include "core/status.h"
 
 namespace candor::people {
@@ -295,5 +299,22 @@ std::string FormatLocalTime(Time t, const TimeZone& tz, std::string_view languag
 // we are late, and the new time; the queue's times are called estimates.
 std::string LateNotice(const Commitment& commitment, Time new_due, const TimeZone& tz,
                        std::string_view language);
+
+// ---- preconditions of state changes -----------------------------------------
+
+// A review of the draft at `draft_seq` holds only while no other review of
+// that draft has been written: two people approving at once send it once.
+Precondition DraftStillUnreviewed(int64_t draft_seq);
+
+// Taking or handing back a conversation decided on its holder as of
+// `based_on_seq` holds only while no one took or handed it back since; the
+// conflict names who did.
+Precondition HolderUnchanged(int64_t based_on_seq);
+
+// A promise's outcome (kept, answered late, missed, reminded) decided on the
+// conversation as of `based_on_seq` holds only while no other outcome of that
+// promise was written since and, for "missed" and "reminder", no answer came
+// (a person's reply, an approved draft, a take or a hand-back).
+Precondition PromiseUnchanged(int64_t promise_seq, std::string_view change, int64_t based_on_seq);
 
 }  // namespace candor::people

@@ -83,6 +83,7 @@ Desk::QueueKey Desk::KeyOf(const std::string& id) const {
 
 void Desk::Apply(const Event& event) {
   const std::string& id = event.conversation_id;
+  applied_seq_[id] = event.seq;
   if (const auto* q = std::get_if<QueueEvent>(&event.body)) {
     auto joined = joined_.find(id);
     if (q->change == "joined") {
@@ -179,6 +180,17 @@ Desk::Place Desk::PlaceOf(const std::string& conversation_id) const {
     if (entry.conversation_id == conversation_id) break;
   }
   return place;
+}
+
+Desk::Holder Desk::HolderOf(const std::string& conversation_id) const {
+  std::lock_guard lock(mu_);
+  Holder holder;
+  if (auto taken = taken_.find(conversation_id); taken != taken_.end())
+    holder.agent = taken->second;
+  if (auto seq = applied_seq_.find(conversation_id); seq != applied_seq_.end()) {
+    holder.as_of_seq = seq->second;
+  }
+  return holder;
 }
 
 std::vector<Desk::Waiting> Desk::Queue() const {

@@ -77,11 +77,11 @@ HttpResponse ErrorFromStatus(const Status& status) {
     int http;
   };
   static constexpr Mapping kTable[] = {
-      {StatusCode::kInvalidArgument, 400},  {StatusCode::kUnauthenticated, 401},
-      {StatusCode::kPermissionDenied, 403}, {StatusCode::kNotFound, 404},
-      {StatusCode::kAlreadyExists, 409},    {StatusCode::kResourceExhausted, 429},
-      {StatusCode::kUnavailable, 503},      {StatusCode::kIoError, 500},
-      {StatusCode::kInternal, 500},
+      {StatusCode::kInvalidArgument, 400},   {StatusCode::kUnauthenticated, 401},
+      {StatusCode::kPermissionDenied, 403},  {StatusCode::kNotFound, 404},
+      {StatusCode::kAlreadyExists, 409},     {StatusCode::kConflict, 409},
+      {StatusCode::kResourceExhausted, 429}, {StatusCode::kUnavailable, 503},
+      {StatusCode::kIoError, 500},           {StatusCode::kInternal, 500},
   };
   int http = 500;
   for (const auto& m : kTable)

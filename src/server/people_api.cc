@@ -4,6 +4,7 @@
 // the AI's drafts.
 #include <algorithm>
 
+#include "people/people.h"
 #include "server/internal/api.h"
 
 namespace candor {
@@ -28,6 +29,12 @@ int64_t EditSize(const std::string& a, const std::string& b) {
     }
   }
   return row[b.size()];
+}
+
+// A review that lost to another one: the same answer as when it came second.
+HttpResponse AlreadyReviewed(const Status& status, HttpResponse failed) {
+  if (status.code() != StatusCode::kConflict) return failed;
+  return ErrorResponse(409, "already_reviewed", status.message());
 }
 
 }  // namespace
@@ -64,8 +71,9 @@ nlohmann::json Api::QueueStatus(const std::string& conversation_id) {
 }
 
 asio::awaitable<HttpResponse> Api::AppendEvent(std::string conversation_id, EventBody body,
-                                               Result<Event>* out) {
-  AppendRequest append{std::move(conversation_id), std::move(body), std::nullopt};
+                                               Result<Event>* out, Precondition precondition) {
+  AppendRequest append{std::move(conversation_id), std::move(body), std::nullopt,
+                       std::move(precondition)};
   auto record = [&](auto done) { deps_.store.Append(std::move(append), std::move(done)); };
   *out = co_await AwaitCallback<Result<Event>>(record);
   if (!out->ok()) co_return ErrorFromStatus(out->status());
@@ -116,15 +124,48 @@ asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
   co_return HttpResponse::Json(200, {{"waiting", waiting}, {"drafts", drafts}, {"late", late}});
 }
 
+// One person holds a conversation at a time. Taking one that someone else
+// holds needs {"reassign": true}; both the take and the hand-back are written
+// only if no one took or handed the conversation back meanwhile.
 asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const Caller& caller) {
   const std::string& id = request.params[0];
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/true, error);
+  if (!body) co_return error;
+  bool reassign = false;
+  if (body->contains("reassign")) {
+    if (!(*body)["reassign"].is_boolean()) {
+      co_return ErrorResponse(400, "wrong_type", "'reassign' must be true or false", "reassign");
+    }
+    reassign = (*body)["reassign"].get<bool>();
+  }
+  const Desk::Holder holder = deps_.desk.HolderOf(id);
+  if (holder.agent == caller.agent.name) {
+    co_return HttpResponse::Json(200, {{"seq", holder.as_of_seq}, {"agent", caller.agent.name}});
+  }
+  if (!holder.agent.empty() && !reassign) {
+    co_return HeldByOther(holder.agent, "send {\"reassign\": true} to take it over");
+  }
   Result<Event> event = Status::Internal("not appended");
-  EventBody body2 =
+  EventBody taken =
       QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
                  caller.agent.name + " is with you now."};
-  HttpResponse failed = co_await AppendEvent(id, std::move(body2), &event);
-  if (!event.ok()) co_return failed;
+  HttpResponse failed =
+      co_await AppendEvent(id, std::move(taken), &event, people::HolderUnchanged(holder.as_of_seq));
+  if (!event.ok()) {
+    if (event.status().code() != StatusCode::kConflict) co_return failed;
+    co_return HeldByOther(deps_.desk.HolderOf(id).agent, event.status().message());
+  }
   co_return HttpResponse::Json(200, {{"seq", event->seq}, {"agent", caller.agent.name}});
+}
+
+HttpResponse Api::HeldByOther(const std::string& agent, const std::string& detail) {
+  const std::string who =
+      agent.empty() ? std::string("the conversation changed hands") : agent + " holds it";
+  nlohmann::json error = {
+      {"code", "held_by_other"}, {"message", who + ": " + detail}, {"field", nullptr}};
+  if (!agent.empty()) error["agent"] = agent;
+  return HttpResponse::Json(409, {{"error", error}});
 }
 
 asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& caller) {
@@ -132,13 +173,21 @@ asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& 
   if (!deps_.desk.WithPeople(id)) {
     co_return ErrorResponse(409, "not_with_people", "the AI already answers this conversation");
   }
+  const Desk::Holder holder = deps_.desk.HolderOf(id);
+  if (!holder.agent.empty() && holder.agent != caller.agent.name) {
+    co_return HeldByOther(holder.agent, "only they can hand it back");
+  }
   Result<Event> event = Status::Internal("not appended");
-  EventBody body3 =
+  EventBody handed_back =
       QueueEvent{"handed_back", "", caller.agent.name,
                  "Die KI antwortet wieder; ein Mensch ist jederzeit einen Klick entfernt.",
                  "The AI answers again; a person is always one click away."};
-  HttpResponse failed = co_await AppendEvent(id, std::move(body3), &event);
-  if (!event.ok()) co_return failed;
+  HttpResponse failed = co_await AppendEvent(id, std::move(handed_back), &event,
+                                             people::HolderUnchanged(holder.as_of_seq));
+  if (!event.ok()) {
+    if (event.status().code() != StatusCode::kConflict) co_return failed;
+    co_return HeldByOther(deps_.desk.HolderOf(id).agent, event.status().message());
+  }
   co_return HttpResponse::Json(200, {{"seq", event->seq}});
 }
 
@@ -171,8 +220,9 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
     if (!reason) co_return error;
     Result<Event> event = Status::Internal("not appended");
     EventBody body4 = ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0};
-    HttpResponse failed = co_await AppendEvent(id, std::move(body4), &event);
-    if (!event.ok()) co_return failed;
+    HttpResponse failed =
+        co_await AppendEvent(id, std::move(body4), &event, people::DraftStillUnreviewed(draft_seq));
+    if (!event.ok()) co_return AlreadyReviewed(event.status(), std::move(failed));
     co_return HttpResponse::Json(200, {{"outcome", "rejected"}, {"seq", event->seq}});
   }
 
@@ -183,8 +233,9 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
   const std::string outcome = edit == 0 ? "approved" : "edited";
   Result<Event> reviewed = Status::Internal("not appended");
   EventBody body5 = ReviewEvent{draft_seq, outcome, caller.agent.name, "", edit};
-  HttpResponse failed = co_await AppendEvent(id, std::move(body5), &reviewed);
-  if (!reviewed.ok()) co_return failed;
+  HttpResponse failed = co_await AppendEvent(id, std::move(body5), &reviewed,
+                                             people::DraftStillUnreviewed(draft_seq));
+  if (!reviewed.ok()) co_return AlreadyReviewed(reviewed.status(), std::move(failed));
   // Sent through "deliver", labelled as the AI's words a person approved.
   Turn turn;
   turn.conversation_id = id;

@@ -119,11 +119,15 @@ asio::awaitable<void> Api::PromiseFromReply(std::string conversation_id, std::st
   }
 }
 
-asio::awaitable<void> Api::AppendCommitment(std::string conversation_id, CommitmentEvent c) {
+asio::awaitable<void> Api::AppendCommitment(std::string conversation_id, CommitmentEvent c,
+                                            Precondition precondition) {
   Result<Event> event = Status::Internal("not appended");
   EventBody body = std::move(c);
-  co_await AppendEvent(std::move(conversation_id), std::move(body), &event);
-  if (!event.ok()) {
+  co_await AppendEvent(std::move(conversation_id), std::move(body), &event,
+                       std::move(precondition));
+  // A conflict is the book moving on (an answer came meanwhile): the next
+  // round decides again on what is there then.
+  if (!event.ok() && event.status().code() != StatusCode::kConflict) {
     deps_.logger.Warn("promise_keeper_append_failed", {{"error", event.status().message()}});
   }
 }
@@ -237,7 +241,8 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
         break;
       }
     }
-    co_await AppendCommitment(action.conversation_id, std::move(c));
+    auto unchanged = people::PromiseUnchanged(p.id, c.change, action.as_of_seq);
+    co_await AppendCommitment(action.conversation_id, std::move(c), std::move(unchanged));
   }
 }
 

@@ -17,6 +17,7 @@ void PromiseBook::OnCommit(const Event& event) {
 
 void PromiseBook::Apply(const Event& event) {
   const std::string& id = event.conversation_id;
+  applied_seq_[id] = event.seq;
   auto answer = [&](bool queue_only) {
     auto found = promises_.find(id);
     if (found == promises_.end()) return;
@@ -79,6 +80,7 @@ std::vector<PromiseBook::Action> PromiseBook::Due(Time now,
   std::lock_guard lock(mu_);
   std::vector<Action> actions;
   for (const auto& [conversation, list] : promises_) {
+    const int64_t as_of = applied_seq_.count(conversation) ? applied_seq_.at(conversation) : 0;
     for (const auto& p : list) {
       if (!Open(p)) continue;
       if (p.answered_at) {
@@ -86,18 +88,18 @@ std::vector<PromiseBook::Action> PromiseBook::Due(Time now,
         // missed stays broken even when the new time is met.
         const bool kept = p.missed == 0 && *p.answered_at <= p.first_due;
         actions.push_back(
-            {kept ? Action::Kind::kKept : Action::Kind::kAnsweredLate, conversation, p});
+            {kept ? Action::Kind::kKept : Action::Kind::kAnsweredLate, conversation, p, as_of});
         continue;
       }
       if (now > p.due) {
-        actions.push_back({Action::Kind::kMissed, conversation, p});
+        actions.push_back({Action::Kind::kMissed, conversation, p, as_of});
         continue;
       }
       // A promise shorter than the reminder lead is reminded halfway, not the
       // moment it is made.
       const auto lead = std::min<std::chrono::milliseconds>(remind_before, (p.due - p.made_at) / 2);
       if (!p.reminded && p.due - now <= lead) {
-        actions.push_back({Action::Kind::kRemind, conversation, p});
+        actions.push_back({Action::Kind::kRemind, conversation, p, as_of});
       }
     }
   }

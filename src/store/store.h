@@ -83,12 +83,25 @@ struct CheckpointRecord {
 };
 
 struct AppendRequest {
+  AppendRequest() = default;
+  AppendRequest(std::string conversation_id_in, EventBody body_in,
+                std::optional<std::string> vault_map_in = std::nullopt,
+                Precondition precondition_in = {})
+      : conversation_id(std::move(conversation_id_in)),
+        body(std::move(body_in)),
+        vault_map(std::move(vault_map_in)),
+        precondition(std::move(precondition_in)) {}
+
   std::string conversation_id;
   EventBody body;
   // When set, the conversation's sealed placeholder map is replaced in the
   // same transaction, so a masked message and the originals behind its
   // placeholders become durable together.
   std::optional<std::string> vault_map;
+  // When it has a check, the event is written only if the precondition still holds in
+  // the writer's transaction (see Precondition); otherwise nothing is written
+  // and `done` gets the precondition's error.
+  Precondition precondition;
 };
 
 using AppendCallback = std::function<void(Result<Event>)>;

@@ -131,6 +131,8 @@ class Api {
   asio::awaitable<HttpResponse> ListQueue(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> TakeConversation(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> HandBack(HttpRequest& request, const Caller& caller);
+  // 409 "held_by_other" naming the holder (error.agent).
+  static HttpResponse HeldByOther(const std::string& agent, const std::string& detail);
   asio::awaitable<HttpResponse> ReviewDraft(HttpRequest& request, const Caller& caller);
   nlohmann::json QueueStatus(const std::string& conversation_id);
   // promise_api.cc
@@ -142,15 +144,18 @@ class Api {
   asio::awaitable<void> PromiseFromReply(std::string conversation_id, std::string text,
                                          std::string agent);
   nlohmann::json PromisesJson(const std::string& conversation_id);
-  asio::awaitable<void> AppendCommitment(std::string conversation_id, CommitmentEvent c);
+  asio::awaitable<void> AppendCommitment(std::string conversation_id, CommitmentEvent c,
+                                         Precondition precondition = {});
   // insight_api.cc
   asio::awaitable<HttpResponse> Summary(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> TrustReport(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> PolicyInForce(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> KnowledgeArticles(HttpRequest& request, const Caller& caller);
   // Appends `body`; on failure returns the error response (and *out holds the status).
+  // Appends one event (only if `precondition` still holds when it is written)
+  // and answers with the error response when it could not be.
   asio::awaitable<HttpResponse> AppendEvent(std::string conversation_id, EventBody body,
-                                            Result<Event>* out);
+                                            Result<Event>* out, Precondition precondition = {});
   asio::awaitable<HttpResponse> Reveal(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ExportConversation(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> LedgerCheckpoint(HttpRequest& request, const Caller& caller);

@@ -63,6 +63,15 @@ class Desk {
   };
   Place PlaceOf(const std::string& conversation_id) const;
 
+  // Who holds the conversation ("" for no one) as of the conversation's event
+  // `as_of_seq`: the state a take or hand-back decides on, and the seq its
+  // precondition (people::HolderUnchanged) starts from.
+  struct Holder {
+    std::string agent;
+    int64_t as_of_seq = 0;
+  };
+  Holder HolderOf(const std::string& conversation_id) const;
+
   struct Waiting {
     std::string conversation_id;
     Time since;
@@ -111,7 +120,8 @@ class Desk {
   std::map<std::pair<std::string, int64_t>, Time> drafts_;
   std::vector<std::chrono::seconds> recent_waits_;  // newest last, bounded
   std::set<std::string> escalated_;
-  std::unordered_map<std::string, size_t> told_;  // waiting id -> place last told
+  std::unordered_map<std::string, size_t> told_;          // waiting id -> place last told
+  std::unordered_map<std::string, int64_t> applied_seq_;  // id -> seq of the last event applied
 };
 
 }  // namespace candor

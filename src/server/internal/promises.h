@@ -51,6 +51,7 @@ class PromiseBook {
     enum class Kind { kKept, kAnsweredLate, kRemind, kMissed } kind;
     std::string conversation_id;
     Promise promise;
+    int64_t as_of_seq = 0;  // the conversation's event the book had folded (for the precondition)
   };
   std::vector<Action> Due(Time now, std::chrono::minutes remind_before) const;
 
@@ -68,6 +69,7 @@ class PromiseBook {
   // Guarded by mu_:
   std::unordered_map<std::string, std::vector<Promise>> promises_;
   std::set<std::string> awaiting_queue_promise_;
+  std::unordered_map<std::string, int64_t> applied_seq_;  // id -> seq of the last event applied
 };
 
 }  // namespace candor

@@ -205,6 +205,7 @@ class SqliteStore final : public Store {
     PendingAppend pending;
     pending.conversation_id = std::move(request.conversation_id);
     pending.events.push_back(Prepare(std::move(request.body), std::move(request.vault_map)));
+    pending.precondition = std::move(request.precondition);
     pending.one = std::move(done);
     Enqueue(std::move(pending));
   }
@@ -223,6 +224,7 @@ class SqliteStore final : public Store {
     }
     PendingAppend pending;
     pending.conversation_id = std::move(requests.front().conversation_id);
+    pending.precondition = std::move(requests.front().precondition);
     pending.events.reserve(requests.size());
     for (auto& r : requests) {
       pending.events.push_back(Prepare(std::move(r.body), std::move(r.vault_map)));
@@ -386,6 +388,7 @@ class SqliteStore final : public Store {
   struct PendingAppend {
     std::string conversation_id;
     std::vector<PendingEvent> events;
+    Precondition precondition;  // guards all of `events` (when it has a check)
     AppendCallback one;
     AppendBatchCallback many;
     std::vector<Event> committed;  // filled by the writer
@@ -582,6 +585,29 @@ class SqliteStore final : public Store {
     return last;
   }
 
+  // Sets `verdict` to the precondition's verdict on the events after its seq;
+  // the returned status is the database's.
+  Status CheckPrecondition(const std::string& id, const Precondition& precondition,
+                           Status* verdict) {
+    auto stmt = writer_db_.PrepareCached(
+        "SELECT seq, log_index, kind, at_ms, body FROM events "
+        "WHERE conversation_id = ? AND seq > ? ORDER BY seq");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, id).Bind(2, precondition.based_on_seq);
+    *verdict = Status::Ok();
+    while (true) {  // to the end, so the statement holds nothing open
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) break;
+      if (!verdict->ok()) continue;
+      auto body = DecodeEventBody(stmt->Text(2), stmt->Text(4));
+      if (!body.ok()) return body.status();
+      *verdict = precondition.check(Event{
+          id, stmt->Int(0), stmt->Int(1), FromUnixMillis(stmt->Int(3)), std::move(*body), {}});
+    }
+    return Status::Ok();
+  }
+
   void CommitBatch(std::vector<Pending> batch) {
     const Time now = clock_.Now();
     const int64_t now_ms = ToUnixMillis(now);
@@ -612,6 +638,17 @@ class SqliteStore final : public Store {
         if (last.status().code() != StatusCode::kNotFound) status = last.status();
         results[i] = last.status();
         continue;
+      }
+      if (append.precondition.check && *last > append.precondition.based_on_seq) {
+        // Read inside this transaction: it sees every committed event and
+        // those written earlier in this batch, and no one else writes.
+        Status verdict;
+        status = CheckPrecondition(id, append.precondition, &verdict);
+        if (!status.ok()) break;
+        if (!verdict.ok()) {
+          results[i] = std::move(verdict);
+          continue;
+        }
       }
       int64_t seq = *last;
       std::optional<Author> last_author;
