@@ -111,6 +111,93 @@ TEST_P(StoreContractTest, ConcurrentWritersGetGapFreeSequencesPerConversation) {
   EXPECT_EQ(*count, kThreads * kPerThread);
 }
 
+// "The draft at seq N is still unreviewed": the kind of precondition state
+// changes carry. Written here without the people module, whose checks are
+// tested on their own.
+Precondition NoReviewOf(int64_t draft_seq) {
+  return {draft_seq, [draft_seq](const Event& since) {
+            const auto* review = std::get_if<ReviewEvent>(&since.body);
+            return review != nullptr && review->draft_seq == draft_seq
+                       ? Status::Conflict(review->agent + " reviewed it first")
+                       : Status::Ok();
+          }};
+}
+
+TEST_P(StoreContractTest, OfManyConcurrentConditionalAppendsExactlyOneIsWritten) {
+  NewConversation("c1");
+  auto draft = AppendAndWait(*store_, {"c1", DraftEvent{0, "Entwurf", std::nullopt}});
+  ASSERT_TRUE(draft.ok());
+  constexpr int kReviewers = 20;
+  std::atomic<int> written = 0, conflicts = 0, other = 0;
+  std::vector<std::thread> reviewers;
+  for (int r = 0; r < kReviewers; ++r) {
+    reviewers.emplace_back([&, r] {
+      // Unrelated events between the draft and the reviews do not conflict.
+      (void)Say("c1", "noch da? " + std::to_string(r));
+      auto review = AppendAndWait(
+          *store_, {"c1", ReviewEvent{draft->seq, "approved", "agent" + std::to_string(r), "", 0},
+                    std::nullopt, NoReviewOf(draft->seq)});
+      if (review.ok()) {
+        ++written;
+      } else if (review.status().code() == StatusCode::kConflict) {
+        ++conflicts;
+      } else {
+        ++other;
+      }
+    });
+  }
+  for (auto& thread : reviewers) thread.join();
+  EXPECT_EQ(written, 1);
+  EXPECT_EQ(conflicts, kReviewers - 1);
+  EXPECT_EQ(other, 0);
+  auto events = store_->ReadEvents("c1", 0, 1000);
+  ASSERT_TRUE(events.ok());
+  int reviews = 0;
+  for (const auto& e : *events) reviews += std::holds_alternative<ReviewEvent>(e.body);
+  EXPECT_EQ(reviews, 1);
+  // No gap where the refused ones would have been.
+  EXPECT_EQ(events->back().seq, static_cast<int64_t>(events->size()));
+}
+
+TEST_P(StoreContractTest, AConflictSparesTheRestOfItsBatchAndIsDurableNowhere) {
+  NewConversation("c1");
+  auto draft = AppendAndWait(*store_, {"c1", DraftEvent{0, "Entwurf", std::nullopt}});
+  ASSERT_TRUE(draft.ok());
+  ASSERT_TRUE(AppendAndWait(*store_, {"c1", ReviewEvent{draft->seq, "rejected", "a", "no", 0},
+                                      std::nullopt, NoReviewOf(draft->seq)})
+                  .ok());
+  auto late = AppendAndWait(*store_, {"c1", ReviewEvent{draft->seq, "approved", "b", "", 0},
+                                      std::nullopt, NoReviewOf(draft->seq)});
+  ASSERT_FALSE(late.ok());
+  EXPECT_EQ(late.status().code(), StatusCode::kConflict);
+  EXPECT_NE(late.status().message().find("reviewed it first"), std::string::npos);
+  auto after = Say("c1", "Danke");
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(after->seq, 3) << "the refused review took no seq";
+  Reopen();
+  auto events = store_->ReadEvents("c1", 0, 100);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->size(), 3u);
+}
+
+TEST_P(StoreContractTest, APreconditionSeesEventsEarlierInItsOwnBatch) {
+  NewConversation("c1");
+  auto draft = AppendAndWait(*store_, {"c1", DraftEvent{0, "Entwurf", std::nullopt}});
+  ASSERT_TRUE(draft.ok());
+  // Queued together, so the writer is likely to commit them in one transaction.
+  std::promise<Result<Event>> first, second;
+  store_->Append(
+      {"c1", ReviewEvent{draft->seq, "approved", "a", "", 0}, std::nullopt, NoReviewOf(draft->seq)},
+      [&](Result<Event> e) { first.set_value(std::move(e)); });
+  store_->Append(
+      {"c1", ReviewEvent{draft->seq, "approved", "b", "", 0}, std::nullopt, NoReviewOf(draft->seq)},
+      [&](Result<Event> e) { second.set_value(std::move(e)); });
+  EXPECT_TRUE(first.get_future().get().ok());
+  auto lost = second.get_future().get();
+  ASSERT_FALSE(lost.ok());
+  EXPECT_EQ(lost.status().code(), StatusCode::kConflict);
+}
+
 TEST_P(StoreContractTest, AppendToUnknownConversationFailsAndStoresNothing) {
   auto event = Say("nope", "hello");
   ASSERT_FALSE(event.ok());
