@@ -3,7 +3,7 @@ PORT ?= 8080
 RELEASE := build/release
 CANDOR := $(RELEASE)/src/cli/candor
 
-.PHONY: all setup build web run test asan bench clean
+.PHONY: all setup build web run test asan tsan bench clean
 
 all: build
 
@@ -35,6 +35,13 @@ asan: setup
 	@cmake --preset asan >/dev/null
 	@cmake --build --preset asan
 	@ctest --preset asan
+
+# The same tests under ThreadSanitizer: the store's writer, completion and
+# checkpoint threads, the ledger's, the hub and the Asio pools.
+tsan: setup
+	@cmake --preset tsan >/dev/null
+	@cmake --build --preset tsan
+	@ctest --preset tsan
 
 # HTTP and streams; bench/pii/run and bench/nlu/run measure against their npm peers.
 bench: build
