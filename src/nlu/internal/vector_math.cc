@@ -5,7 +5,9 @@
 
 namespace candor::nlu::internal {
 
-#if defined(__x86_64__) && defined(__GNUC__)
+// Not under ThreadSanitizer: the clones' ifunc resolver runs while the
+// program is being loaded, before the sanitizer's runtime is there.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__SANITIZE_THREAD__)
 #define CANDOR_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define CANDOR_VECTOR_CLONES
