@@ -1,7 +1,8 @@
 // Language identification with CLD2 (Debian libcld2): de, en or other.
-#include <cld2/public/compact_lang_det.h>
-
+// clang-format off
 #include <cstdio>  // compact_lang_det.h uses FILE without including it
+#include <cld2/public/compact_lang_det.h>
+// clang-format on
 
 #include "core/text.h"
 #include "nlu/nlu.h"
