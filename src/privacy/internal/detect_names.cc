@@ -1,0 +1,452 @@
+// Names: after a salutation ("Frau Dr. Weber"), in a self-introduction
+// ("Mein Name ist Jürgen Weiß", "I'm Anna"), in a signature after a closing
+// ("Viele Grüße\nJürgen"), after a relation or role ("mein Mann Peter",
+// "Kontoinhaberin Jana Kowalczyk") and, from the name lists, in running text
+// ("Anna Schmidt hat angerufen").
+//
+// German capitalises every noun, so a capitalised word alone says little:
+// without a cue, a word counts only when a list knows it as a name, it is not
+// also an ordinary word ("Koch", "Mai", "Will"), and no article stands before
+// it ("der Bäcker" is a baker, "Herr Bäcker" a person).
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+#include <string>
+
+#include "privacy/internal/detectors.h"
+#include "privacy/internal/name_lexicon.h"
+#include "privacy/internal/validators.h"
+
+namespace candor::privacy::internal {
+namespace {
+
+unsigned char At(std::string_view text, size_t k) { return static_cast<unsigned char>(text[k]); }
+
+size_t SkipSpaces(std::string_view text, size_t k) {
+  while (k < text.size() && (text[k] == ' ' || text[k] == '\t')) ++k;
+  return k;
+}
+
+// A word: ASCII letters and any bytes of multi-byte UTF-8 characters.
+size_t WordEnd(std::string_view text, size_t k) {
+  while (k < text.size() && (IsAsciiAlpha(At(text, k)) || At(text, k) >= 0x80)) ++k;
+  return k;
+}
+
+std::string Lower(std::string_view word) {
+  std::string lower(word);
+  for (char& c : lower) c = ToLower(c);
+  return lower;
+}
+
+template <size_t N>
+bool OneOf(std::string_view word, const std::string_view (&list)[N]) {
+  return std::find(std::begin(list), std::end(list), word) != std::end(list);
+}
+
+}  // namespace
+
+// ---- names after a salutation ------------------------------------------
+
+namespace {
+
+constexpr std::string_view kTitles[] = {"Dr", "Prof", "Dipl", "Ing", "med", "rer", "nat", "phil"};
+constexpr std::string_view kParticles[] = {"von", "van", "de", "der", "den", "zu",  "da",
+                                           "di",  "le",  "la", "ten", "ter", "vom", "del"};
+// Capitalised words that follow a salutation without being a name.
+constexpr std::string_view kNotNames[] = {
+    "Sie",        "Ihr",        "Ihre",        "Ihren",     "Ihrem",
+    "Ihrer",      "Ihnen",      "Ich",         "Wir",       "Er",
+    "Es",         "Der",        "Die",         "Das",       "Den",
+    "Dem",        "Des",        "Ein",         "Eine",      "Und",
+    "Oder",       "Aber",       "Mit",         "Von",       "Vom",
+    "Bei",        "Im",         "In",          "Am",        "An",
+    "Auf",        "Zu",         "Für",         "Kollege",   "Kollegin",
+    "Kunde",      "Kundin",     "Doktor",      "Professor", "Bescheid",
+    "Danke",      "Vielen",     "Dank",        "Bitte",     "Gruß",
+    "Grüße",      "Hallo",      "Guten",       "Tag",       "Morgen",
+    "Abend",      "The",        "And",         "Or",        "I",
+    "You",        "We",         "He",          "She",       "It",
+    "They",       "Thank",      "Thanks",      "Please",    "Hello",
+    "Hi",         "Dear",       "Regards",     "Kind",      "Best",
+    "Sir",        "Madam",      "Customer",    "Service",   "Support",
+    "Team",       "Ms",         "Mr",          "Mrs",       "Herr",
+    "Frau",       "Damen",      "Herren",      "Nummer",    "Kundennummer",
+    "Bestellung", "Rechnung",   "Konto",       "Vertrag",   "Termin",
+    "Problem",    "Frage",      "Anruf",       "Mail",      "Email",
+    "Antwort",    "Nachricht",  "Schreiben",   "Brief",     "Rückruf",
+    "Kommissar",  "Präsident",  "Präsidentin", "Minister",  "Ministerin",
+    "Direktor",   "Direktorin", "Pfarrer",     "Mama",      "Papa",
+    "Nachbarin",  "Nachbar",    "Is",          "Was",       "Has",
+    "Will",       "Can",        "Mo",          "Di",        "Mi",
+    "Do",         "Fr",         "Sa",          "So",        "Uhr",
+    "Zeit",       "Deutsche",   "Bank",        "Sparkasse", "GmbH",
+    "AG",         "KG",         "Post",        "Inc",       "Ltd",
+    "LLC",        "Co",         "Euro",        "EUR",       "Januar",
+    "Februar",    "März",       "April",       "Mai",       "Juni",
+    "Juli",       "August",     "September",   "Oktober",   "November",
+    "Dezember",   "January",    "February",    "March",     "May",
+    "June",       "July",       "October",     "December",  "Monday",
+    "Tuesday",    "Wednesday",  "Thursday",    "Friday",    "Saturday",
+    "Sunday",     "Montag",     "Dienstag",    "Mittwoch",  "Donnerstag",
+    "Freitag",    "Samstag",    "Sonntag",     "Grüße",     "Gruss",
+    "Grüßen",     "Viele",      "Liebe",       "Beste",     "Herzliche",
+    "Freundliche", "Mit",       "Ihrem",       "Ihre",      "Your",
+    "My",         "Our",        "This",        "That",      "There",
+    "Here",       "What",       "When",        "Why",       "How",
+    "Ok",         "OK",         "Okay",        "Yes",       "No",
+    "Ja",         "Nein",       "Nicht",       "Not",       "Sorry",
+    "Entschuldigung", "Leider", "Also",        "So",        "Gerne",
+    "Gern",       "Cheers",     "Sincerely",   "Yours",     "Kunden",
+    "Kundennr",   "Kundenservice", "Hotline",  "App",       "Online",
+    "Banking",    "Onlinebanking", "Account",  "Card",      "Karte",
+    "Girokonto",  "Überweisung", "Lastschrift", "Auftrag",  "Order"};
+
+// An upper-case first letter: ASCII, or Latin-1 / Latin Extended-A capitals
+// in UTF-8 (Ä Ö Ü À ... and Ł Š Ž ... approximately).
+bool StartsUpper(std::string_view text, size_t k) {
+  unsigned char c = At(text, k);
+  if (IsAsciiUpper(c)) return true;
+  if (k + 1 >= text.size()) return false;
+  unsigned char c1 = At(text, k + 1);
+  if (c == 0xC3) return c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97;
+  if (c == 0xC4 || c == 0xC5) return (c1 & 0xC0) == 0x80 && c1 % 2 == 0;
+  return false;
+}
+
+// A name word: letters, with inner hyphens or apostrophes ("Müller-Lüdenscheidt",
+// "O'Brien"). Returns its end, or k when there is none.
+size_t NameWordEnd(std::string_view text, size_t k) {
+  size_t e = WordEnd(text, k);
+  while (e + 1 < text.size() && (text[e] == '-' || text[e] == '\'') && StartsUpper(text, e + 1)) {
+    e = WordEnd(text, e + 1);
+  }
+  return e;
+}
+
+bool IsNameWord(std::string_view text, size_t k, size_t e) {
+  if (e - k < 2 || !StartsUpper(text, k)) return false;
+  if (OneOf(text.substr(k, e - k), kNotNames)) return false;
+  // Words in capitals ("Herr BITTE") are shouting, not names.
+  return !std::all_of(text.begin() + k, text.begin() + e, [](char c) { return IsAsciiUpper(c); });
+}
+
+}  // namespace
+
+size_t DetectName(const DetectContext& ctx, size_t end) {
+  std::string_view text = ctx.text;
+  const size_t n = text.size();
+  size_t k = end;
+  if (k < n && text[k] == '.') ++k;
+  if (k >= n || text[k] != ' ') return end;
+  k = SkipSpaces(text, k);
+  // Academic titles between salutation and name: "Frau Dr. Weber".
+  for (int step = 0; step < 3 && k < n; ++step) {
+    size_t w = WordEnd(text, k);
+    if (w == k || !OneOf(text.substr(k, w - k), kTitles)) break;
+    if (w < n && (text[w] == '.' || text[w] == '-')) ++w;
+    if (w >= n || text[w] != ' ') break;
+    k = SkipSpaces(text, w);
+  }
+  size_t name_start = k;
+  size_t e = NameWordEnd(text, k);
+  if (!IsNameWord(text, k, e)) return end;
+  size_t name_end = e;
+  // Up to two more words ("Anna Maria Schmidt", "Ursula von der Leyen").
+  for (int words = 1; words < 4 && name_end < n && text[name_end] == ' ';) {
+    size_t p = name_end + 1;
+    size_t particles_end = p;
+    for (int j = 0; j < 2; ++j) {
+      size_t w = WordEnd(text, particles_end);
+      if (w < n && text[w] == ' ' &&
+          OneOf(text.substr(particles_end, w - particles_end), kParticles)) {
+        particles_end = w + 1;
+      } else {
+        break;
+      }
+    }
+    size_t w = NameWordEnd(text, particles_end);
+    if (!IsNameWord(text, particles_end, w)) break;
+    name_end = w;
+    ++words;
+  }
+  ctx.out->push_back(Finding{PiiType::kName, name_start, name_end,
+                             std::string(text.substr(name_start, name_end - name_start))});
+  return std::max(end, name_end);
+}
+
+// ---- names after other cues ------------------------------------------------
+
+namespace {
+
+// German and English determiners: a capitalised word after one is a noun
+// ("der Bäcker", "the Baker"), never a name from the lists alone.
+constexpr std::string_view kDeterminers[] = {
+    "der",    "die",   "das",   "dem",   "den",    "des",    "ein",   "eine",  "einem",
+    "einen",  "einer", "eines", "zum",   "zur",    "vom",    "beim",  "im",    "am",
+    "ins",    "kein",  "keine", "keinen", "diese", "dieser", "dieses", "diesen", "jeder",
+    "jede",   "jedes", "mein",  "meine", "meinen", "meinem", "meiner", "unser", "unsere",
+    "the",    "a",     "an",    "this",  "that",   "these",  "those",  "every", "no",
+    "some",   "any",   "its"};
+
+// Words after a name that make it a company's: "Müller GmbH", "Schmidt & Co".
+constexpr std::string_view kCompanyWords[] = {"GmbH", "AG",  "KG", "OHG", "UG",  "SE",   "Inc",
+                                              "Ltd",  "LLC", "Co", "&",   "und", "Corp", "PLC"};
+
+bool IsListedName(uint8_t flags) {
+  return (flags & (kFirstName | kSurname)) != 0 && (flags & kCommonWord) == 0;
+}
+
+// The word that ends right before `k` (skipping spaces), or empty.
+std::string_view WordBefore(std::string_view text, size_t k) {
+  size_t e = k;
+  while (e > 0 && text[e - 1] == ' ') --e;
+  size_t s = e;
+  while (s > 0 && (IsAsciiAlpha(At(text, s - 1)) || At(text, s - 1) >= 0x80)) --s;
+  return text.substr(s, e - s);
+}
+
+bool AfterDeterminer(std::string_view text, size_t k) {
+  std::string_view before = WordBefore(text, k);
+  return !before.empty() && before.size() <= 6 && OneOf(Lower(before), kDeterminers);
+}
+
+bool BeforeCompanyWord(std::string_view text, size_t e) {
+  size_t k = SkipSpaces(text, e);
+  if (k == e || k >= text.size()) return false;
+  size_t w = k;
+  while (w < text.size() && text[w] != ' ' && text[w] != ',' && text[w] != '.') ++w;
+  return OneOf(text.substr(k, w - k), kCompanyWords);
+}
+
+enum class FirstWord {
+  kCapitalised,  // any capitalised word that is not a known non-name
+  kListed,       // a name the lists know (not also an ordinary word)
+};
+
+// Reads a name of up to four words from `k`: the first as `first` allows,
+// the rest capitalised name words, with particles ("von der") between. After
+// a strong cue `lower_case_listed` also takes listed names written in lower
+// case ("ich heiße anna schmidt"). Returns the end, or k when there is none.
+size_t ReadName(const DetectContext& ctx, size_t k, FirstWord first, bool lower_case_listed) {
+  std::string_view text = ctx.text;
+  const size_t n = text.size();
+  size_t e = NameWordEnd(text, k);
+  if (e == k) return k;
+  std::string_view word = text.substr(k, e - k);
+  bool lower = !StartsUpper(text, k);
+  if (lower) {
+    if (!lower_case_listed || !IsListedName(ctx.names->LookupCapitalised(word))) return k;
+  } else if (!IsNameWord(text, k, e)) {
+    return k;
+  } else if (first == FirstWord::kListed && !IsListedName(ctx.names->Lookup(word))) {
+    return k;
+  }
+  size_t name_end = e;
+  for (int words = 1; words < 4 && name_end + 1 < n && text[name_end] == ' '; ++words) {
+    size_t p = name_end + 1;
+    for (int j = 0; j < 2; ++j) {
+      size_t w = WordEnd(text, p);
+      if (w < n && text[w] == ' ' && OneOf(text.substr(p, w - p), kParticles)) {
+        p = w + 1;
+      } else {
+        break;
+      }
+    }
+    size_t w = NameWordEnd(text, p);
+    if (w == p) break;
+    if (lower) {
+      if (!IsListedName(ctx.names->LookupCapitalised(text.substr(p, w - p)))) break;
+    } else if (!IsNameWord(text, p, w)) {
+      break;
+    } else if (uint8_t flags = ctx.names->Lookup(text.substr(p, w - p));
+               (flags & kCommonWord) && !IsListedName(flags)) {
+      break;  // "Anna Mai" is Anna in May
+    }
+    name_end = w;
+  }
+  if (BeforeCompanyWord(text, name_end)) return k;
+  return name_end;
+}
+
+void AddName(const DetectContext& ctx, size_t start, size_t end) {
+  ctx.out->push_back(
+      Finding{PiiType::kName, start, end, std::string(ctx.text.substr(start, end - start))});
+}
+
+// Skips what may stand between a cue and its name: spaces, ':' or ',', and
+// "der"/"die"/"the" after an introduction ("ich bin die Anna").
+size_t SkipToName(std::string_view text, size_t k, bool article) {
+  const size_t n = text.size();
+  for (int step = 0; step < 3; ++step) {
+    k = SkipSpaces(text, k);
+    if (k < n && (text[k] == ':' || text[k] == ',' || text[k] == '-')) {
+      ++k;
+      continue;
+    }
+    if (article) {
+      size_t w = WordEnd(text, k);
+      std::string lower = Lower(text.substr(k, w - k));
+      if ((lower == "der" || lower == "die") && w < n && text[w] == ' ') {
+        k = w;
+        continue;
+      }
+    }
+    break;
+  }
+  return k;
+}
+
+}  // namespace
+
+size_t DetectIntroducedName(const DetectContext& ctx, size_t end, IntroCue cue) {
+  std::string_view text = ctx.text;
+  if (end < text.size() && IsWordByte(At(text, end))) return end;
+  size_t k = SkipToName(text, end, cue == IntroCue::kWeak);
+  if (k >= text.size()) return end;
+  // After "my name is" any capitalised word is the name; after "I'm" or
+  // "ich bin" only a listed first name ("I'm tired", "ich bin Kunde").
+  size_t name_end = cue == IntroCue::kStrong
+                        ? ReadName(ctx, k, FirstWord::kCapitalised, /*lower_case_listed=*/true)
+                        : ReadName(ctx, k, FirstWord::kListed, /*lower_case_listed=*/false);
+  if (name_end == k) return end;
+  if (cue == IntroCue::kWeak && !(ctx.names->Lookup(text.substr(k, NameWordEnd(text, k) - k)) &
+                                  kFirstName)) {
+    return end;
+  }
+  AddName(ctx, k, name_end);
+  return std::max(end, name_end);
+}
+
+size_t DetectSignature(const DetectContext& ctx, size_t end) {
+  std::string_view text = ctx.text;
+  const size_t n = text.size();
+  if (end < n && IsWordByte(At(text, end))) return end;
+  // "Viele Grüße,\nJürgen Weiß": punctuation, then at most one line break.
+  size_t k = end;
+  while (k < n && (text[k] == ',' || text[k] == '!' || text[k] == '.' || text[k] == ' ')) ++k;
+  for (int breaks = 0; k < n && (text[k] == '\n' || text[k] == '\r') && breaks < 3; ++breaks) {
+    ++k;
+    k = SkipSpaces(text, k);
+  }
+  if (k >= n) return end;
+  size_t name_end = ReadName(ctx, k, FirstWord::kCapitalised, /*lower_case_listed=*/true);
+  if (name_end == k) return end;
+  // A signature closes the message (or its line): "Danke Anna!" but not
+  // "Danke Anna für die Hilfe" nor "Thanks. Please call me".
+  size_t after = name_end;
+  while (after < n && (text[after] == ' ' || text[after] == '.' || text[after] == '!' ||
+                       text[after] == ')' || text[after] == '\r')) {
+    ++after;
+  }
+  if (after < n && text[after] != '\n') return end;
+  AddName(ctx, k, name_end);
+  return std::max(end, name_end);
+}
+
+size_t DetectRelatedName(const DetectContext& ctx, size_t end) {
+  std::string_view text = ctx.text;
+  if (end < text.size() && IsWordByte(At(text, end))) return end;
+  size_t k = SkipToName(text, end, /*article=*/false);
+  if (k >= text.size()) return end;
+  size_t name_end = ReadName(ctx, k, FirstWord::kCapitalised, /*lower_case_listed=*/false);
+  if (name_end == k) return end;
+  AddName(ctx, k, name_end);
+  return std::max(end, name_end);
+}
+
+// ---- names in running text, from the lists -----------------------------------
+
+namespace {
+
+// Where a capitalised word may start: an upper-case ASCII letter, or the lead
+// byte of Ä Ö Ü É Ł Š ... (StartsUpper decides).
+bool MayStartUpper(unsigned char c) { return IsAsciiUpper(c) || (c >= 0xC3 && c <= 0xC5); }
+
+size_t NextCapital(std::string_view text, size_t k) {
+  const size_t n = text.size();
+  const char* data = text.data();
+#ifdef __SSE2__
+  const __m128i a = _mm_set1_epi8('A');
+  const __m128i c3 = _mm_set1_epi8(static_cast<char>(0xC3));
+  while (k + 16 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + k));
+    __m128i upper = _mm_sub_epi8(v, a);
+    upper = _mm_cmpeq_epi8(_mm_min_epu8(upper, _mm_set1_epi8(25)), upper);
+    __m128i lead = _mm_sub_epi8(v, c3);
+    lead = _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(2)), lead);
+    int mask = _mm_movemask_epi8(_mm_or_si128(upper, lead));
+    if (mask != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    k += 16;
+  }
+#endif
+  while (k < n && !MayStartUpper(At(text, k))) ++k;
+  return k;
+}
+
+}  // namespace
+
+void FindListedNames(const DetectContext& ctx) {
+  std::string_view text = ctx.text;
+  const size_t n = text.size();
+  const NameLexicon& names = *ctx.names;
+  for (size_t k = NextCapital(text, 0); k < n; k = NextCapital(text, k)) {
+    if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\'')) {
+      k = NameWordEnd(text, k);
+      if (k < n && !MayStartUpper(At(text, k))) ++k;
+      continue;
+    }
+    size_t e = NameWordEnd(text, k);
+    if (e == k || !StartsUpper(text, k)) {
+      k = e > k ? e : k + 1;
+      continue;
+    }
+    uint8_t flags = names.Lookup(text.substr(k, e - k));
+    if ((flags & (kFirstName | kSurname)) == 0) {
+      k = e;
+      continue;
+    }
+    // The words that follow: more names ("Anna Maria Schmidt").
+    size_t name_end = e;
+    bool surname_follows = false;
+    bool capitalised_follows = false;
+    for (int words = 1; words < 4 && name_end + 1 < n && text[name_end] == ' '; ++words) {
+      size_t p = name_end + 1;
+      for (int j = 0; j < 2; ++j) {
+        size_t w = WordEnd(text, p);
+        if (w < n && text[w] == ' ' && OneOf(text.substr(p, w - p), kParticles)) {
+          p = w + 1;
+        } else {
+          break;
+        }
+      }
+      size_t w = NameWordEnd(text, p);
+      if (w == p || !IsNameWord(text, p, w)) break;
+      uint8_t next = names.Lookup(text.substr(p, w - p));
+      if (next & kCommonWord) break;
+      if (next & kSurname) {
+        surname_follows = true;
+      } else if (next == 0) {
+        // An unknown capitalised word continues a name only after a first
+        // name: "Jürgen Weiß", not "Schmidt Bestellung".
+        if (!(flags & kFirstName) || (flags & kCommonWord) || words > 1) break;
+        capitalised_follows = true;
+      }
+      name_end = w;
+    }
+    bool listed = IsListedName(flags);
+    bool accept = false;
+    if (name_end > e) {
+      accept = (listed && (surname_follows || capitalised_follows)) || surname_follows;
+    } else {
+      accept = listed && !AfterDeterminer(text, k);
+    }
+    if (accept && BeforeCompanyWord(text, name_end)) accept = false;
+    if (accept) AddName(ctx, k, name_end);
+    k = accept ? name_end : e;
+  }
+}
+
+}  // namespace candor::privacy::internal
