@@ -55,6 +55,8 @@ namespace {
 constexpr std::string_view kTitles[] = {"Dr", "Prof", "Dipl", "Ing", "med", "rer", "nat", "phil"};
 constexpr std::string_view kParticles[] = {"von", "van", "de", "der", "den", "zu",  "da",
                                            "di",  "le",  "la", "ten", "ter", "vom", "del"};
+constexpr std::string_view kSalutations[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr",
+                                             "Mrs",  "Ms",    "Miss", "Mister", "Dr", "Prof"};
 // Capitalised words that follow a salutation without being a name.
 constexpr std::string_view kNotNames[] = {
     "Sie",        "Ihr",        "Ihre",        "Ihren",     "Ihrem",
@@ -73,6 +75,7 @@ constexpr std::string_view kNotNames[] = {
     "Hi",         "Dear",       "Regards",     "Kind",      "Best",
     "Sir",        "Madam",      "Customer",    "Service",   "Support",
     "Team",       "Ms",         "Mr",          "Mrs",       "Herr",
+    "Herrn",      "Miss",       "Mister",      "Dr",        "Prof",
     "Frau",       "Damen",      "Herren",      "Nummer",    "Kundennummer",
     "Bestellung", "Rechnung",   "Konto",       "Vertrag",   "Termin",
     "Problem",    "Frage",      "Anruf",       "Mail",      "Email",
@@ -102,7 +105,8 @@ constexpr std::string_view kNotNames[] = {
     "Gern",       "Cheers",     "Sincerely",   "Yours",     "Kunden",
     "Kundennr",   "Kundenservice", "Hotline",  "App",       "Online",
     "Banking",    "Onlinebanking", "Account",  "Card",      "Karte",
-    "Girokonto",  "Überweisung", "Lastschrift", "Auftrag",  "Order"};
+    "Girokonto",  "Überweisung", "Lastschrift", "Auftrag",  "Order",
+    "German",     "English",    "French",      "Deutsch",   "Englisch"};
 
 // An upper-case first letter: ASCII, or Latin-1 / Latin Extended-A capitals
 // in UTF-8 (Ä Ö Ü À ... and Ł Š Ž ... approximately).
@@ -192,8 +196,8 @@ constexpr std::string_view kDeterminers[] = {
     "some",   "any",   "its"};
 
 // Words after a name that make it a company's: "Müller GmbH", "Schmidt & Co".
-constexpr std::string_view kCompanyWords[] = {"GmbH", "AG",  "KG", "OHG", "UG",  "SE",   "Inc",
-                                              "Ltd",  "LLC", "Co", "&",   "und", "Corp", "PLC"};
+constexpr std::string_view kCompanyWords[] = {"GmbH", "AG", "KG", "OHG", "UG",   "SE",
+                                              "Inc",  "Ltd", "LLC", "Co", "&", "Corp", "PLC"};
 
 bool IsListedName(uint8_t flags) {
   return (flags & (kFirstName | kSurname)) != 0 && (flags & kCommonWord) == 0;
@@ -235,6 +239,8 @@ size_t ReadName(const DetectContext& ctx, size_t k, FirstWord first, bool lower_
   const size_t n = text.size();
   size_t e = NameWordEnd(text, k);
   if (e == k) return k;
+  // "Name: Herrn Smith": the salutation's own detector takes the name.
+  if (OneOf(text.substr(k, e - k), kSalutations)) return k;
   std::string_view word = text.substr(k, e - k);
   bool lower = !StartsUpper(text, k);
   if (lower) {
@@ -262,8 +268,8 @@ size_t ReadName(const DetectContext& ctx, size_t k, FirstWord first, bool lower_
     } else if (!IsNameWord(text, p, w)) {
       break;
     } else if (uint8_t flags = ctx.names->Lookup(text.substr(p, w - p));
-               (flags & kCommonWord) && !IsListedName(flags)) {
-      break;  // "Anna Mai" is Anna in May
+               (flags & kCommonWord) && !(flags & kSurname)) {
+      break;  // "Anna im Mai", but "Peter Brown"
     }
     name_end = w;
   }
@@ -404,14 +410,13 @@ void FindListedNames(const DetectContext& ctx) {
       continue;
     }
     uint8_t flags = names.Lookup(text.substr(k, e - k));
-    if ((flags & (kFirstName | kSurname)) == 0) {
+    if ((flags & (kFirstName | kSurname)) == 0 || !IsNameWord(text, k, e)) {
       k = e;
       continue;
     }
     // The words that follow: more names ("Anna Maria Schmidt").
     size_t name_end = e;
     bool surname_follows = false;
-    bool capitalised_follows = false;
     for (int words = 1; words < 4 && name_end + 1 < n && text[name_end] == ' '; ++words) {
       size_t p = name_end + 1;
       for (int j = 0; j < 2; ++j) {
@@ -432,14 +437,15 @@ void FindListedNames(const DetectContext& ctx) {
         // An unknown capitalised word continues a name only after a first
         // name: "Jürgen Weiß", not "Schmidt Bestellung".
         if (!(flags & kFirstName) || (flags & kCommonWord) || words > 1) break;
-        capitalised_follows = true;
       }
       name_end = w;
     }
     bool listed = IsListedName(flags);
     bool accept = false;
     if (name_end > e) {
-      accept = (listed && (surname_follows || capitalised_follows)) || surname_follows;
+      // A first word that is also an ordinary word needs a listed surname
+      // after it: "Mark Schmidt", not "Mann Peter".
+      accept = listed || ((flags & kFirstName) && surname_follows);
     } else {
       accept = listed && !AfterDeterminer(text, k);
     }
