@@ -60,8 +60,14 @@ std::string Lower(std::string_view word) {
   return lower;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
+// `suffix` is lower case; only ASCII letters of `s` are folded.
+bool EndsWithCaseless(std::string_view s, std::string_view suffix) {
+  if (s.size() < suffix.size()) return false;
+  size_t at = s.size() - suffix.size();
+  for (size_t k = suffix.size(); k-- > 0;) {  // from the end: most words differ there
+    if (ToLower(static_cast<unsigned char>(s[at + k])) != suffix[k]) return false;
+  }
+  return true;
 }
 
 template <size_t N>
@@ -107,6 +113,12 @@ constexpr std::string_view kDirections[] = {"N",     "S",     "E",    "W",    "N
                                             "SE",    "SW",    "North", "South", "East", "West"};
 constexpr std::string_view kTownPrefixes[] = {"Bad", "Sankt", "St", "Neu", "Alt", "Groß", "Klein"};
 constexpr std::string_view kTownLinks[] = {"am", "an", "der", "im", "in", "bei", "ob", "vor", "auf"};
+
+// A street without a suffix is named after a prefix word before it ("Via
+// Roma", "Am Markt"): there must be a word before.
+bool MayFollowRomancePrefix(std::string_view text, size_t word_start) {
+  return word_start >= 2 && text[word_start - 1] == ' ' && IsLetterByte(At(text, word_start - 2));
+}
 
 // "12", "12a", "12-14", "12/3/4" from `k` (the digits already read up to
 // `digits_end`): the house number's end.
@@ -255,11 +267,18 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
     --ws;
   if (ws == word_end || !StartsUpperAt(text, ws)) return 0;
   std::string_view word = text.substr(ws, word_end - ws);
-  std::string lower = Lower(word);
+  // Every street kind ends in one of these: most words stop here.
+  constexpr std::string_view kLastLetters = "e.rgdmtnlifkz";
+  if (kLastLetters.find(ToLower(static_cast<unsigned char>(word.back()))) == std::string_view::npos &&
+      !MayFollowRomancePrefix(text, ws)) {
+    return 0;
+  }
   bool strong = false, weak = false;
-  for (std::string_view s : kStrongGermanSuffixes) strong = strong || EndsWith(lower, s);
-  for (std::string_view s : kWeakGermanSuffixes) weak = weak || EndsWith(lower, s);
-  if (!strong && lower.size() > 4 && EndsWith(lower, "str")) strong = true;  // "Hauptstr 5"
+  for (std::string_view s : kStrongGermanSuffixes) strong = strong || EndsWithCaseless(word, s);
+  for (std::string_view s : kWeakGermanSuffixes) weak = weak || EndsWithCaseless(word, s);
+  if (!strong && word.size() > 4 && EndsWithCaseless(word, "str")) strong = true;  // "Hauptstr 5"
+  if (!strong && !weak && !MayFollowRomancePrefix(text, ws)) return 0;
+  std::string lower = Lower(word);
   size_t start = ws;
   auto previous_word = [&](size_t at, size_t* s_out) -> std::string_view {
     if (at < 2 || text[at - 1] != ' ') return {};

@@ -13,6 +13,7 @@
 #endif
 
 #include <algorithm>
+#include <array>
 #include <string>
 
 #include "privacy/internal/detectors.h"
@@ -29,8 +30,23 @@ size_t SkipSpaces(std::string_view text, size_t k) {
   return k;
 }
 
-// A word: ASCII letters and any bytes of multi-byte UTF-8 characters.
+// A word: ASCII letters and any bytes of multi-byte UTF-8 characters. The
+// running-text detector reads every capitalised word, so sixteen bytes are
+// tested at once.
 size_t WordEnd(std::string_view text, size_t k) {
+#ifdef __SSE2__
+  const size_t n = text.size();
+  while (k + 16 <= n) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + k));
+    __m128i folded = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a'));
+    __m128i alpha = _mm_cmpeq_epi8(_mm_min_epu8(folded, _mm_set1_epi8(25)), folded);
+    // Bytes 0x80..0xFF are negative as signed bytes.
+    __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
+    unsigned letters = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(alpha, high)));
+    if (letters != 0xFFFF) return k + static_cast<size_t>(__builtin_ctz(~letters));
+    k += 16;
+  }
+#endif
   while (k < text.size() && (IsAsciiAlpha(At(text, k)) || At(text, k) >= 0x80)) ++k;
   return k;
 }
@@ -130,9 +146,18 @@ size_t NameWordEnd(std::string_view text, size_t k) {
   return e;
 }
 
+// kNotNames sorted once at compile time, for a binary search.
+constexpr auto kSortedNotNames = [] {
+  std::array<std::string_view, std::size(kNotNames)> sorted{};
+  std::copy(std::begin(kNotNames), std::end(kNotNames), sorted.begin());
+  std::sort(sorted.begin(), sorted.end());
+  return sorted;
+}();
+
 bool IsNameWord(std::string_view text, size_t k, size_t e) {
   if (e - k < 2 || !StartsUpper(text, k)) return false;
-  if (OneOf(text.substr(k, e - k), kNotNames)) return false;
+  if (std::binary_search(kSortedNotNames.begin(), kSortedNotNames.end(), text.substr(k, e - k)))
+    return false;
   // Words in capitals ("Herr BITTE") are shouting, not names.
   return !std::all_of(text.begin() + k, text.begin() + e, [](char c) { return IsAsciiUpper(c); });
 }
@@ -392,9 +417,84 @@ size_t NextCapital(std::string_view text, size_t k) {
   return k;
 }
 
+// Whether the word ending at `e`, or the one capitalised word after it, ends
+// its line or the text: where a signature's name stands ("Viele Grüße\nJürgen
+// Weiß", "Danke, Kowalczyk!").
+bool EndsLine(std::string_view text, size_t e) {
+  auto rest_is_blank = [&](size_t k) {
+    while (k < text.size() && (text[k] == ' ' || text[k] == '.' || text[k] == '!' ||
+                               text[k] == ')' || text[k] == '\r')) {
+      ++k;
+    }
+    return k >= text.size() || text[k] == '\n';
+  };
+  if (rest_is_blank(e)) return true;
+  if (e + 1 >= text.size() || text[e] != ' ' || !StartsUpper(text, e + 1)) return false;
+  return rest_is_blank(WordEnd(text, e + 1));
+}
+
+// The cue word before the capitalised word at `k` (separated by spaces and
+// at most a few of ",:!.-" and line breaks), as the end of the cue for its
+// detector; 0 when there is none. "ich bin die Anna" gives the end of "bin".
+size_t CueBefore(const DetectContext& ctx, size_t k, uint8_t* kind) {
+  std::string_view text = ctx.text;
+  auto word_before = [&](size_t at, size_t max_gap, size_t* start) -> std::string_view {
+    size_t e = at;
+    for (size_t gap = 0; e > 0 && gap < max_gap; ++gap) {
+      char c = text[e - 1];
+      if (c != ' ' && c != ',' && c != ':' && c != '\n' && c != '\r' && c != '!' && c != '.' &&
+          c != '-' && c != '\t') {
+        break;
+      }
+      --e;
+    }
+    size_t s = e;
+    while (s > 0 && e - s < 24 && (IsAsciiAlpha(At(text, s - 1)) || At(text, s - 1) >= 0x80 ||
+                                   text[s - 1] == '\'')) {
+      --s;
+    }
+    *start = s;
+    return text.substr(s, e - s);
+  };
+  auto folded = [](std::string_view word, char* buffer) {
+    for (size_t i = 0; i < word.size(); ++i) buffer[i] = ToLower(static_cast<unsigned char>(word[i]));
+    return std::string_view(buffer, word.size());
+  };
+  size_t start = 0;
+  std::string_view word = word_before(k, 6, &start);
+  if (word.empty() || word.size() > 24 || start == k) return 0;
+  // The lexicon holds the cue words as written: no case folding for the
+  // many words that are no cue.
+  uint8_t flags = ctx.names->Lookup(word);
+  const size_t cue_end = start + word.size();
+  if (flags & (kIntroCue | kClosingCue | kRelationCue)) {
+    *kind = flags & (kIntroCue | kClosingCue | kRelationCue);
+    return cue_end;
+  }
+  if (!(flags & kCueWithContext)) return 0;
+  char buffer[24];
+  std::string_view lower = folded(word, buffer);
+  *kind = kIntroCue;
+  if (lower == "name") return text[cue_end] == ':' ? cue_end : 0;
+  size_t before_start = 0;
+  char buffer2[24];
+  std::string_view before = word_before(start, 1, &before_start);
+  if (before.empty() || before.size() > 24) return 0;
+  std::string_view previous = folded(before, buffer2);
+  if ((lower == "ist" || lower == "is") &&
+      (previous == "hier" || previous == "this" || previous == "name")) {
+    return cue_end;
+  }
+  if (lower == "bin" && previous == "ich") return cue_end;
+  if (lower == "am" && previous == "i") return cue_end;
+  if (lower == "spricht" && previous == "hier") return cue_end;
+  if ((lower == "die" || lower == "der") && previous == "bin") return before_start + before.size();
+  return 0;
+}
+
 }  // namespace
 
-void FindListedNames(const DetectContext& ctx) {
+void FindNames(const DetectContext& ctx) {
   std::string_view text = ctx.text;
   const size_t n = text.size();
   const NameLexicon& names = *ctx.names;
@@ -410,7 +510,31 @@ void FindListedNames(const DetectContext& ctx) {
       continue;
     }
     uint8_t flags = names.Lookup(text.substr(k, e - k));
-    if ((flags & (kFirstName | kSurname)) == 0 || !IsNameWord(text, k, e)) {
+    const bool listed_word = (flags & (kFirstName | kSurname)) != 0;
+    // Most capitalised words are nouns in the middle of a sentence: only a
+    // listed name, or a word that ends its line (a signature), is worth a
+    // look at the word before it.
+    if (!listed_word && !EndsLine(text, e)) {
+      k = e;
+      continue;
+    }
+    // After a cue word the cue's detector decides.
+    uint8_t cue = 0;
+    if (size_t cue_end = k > 0 ? CueBefore(ctx, k, &cue) : 0; cue_end != 0) {
+      size_t found = cue_end;
+      if (cue & kIntroCue) {
+        found = DetectIntroducedName(ctx, cue_end, IntroCue::kWeak);
+      } else if (cue & kClosingCue) {
+        found = DetectSignature(ctx, cue_end);
+      } else if (cue & kRelationCue) {
+        found = DetectRelatedName(ctx, cue_end);
+      }
+      if (found > k) {
+        k = found;
+        continue;
+      }
+    }
+    if (!listed_word || !IsNameWord(text, k, e)) {
       k = e;
       continue;
     }
