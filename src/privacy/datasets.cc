@@ -139,8 +139,8 @@ std::vector<PiiType> DatasetTypes(DatasetFormat format) {
     case DatasetFormat::kWnut17:
       return {PiiType::kName};
     case DatasetFormat::kPresidio:
-      return {PiiType::kName, PiiType::kAddress, PiiType::kPhone, PiiType::kCard,
-              PiiType::kEmail, PiiType::kIban, PiiType::kIp};
+      return {PiiType::kName,  PiiType::kAddress, PiiType::kPhone, PiiType::kCard,
+              PiiType::kEmail, PiiType::kIban,    PiiType::kIp};
   }
   return {};
 }

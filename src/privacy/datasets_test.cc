@@ -69,7 +69,8 @@ TEST(DatasetsTest, HalfCoveredMatchingCountsAFindingThatCoversMostOfALabel) {
   ASSERT_TRUE(scanner.ok());
   // Labelled with the salutation, found without it: found under kHalfCovered
   // ("Schmidt" is 7 of the 12 bytes), missed under kExact.
-  std::vector<LabeledText> texts = {{"Bitte an Herr Schmidt weiterleiten", {{PiiType::kName, 9, 21}}}};
+  std::vector<LabeledText> texts = {
+      {"Bitte an Herr Schmidt weiterleiten", {{PiiType::kName, 9, 21}}}};
   const std::vector<PiiType> types = {PiiType::kName};
   Result<EvalReport> half = EvaluatePii(*scanner, texts, types, SpanMatch::kHalfCovered);
   ASSERT_TRUE(half.ok());

@@ -138,8 +138,19 @@ TEST_F(NamesTest, FindsPhoneNumbersInCustomersFormats) {
   EXPECT_EQ(Find("call +1-212-555-0187x769 today"), V{"phone:+1-212-555-0187x769"});
   EXPECT_EQ(Find("my number is (212) 555-0187"), V{"phone:(212) 555-0187"});
   EXPECT_EQ(Find("or 212.555.0187"), V{"phone:212.555.0187"});
-  EXPECT_EQ(Find("UK: 020 7946 0958"), V{"phone:020 7946 0958"});
   EXPECT_EQ(Find("Büro 030 1234567 Durchwahl 89"), V{"phone:030 1234567 Durchwahl 89"});
+}
+
+TEST_F(NamesTest, ReadsNationalNumbersOfAnotherRegionWhenAsked) {
+  EXPECT_EQ(Find("UK: 020 7946 0958"), V{});
+  ScannerOptions options;
+  options.other_phone_regions = {"US", "GB"};
+  Result<PiiScanner> uk = PiiScanner::Create(options);
+  ASSERT_TRUE(uk.ok()) << uk.status().ToString();
+  Result<std::vector<Finding>> found = uk->Scan("UK: 020 7946 0958");
+  ASSERT_TRUE(found.ok());
+  ASSERT_EQ(found->size(), 1u);
+  EXPECT_EQ((*found)[0].normalized, "+442079460958");
 }
 
 TEST_F(NamesTest, LeavesThePublishedNumbersAndAmountsAlone) {

@@ -64,9 +64,8 @@ enum class PiiType : uint8_t {
 };
 inline constexpr size_t kPiiTypeCount = 10;
 inline constexpr std::array<PiiType, kPiiTypeCount> kAllPiiTypes = {
-    PiiType::kEmail,  PiiType::kPhone,     PiiType::kIban, PiiType::kCard,
-    PiiType::kTaxId,  PiiType::kIp,        PiiType::kSecret, PiiType::kBirthDate,
-    PiiType::kName,   PiiType::kAddress};
+    PiiType::kEmail, PiiType::kPhone,  PiiType::kIban,      PiiType::kCard, PiiType::kTaxId,
+    PiiType::kIp,    PiiType::kSecret, PiiType::kBirthDate, PiiType::kName, PiiType::kAddress};
 
 // "email", "phone", "iban", "card", "tax_id", "ip", "secret", "birth_date",
 // "name", "address".
@@ -97,8 +96,11 @@ struct ScannerOptions {
   // customers would write them; a number that does not parse fails Create().
   std::vector<std::string> published_phone_numbers = {"+49 116 116"};
   // Regions whose national formats are also read when a number does not
-  // parse in the default region ("(212) 555-0187", "020 7946 0958").
-  std::vector<std::string> other_phone_regions = {"US", "GB"};
+  // parse in the default region: "US" reads "(212) 555-0187"; a region with
+  // a trunk prefix such as "GB" reads "020 7946 0958", at a cost (such
+  // regions are checked by libphonenumber itself, a few microseconds for each
+  // number that starts with 0 and is not the default region's).
+  std::vector<std::string> other_phone_regions = {"US"};
 };
 
 class PiiScanner;

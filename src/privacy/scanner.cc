@@ -94,8 +94,8 @@ constexpr std::string_view kTanCues[] = {"TAN",     "mTAN",     "pushTAN", "smsT
 constexpr std::string_view kBirthCues[] = {
     "geboren",    "geb.",      "geburtsdatum", "geburtstag", "date of birth",
     "birth date", "birthdate", "born",         "dob",        "d.o.b."};
-constexpr std::string_view kIntroStrongCues[] = {"name ist", "name is", "name's", "name:",
-                                                "heiße",    "heisse",  "call me"};
+constexpr std::string_view kIntroStrongCues[] = {
+    "name ist", "name is", "name's", "name:", "heiße", "heisse", "call me"};
 constexpr std::string_view kNameCues[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr",
                                           "Mrs",  "Ms",    "Miss", "Mister", "Dr", "Prof"};
 

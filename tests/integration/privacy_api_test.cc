@@ -158,11 +158,10 @@ TEST_F(PrivacyApiTest, RevealShowsTheOriginalAndTellsTheCustomerWhy) {
 }
 
 TEST_F(PrivacyApiTest, AgentsSeeOnePlaceholderPerPersonAndCanRevealAnAddress) {
-  ASSERT_EQ(Say(std::string("Mein Name ist ") + kName + ". Neue Adresse: " + kAddress).status,
-            201);
-  ASSERT_EQ(Say("Frau Weiß ist meine Mutter, bitte nichts an sie schicken.\nViele Grüße\nJürgen")
-                .status,
-            201);
+  ASSERT_EQ(Say(std::string("Mein Name ist ") + kName + ". Neue Adresse: " + kAddress).status, 201);
+  ASSERT_EQ(
+      Say("Frau Weiß ist meine Mutter, bitte nichts an sie schicken.\nViele Grüße\nJürgen").status,
+      201);
   auto masked = MessageTexts(agent_);
   ASSERT_EQ(masked.size(), 2u);
   EXPECT_EQ(masked[0], "Mein Name ist [NAME_1]. Neue Adresse: [ADDRESS_1]");

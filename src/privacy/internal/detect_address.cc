@@ -77,42 +77,45 @@ bool OneOf(std::string_view word, const std::string_view (&list)[N]) {
 
 // German street kinds, as the end of the street's (lower-cased) name.
 constexpr std::string_view kStrongGermanSuffixes[] = {
-    "straße", "strasse", "str.", "gasse", "allee", "chaussee", "damm",   "ufer",
-    "steig",  "stieg",   "pfad", "promenade", "zeile", "weg",  "gässle", "twiete"};
+    "straße", "strasse", "str.", "gasse",     "allee", "chaussee", "damm",   "ufer",
+    "steig",  "stieg",   "pfad", "promenade", "zeile", "weg",      "gässle", "twiete"};
 constexpr std::string_view kWeakGermanSuffixes[] = {
-    "platz", "ring", "markt", "graben", "wall", "kai",  "hof",  "berg",
-    "feld",  "park", "anger", "höhe",  "tal",  "grund", "garten", "siedlung"};
+    "platz", "ring", "markt", "graben", "wall", "kai",   "hof",    "berg",
+    "feld",  "park", "anger", "höhe",   "tal",  "grund", "garten", "siedlung"};
 // "Am Markt 3", "An der Alster 5", "Unter den Linden 77": with a postcode only.
-constexpr std::string_view kGermanPrefixes[] = {"Am",  "An",    "Auf",    "Im",   "In",  "Unter",
-                                                "Zum", "Zur",   "Hinter", "Vor",  "Bei", "Alte",
-                                                "Alter", "Obere", "Untere", "Neue", "Kleine", "Große"};
+constexpr std::string_view kGermanPrefixes[] = {
+    "Am",  "An",  "Auf",  "Im",    "In",    "Unter",  "Zum",  "Zur",    "Hinter",
+    "Vor", "Bei", "Alte", "Alter", "Obere", "Untere", "Neue", "Kleine", "Große"};
 // Streets named by a word before the name.
 constexpr std::string_view kRomancePrefixes[] = {
-    "Via",     "Viale",  "Piazza", "Corso",   "Largo",  "Vicolo", "Rue",   "Rua",
-    "Avenida", "Avenue", "Calle",  "Carrer",  "Plaza",  "Paseo",  "Chemin", "Boulevard",
-    "Travessa", "Praça", "Allée",  "Place",   "Quai",   "Ulica",  "ul."};
-constexpr std::string_view kRomanceParticles[] = {"de",  "do",  "da",  "dos",  "das", "del",
+    "Via",      "Viale",  "Piazza", "Corso",  "Largo", "Vicolo", "Rue",    "Rua",
+    "Avenida",  "Avenue", "Calle",  "Carrer", "Plaza", "Paseo",  "Chemin", "Boulevard",
+    "Travessa", "Praça",  "Allée",  "Place",  "Quai",  "Ulica",  "ul."};
+constexpr std::string_view kRomanceParticles[] = {"de",    "do", "da", "dos", "das", "del",
                                                   "della", "di", "du", "des", "la",  "le",
-                                                  "el",  "z",   "u",   "von",  "der"};
+                                                  "el",    "z",  "u",  "von", "der"};
 // English street kinds that are not everyday words.
 constexpr std::string_view kStrongEnglishSuffixes[] = {
-    "Street", "St",       "Avenue", "Ave",     "Road",    "Rd",      "Lane",   "Ln",
-    "Drive",  "Dr",       "Boulevard", "Blvd", "Court",   "Ct",      "Place",  "Pl",
-    "Terrace", "Ter",     "Circle", "Cir",     "Parkway", "Pkwy",    "Square", "Sq",
-    "Highway", "Hwy",     "Trail",  "Trl",     "Alley",   "Crescent", "Close", "Mews",
-    "Way",    "Plaza",    "Grove",  "Gardens", "Heights", "Ridge",   "Loop",   "Pike",
-    "Turnpike", "Expressway", "Freeway", "Causeway", "Skyway", "Stravenue", "Throughway",
-    "Trafficway", "Row",  "Walk",   "Crossing", "Crossroad", "Junction", "Path", "Estates",
-    "Manor",  "Hollow",   "Glen",   "Glens",   "Harbor",  "Harbors", "Ville",  "Vista",
-    "Meadows", "Orchard", "Knoll",  "Knolls",  "Burg",    "Burgs",   "Cove",   "Coves",
-    "Creek",  "Crest",    "Shoals", "Shores",  "Springs", "Summit",  "Via",    "Viaduct"};
-constexpr std::string_view kUnitWords[] = {"Apt",   "Apartment", "Suite", "Ste",  "Unit", "Flat",
-                                           "Floor", "Fl",        "Room",  "Rm",   "Wohnung",
-                                           "Whg",   "Top",       "Stiege", "Tür", "App"};
-constexpr std::string_view kDirections[] = {"N",     "S",     "E",    "W",    "NE",   "NW",
-                                            "SE",    "SW",    "North", "South", "East", "West"};
+    "Street",  "St",       "Avenue",    "Ave",       "Road",       "Rd",         "Lane",
+    "Ln",      "Drive",    "Dr",        "Boulevard", "Blvd",       "Court",      "Ct",
+    "Place",   "Pl",       "Terrace",   "Ter",       "Circle",     "Cir",        "Parkway",
+    "Pkwy",    "Square",   "Sq",        "Highway",   "Hwy",        "Trail",      "Trl",
+    "Alley",   "Crescent", "Close",     "Mews",      "Way",        "Plaza",      "Grove",
+    "Gardens", "Heights",  "Ridge",     "Loop",      "Pike",       "Turnpike",   "Expressway",
+    "Freeway", "Causeway", "Skyway",    "Stravenue", "Throughway", "Trafficway", "Row",
+    "Walk",    "Crossing", "Crossroad", "Junction",  "Path",       "Estates",    "Manor",
+    "Hollow",  "Glen",     "Glens",     "Harbor",    "Harbors",    "Ville",      "Vista",
+    "Meadows", "Orchard",  "Knoll",     "Knolls",    "Burg",       "Burgs",      "Cove",
+    "Coves",   "Creek",    "Crest",     "Shoals",    "Shores",     "Springs",    "Summit",
+    "Via",     "Viaduct"};
+constexpr std::string_view kUnitWords[] = {"Apt",   "Apartment", "Suite", "Ste", "Unit",    "Flat",
+                                           "Floor", "Fl",        "Room",  "Rm",  "Wohnung", "Whg",
+                                           "Top",   "Stiege",    "Tür",   "App"};
+constexpr std::string_view kDirections[] = {"N",  "S",  "E",     "W",     "NE",   "NW",
+                                            "SE", "SW", "North", "South", "East", "West"};
 constexpr std::string_view kTownPrefixes[] = {"Bad", "Sankt", "St", "Neu", "Alt", "Groß", "Klein"};
-constexpr std::string_view kTownLinks[] = {"am", "an", "der", "im", "in", "bei", "ob", "vor", "auf"};
+constexpr std::string_view kTownLinks[] = {"am",  "an", "der", "im", "in",
+                                           "bei", "ob", "vor", "auf"};
 
 // A street without a suffix is named after a prefix word before it ("Via
 // Roma", "Am Markt"): there must be a word before.
@@ -204,9 +207,8 @@ size_t UnitEnd(std::string_view text, size_t k) {
   if (w < n && text[w] == '#') w = SkipSpaces(text, w + 1);
   size_t v = w;
   while (v < n && (IsAsciiAlnum(At(text, v)) || text[v] == '-') && v - w < 8) ++v;
-  if (v == w || !std::any_of(text.begin() + w, text.begin() + v, [](char c) {
-        return IsDigit(static_cast<unsigned char>(c));
-      })) {
+  if (v == w || !std::any_of(text.begin() + w, text.begin() + v,
+                             [](char c) { return IsDigit(static_cast<unsigned char>(c)); })) {
     return k;
   }
   return v;
@@ -232,7 +234,8 @@ size_t CityStateZipEnd(std::string_view text, size_t k) {
   if (q < n && text[q] == ',') ++q;
   q = SkipSpaces(text, q);
   // A US state and ZIP code.
-  if (q + 2 < n && IsAsciiUpper(At(text, q)) && IsAsciiUpper(At(text, q + 1)) && text[q + 2] == ' ') {
+  if (q + 2 < n && IsAsciiUpper(At(text, q)) && IsAsciiUpper(At(text, q + 1)) &&
+      text[q + 2] == ' ') {
     size_t z = q + 3;
     size_t d = z;
     while (d < n && IsDigit(At(text, d))) ++d;
@@ -253,8 +256,8 @@ size_t CityStateZipEnd(std::string_view text, size_t k) {
 
 void AddAddress(const DetectContext& ctx, size_t start, size_t end) {
   while (end > start && (ctx.text[end - 1] == ' ' || ctx.text[end - 1] == ',')) --end;
-  ctx.out->push_back(Finding{PiiType::kAddress, start, end,
-                             std::string(ctx.text.substr(start, end - start))});
+  ctx.out->push_back(
+      Finding{PiiType::kAddress, start, end, std::string(ctx.text.substr(start, end - start))});
 }
 
 // Street before number. Returns the address's end, or 0.
@@ -269,7 +272,8 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
   std::string_view word = text.substr(ws, word_end - ws);
   // Every street kind ends in one of these: most words stop here.
   constexpr std::string_view kLastLetters = "e.rgdmtnlifkz";
-  if (kLastLetters.find(ToLower(static_cast<unsigned char>(word.back()))) == std::string_view::npos &&
+  if (kLastLetters.find(ToLower(static_cast<unsigned char>(word.back()))) ==
+          std::string_view::npos &&
       !MayFollowRomancePrefix(text, ws)) {
     return 0;
   }
@@ -283,7 +287,8 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
   auto previous_word = [&](size_t at, size_t* s_out) -> std::string_view {
     if (at < 2 || text[at - 1] != ' ') return {};
     size_t e = at - 1, s = e;
-    while (s > 0 && (IsLetterByte(At(text, s - 1)) || text[s - 1] == '.' || text[s - 1] == '-')) --s;
+    while (s > 0 && (IsLetterByte(At(text, s - 1)) || text[s - 1] == '.' || text[s - 1] == '-'))
+      --s;
     *s_out = s;
     return text.substr(s, e - s);
   };

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <string>
 
 #include "privacy/internal/detectors.h"
@@ -74,55 +75,246 @@ constexpr std::string_view kParticles[] = {"von", "van", "de", "der", "den", "zu
 constexpr std::string_view kSalutations[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr",
                                              "Mrs",  "Ms",    "Miss", "Mister", "Dr", "Prof"};
 // Capitalised words that follow a salutation without being a name.
-constexpr std::string_view kNotNames[] = {
-    "Sie",        "Ihr",        "Ihre",        "Ihren",     "Ihrem",
-    "Ihrer",      "Ihnen",      "Ich",         "Wir",       "Er",
-    "Es",         "Der",        "Die",         "Das",       "Den",
-    "Dem",        "Des",        "Ein",         "Eine",      "Und",
-    "Oder",       "Aber",       "Mit",         "Von",       "Vom",
-    "Bei",        "Im",         "In",          "Am",        "An",
-    "Auf",        "Zu",         "Für",         "Kollege",   "Kollegin",
-    "Kunde",      "Kundin",     "Doktor",      "Professor", "Bescheid",
-    "Danke",      "Vielen",     "Dank",        "Bitte",     "Gruß",
-    "Grüße",      "Hallo",      "Guten",       "Tag",       "Morgen",
-    "Abend",      "The",        "And",         "Or",        "I",
-    "You",        "We",         "He",          "She",       "It",
-    "They",       "Thank",      "Thanks",      "Please",    "Hello",
-    "Hi",         "Dear",       "Regards",     "Kind",      "Best",
-    "Sir",        "Madam",      "Customer",    "Service",   "Support",
-    "Team",       "Ms",         "Mr",          "Mrs",       "Herr",
-    "Herrn",      "Miss",       "Mister",      "Dr",        "Prof",
-    "Frau",       "Damen",      "Herren",      "Nummer",    "Kundennummer",
-    "Bestellung", "Rechnung",   "Konto",       "Vertrag",   "Termin",
-    "Problem",    "Frage",      "Anruf",       "Mail",      "Email",
-    "Antwort",    "Nachricht",  "Schreiben",   "Brief",     "Rückruf",
-    "Kommissar",  "Präsident",  "Präsidentin", "Minister",  "Ministerin",
-    "Direktor",   "Direktorin", "Pfarrer",     "Mama",      "Papa",
-    "Nachbarin",  "Nachbar",    "Is",          "Was",       "Has",
-    "Will",       "Can",        "Mo",          "Di",        "Mi",
-    "Do",         "Fr",         "Sa",          "So",        "Uhr",
-    "Zeit",       "Deutsche",   "Bank",        "Sparkasse", "GmbH",
-    "AG",         "KG",         "Post",        "Inc",       "Ltd",
-    "LLC",        "Co",         "Euro",        "EUR",       "Januar",
-    "Februar",    "März",       "April",       "Mai",       "Juni",
-    "Juli",       "August",     "September",   "Oktober",   "November",
-    "Dezember",   "January",    "February",    "March",     "May",
-    "June",       "July",       "October",     "December",  "Monday",
-    "Tuesday",    "Wednesday",  "Thursday",    "Friday",    "Saturday",
-    "Sunday",     "Montag",     "Dienstag",    "Mittwoch",  "Donnerstag",
-    "Freitag",    "Samstag",    "Sonntag",     "Grüße",     "Gruss",
-    "Grüßen",     "Viele",      "Liebe",       "Beste",     "Herzliche",
-    "Freundliche", "Mit",       "Ihrem",       "Ihre",      "Your",
-    "My",         "Our",        "This",        "That",      "There",
-    "Here",       "What",       "When",        "Why",       "How",
-    "Ok",         "OK",         "Okay",        "Yes",       "No",
-    "Ja",         "Nein",       "Nicht",       "Not",       "Sorry",
-    "Entschuldigung", "Leider", "Also",        "So",        "Gerne",
-    "Gern",       "Cheers",     "Sincerely",   "Yours",     "Kunden",
-    "Kundennr",   "Kundenservice", "Hotline",  "App",       "Online",
-    "Banking",    "Onlinebanking", "Account",  "Card",      "Karte",
-    "Girokonto",  "Überweisung", "Lastschrift", "Auftrag",  "Order",
-    "German",     "English",    "French",      "Deutsch",   "Englisch"};
+constexpr std::string_view kNotNames[] = {"Sie",
+                                          "Ihr",
+                                          "Ihre",
+                                          "Ihren",
+                                          "Ihrem",
+                                          "Ihrer",
+                                          "Ihnen",
+                                          "Ich",
+                                          "Wir",
+                                          "Er",
+                                          "Es",
+                                          "Der",
+                                          "Die",
+                                          "Das",
+                                          "Den",
+                                          "Dem",
+                                          "Des",
+                                          "Ein",
+                                          "Eine",
+                                          "Und",
+                                          "Oder",
+                                          "Aber",
+                                          "Mit",
+                                          "Von",
+                                          "Vom",
+                                          "Bei",
+                                          "Im",
+                                          "In",
+                                          "Am",
+                                          "An",
+                                          "Auf",
+                                          "Zu",
+                                          "Für",
+                                          "Kollege",
+                                          "Kollegin",
+                                          "Kunde",
+                                          "Kundin",
+                                          "Doktor",
+                                          "Professor",
+                                          "Bescheid",
+                                          "Danke",
+                                          "Vielen",
+                                          "Dank",
+                                          "Bitte",
+                                          "Gruß",
+                                          "Grüße",
+                                          "Hallo",
+                                          "Guten",
+                                          "Tag",
+                                          "Morgen",
+                                          "Abend",
+                                          "The",
+                                          "And",
+                                          "Or",
+                                          "I",
+                                          "You",
+                                          "We",
+                                          "He",
+                                          "She",
+                                          "It",
+                                          "They",
+                                          "Thank",
+                                          "Thanks",
+                                          "Please",
+                                          "Hello",
+                                          "Hi",
+                                          "Dear",
+                                          "Regards",
+                                          "Kind",
+                                          "Best",
+                                          "Sir",
+                                          "Madam",
+                                          "Customer",
+                                          "Service",
+                                          "Support",
+                                          "Team",
+                                          "Ms",
+                                          "Mr",
+                                          "Mrs",
+                                          "Herr",
+                                          "Herrn",
+                                          "Miss",
+                                          "Mister",
+                                          "Dr",
+                                          "Prof",
+                                          "Frau",
+                                          "Damen",
+                                          "Herren",
+                                          "Nummer",
+                                          "Kundennummer",
+                                          "Bestellung",
+                                          "Rechnung",
+                                          "Konto",
+                                          "Vertrag",
+                                          "Termin",
+                                          "Problem",
+                                          "Frage",
+                                          "Anruf",
+                                          "Mail",
+                                          "Email",
+                                          "Antwort",
+                                          "Nachricht",
+                                          "Schreiben",
+                                          "Brief",
+                                          "Rückruf",
+                                          "Kommissar",
+                                          "Präsident",
+                                          "Präsidentin",
+                                          "Minister",
+                                          "Ministerin",
+                                          "Direktor",
+                                          "Direktorin",
+                                          "Pfarrer",
+                                          "Mama",
+                                          "Papa",
+                                          "Nachbarin",
+                                          "Nachbar",
+                                          "Is",
+                                          "Was",
+                                          "Has",
+                                          "Will",
+                                          "Can",
+                                          "Mo",
+                                          "Di",
+                                          "Mi",
+                                          "Do",
+                                          "Fr",
+                                          "Sa",
+                                          "So",
+                                          "Uhr",
+                                          "Zeit",
+                                          "Deutsche",
+                                          "Bank",
+                                          "Sparkasse",
+                                          "GmbH",
+                                          "AG",
+                                          "KG",
+                                          "Post",
+                                          "Inc",
+                                          "Ltd",
+                                          "LLC",
+                                          "Co",
+                                          "Euro",
+                                          "EUR",
+                                          "Januar",
+                                          "Februar",
+                                          "März",
+                                          "April",
+                                          "Mai",
+                                          "Juni",
+                                          "Juli",
+                                          "August",
+                                          "September",
+                                          "Oktober",
+                                          "November",
+                                          "Dezember",
+                                          "January",
+                                          "February",
+                                          "March",
+                                          "May",
+                                          "June",
+                                          "July",
+                                          "October",
+                                          "December",
+                                          "Monday",
+                                          "Tuesday",
+                                          "Wednesday",
+                                          "Thursday",
+                                          "Friday",
+                                          "Saturday",
+                                          "Sunday",
+                                          "Montag",
+                                          "Dienstag",
+                                          "Mittwoch",
+                                          "Donnerstag",
+                                          "Freitag",
+                                          "Samstag",
+                                          "Sonntag",
+                                          "Grüße",
+                                          "Gruss",
+                                          "Grüßen",
+                                          "Viele",
+                                          "Liebe",
+                                          "Beste",
+                                          "Herzliche",
+                                          "Freundliche",
+                                          "Mit",
+                                          "Ihrem",
+                                          "Ihre",
+                                          "Your",
+                                          "My",
+                                          "Our",
+                                          "This",
+                                          "That",
+                                          "There",
+                                          "Here",
+                                          "What",
+                                          "When",
+                                          "Why",
+                                          "How",
+                                          "Ok",
+                                          "OK",
+                                          "Okay",
+                                          "Yes",
+                                          "No",
+                                          "Ja",
+                                          "Nein",
+                                          "Nicht",
+                                          "Not",
+                                          "Sorry",
+                                          "Entschuldigung",
+                                          "Leider",
+                                          "Also",
+                                          "So",
+                                          "Gerne",
+                                          "Gern",
+                                          "Cheers",
+                                          "Sincerely",
+                                          "Yours",
+                                          "Kunden",
+                                          "Kundennr",
+                                          "Kundenservice",
+                                          "Hotline",
+                                          "App",
+                                          "Online",
+                                          "Banking",
+                                          "Onlinebanking",
+                                          "Account",
+                                          "Card",
+                                          "Karte",
+                                          "Girokonto",
+                                          "Überweisung",
+                                          "Lastschrift",
+                                          "Auftrag",
+                                          "Order",
+                                          "German",
+                                          "English",
+                                          "French",
+                                          "Deutsch",
+                                          "Englisch"};
 
 // An upper-case first letter: ASCII, or Latin-1 / Latin Extended-A capitals
 // in UTF-8 (Ä Ö Ü À ... and Ł Š Ž ... approximately).
@@ -213,16 +405,15 @@ namespace {
 // German and English determiners: a capitalised word after one is a noun
 // ("der Bäcker", "the Baker"), never a name from the lists alone.
 constexpr std::string_view kDeterminers[] = {
-    "der",    "die",   "das",   "dem",   "den",    "des",    "ein",   "eine",  "einem",
-    "einen",  "einer", "eines", "zum",   "zur",    "vom",    "beim",  "im",    "am",
-    "ins",    "kein",  "keine", "keinen", "diese", "dieser", "dieses", "diesen", "jeder",
-    "jede",   "jedes", "mein",  "meine", "meinen", "meinem", "meiner", "unser", "unsere",
-    "the",    "a",     "an",    "this",  "that",   "these",  "those",  "every", "no",
-    "some",   "any",   "its"};
+    "der",   "die",    "das",    "dem",    "den",    "des",    "ein",   "eine", "einem", "einen",
+    "einer", "eines",  "zum",    "zur",    "vom",    "beim",   "im",    "am",   "ins",   "kein",
+    "keine", "keinen", "diese",  "dieser", "dieses", "diesen", "jeder", "jede", "jedes", "mein",
+    "meine", "meinen", "meinem", "meiner", "unser",  "unsere", "the",   "a",    "an",    "this",
+    "that",  "these",  "those",  "every",  "no",     "some",   "any",   "its"};
 
 // Words after a name that make it a company's: "Müller GmbH", "Schmidt & Co".
-constexpr std::string_view kCompanyWords[] = {"GmbH", "AG", "KG", "OHG", "UG",   "SE",
-                                              "Inc",  "Ltd", "LLC", "Co", "&", "Corp", "PLC"};
+constexpr std::string_view kCompanyWords[] = {"GmbH", "AG",  "KG", "OHG", "UG",   "SE", "Inc",
+                                              "Ltd",  "LLC", "Co", "&",   "Corp", "PLC"};
 
 bool IsListedName(uint8_t flags) {
   return (flags & (kFirstName | kSurname)) != 0 && (flags & kCommonWord) == 0;
@@ -343,8 +534,8 @@ size_t DetectIntroducedName(const DetectContext& ctx, size_t end, IntroCue cue) 
                         ? ReadName(ctx, k, FirstWord::kCapitalised, /*lower_case_listed=*/true)
                         : ReadName(ctx, k, FirstWord::kListed, /*lower_case_listed=*/false);
   if (name_end == k) return end;
-  if (cue == IntroCue::kWeak && !(ctx.names->Lookup(text.substr(k, NameWordEnd(text, k) - k)) &
-                                  kFirstName)) {
+  if (cue == IntroCue::kWeak &&
+      !(ctx.names->Lookup(text.substr(k, NameWordEnd(text, k) - k)) & kFirstName)) {
     return end;
   }
   AddName(ctx, k, name_end);
@@ -392,30 +583,11 @@ size_t DetectRelatedName(const DetectContext& ctx, size_t end) {
 
 namespace {
 
+#ifndef __SSE2__
 // Where a capitalised word may start: an upper-case ASCII letter, or the lead
 // byte of Ä Ö Ü É Ł Š ... (StartsUpper decides).
 bool MayStartUpper(unsigned char c) { return IsAsciiUpper(c) || (c >= 0xC3 && c <= 0xC5); }
-
-size_t NextCapital(std::string_view text, size_t k) {
-  const size_t n = text.size();
-  const char* data = text.data();
-#ifdef __SSE2__
-  const __m128i a = _mm_set1_epi8('A');
-  const __m128i c3 = _mm_set1_epi8(static_cast<char>(0xC3));
-  while (k + 16 <= n) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + k));
-    __m128i upper = _mm_sub_epi8(v, a);
-    upper = _mm_cmpeq_epi8(_mm_min_epu8(upper, _mm_set1_epi8(25)), upper);
-    __m128i lead = _mm_sub_epi8(v, c3);
-    lead = _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(2)), lead);
-    int mask = _mm_movemask_epi8(_mm_or_si128(upper, lead));
-    if (mask != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    k += 16;
-  }
 #endif
-  while (k < n && !MayStartUpper(At(text, k))) ++k;
-  return k;
-}
 
 // Whether the word ending at `e`, or the one capitalised word after it, ends
 // its line or the text: where a signature's name stands ("Viele Grüße\nJürgen
@@ -449,15 +621,16 @@ size_t CueBefore(const DetectContext& ctx, size_t k, uint8_t* kind) {
       --e;
     }
     size_t s = e;
-    while (s > 0 && e - s < 24 && (IsAsciiAlpha(At(text, s - 1)) || At(text, s - 1) >= 0x80 ||
-                                   text[s - 1] == '\'')) {
+    while (s > 0 && e - s < 24 &&
+           (IsAsciiAlpha(At(text, s - 1)) || At(text, s - 1) >= 0x80 || text[s - 1] == '\'')) {
       --s;
     }
     *start = s;
     return text.substr(s, e - s);
   };
   auto folded = [](std::string_view word, char* buffer) {
-    for (size_t i = 0; i < word.size(); ++i) buffer[i] = ToLower(static_cast<unsigned char>(word[i]));
+    for (size_t i = 0; i < word.size(); ++i)
+      buffer[i] = ToLower(static_cast<unsigned char>(word[i]));
     return std::string_view(buffer, word.size());
   };
   size_t start = 0;
@@ -492,91 +665,155 @@ size_t CueBefore(const DetectContext& ctx, size_t k, uint8_t* kind) {
   return 0;
 }
 
+// Looks at the capitalised word [k, e); returns where the next word worth a
+// look may start (past a name it found).
+size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e) {
+  std::string_view text = ctx.text;
+  const size_t n = text.size();
+  const NameLexicon& names = *ctx.names;
+  if (e == k || !StartsUpper(text, k)) return e;
+  uint8_t flags = names.Lookup(text.substr(k, e - k));
+  const bool listed_word = (flags & (kFirstName | kSurname)) != 0;
+  // Most capitalised words are nouns in the middle of a sentence: only a
+  // listed name, or a word that ends its line (a signature), is worth a
+  // look at the word before it.
+  if (!listed_word && ((flags & (kIntroCue | kClosingCue | kRelationCue)) || !EndsLine(text, e)))
+    return e;  // "Danke" and "Grüße" end messages, but are no names
+  // After a cue word the cue's detector decides.
+  uint8_t cue = 0;
+  if (size_t cue_end = k > 0 ? CueBefore(ctx, k, &cue) : 0; cue_end != 0) {
+    size_t found = cue_end;
+    if (cue & kIntroCue) {
+      found = DetectIntroducedName(ctx, cue_end, IntroCue::kWeak);
+    } else if (cue & kClosingCue) {
+      found = DetectSignature(ctx, cue_end);
+    } else if (cue & kRelationCue) {
+      found = DetectRelatedName(ctx, cue_end);
+    }
+    if (found > k) return found;
+  }
+  if (!listed_word || !IsNameWord(text, k, e)) return e;
+  // The words that follow: more names ("Anna Maria Schmidt").
+  size_t name_end = e;
+  bool surname_follows = false;
+  for (int words = 1; words < 4 && name_end + 1 < n && text[name_end] == ' '; ++words) {
+    size_t p = name_end + 1;
+    for (int j = 0; j < 2; ++j) {
+      size_t w = WordEnd(text, p);
+      if (w < n && text[w] == ' ' && OneOf(text.substr(p, w - p), kParticles)) {
+        p = w + 1;
+      } else {
+        break;
+      }
+    }
+    size_t w = NameWordEnd(text, p);
+    if (w == p || !IsNameWord(text, p, w)) break;
+    uint8_t next = names.Lookup(text.substr(p, w - p));
+    if (next & kCommonWord) break;
+    if (next & kSurname) {
+      surname_follows = true;
+    } else if (next == 0) {
+      // An unknown capitalised word continues a name only after a first
+      // name: "Jürgen Weiß", not "Schmidt Bestellung".
+      if (!(flags & kFirstName) || (flags & kCommonWord) || words > 1) break;
+    }
+    name_end = w;
+  }
+  bool listed = IsListedName(flags);
+  bool accept = false;
+  if (name_end > e) {
+    // A first word that is also an ordinary word needs a listed surname
+    // after it: "Mark Schmidt", not "Mann Peter".
+    accept = listed || ((flags & kFirstName) && surname_follows);
+  } else {
+    accept = listed && !AfterDeterminer(text, k);
+  }
+  if (accept && BeforeCompanyWord(text, name_end)) accept = false;
+  if (accept) AddName(ctx, k, name_end);
+  return accept ? name_end : e;
+}
+
+#ifdef __SSE2__
+// Bit masks over the 64 bytes from `base` (bytes past the text read as
+// spaces): bit i describes byte base + i.
+struct WordMasks {
+  uint64_t capitals;        // A-Z, and lead bytes of Ä Ö Ü É Ł Š ...
+  uint64_t ascii_capitals;  // A-Z
+  uint64_t letters;         // ASCII letters and bytes of multi-byte characters
+  uint64_t joined;          // letters, digits, '-' and '\'': a word goes on
+};
+
+WordMasks MasksAt(std::string_view text, size_t base) {
+  alignas(16) char padded[64];
+  const char* data = text.data() + base;
+  if (base + 64 > text.size()) {
+    std::memset(padded, ' ', sizeof padded);
+    std::memcpy(padded, data, text.size() - base);
+    data = padded;
+  }
+  WordMasks m{0, 0, 0, 0};
+  for (int b = 0; b < 4; ++b) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * b));
+    auto below = [](__m128i x, int limit) {
+      return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(static_cast<char>(limit - 1))), x);
+    };
+    __m128i upper = below(_mm_sub_epi8(v, _mm_set1_epi8('A')), 26);
+    __m128i lead = below(_mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(0xC3))), 3);
+    __m128i alpha =
+        below(_mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a')), 26);
+    __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
+    __m128i letters = _mm_or_si128(alpha, high);
+    __m128i joined =
+        _mm_or_si128(_mm_or_si128(letters, below(_mm_sub_epi8(v, _mm_set1_epi8('0')), 10)),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
+                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\''))));
+    auto bits = [b](__m128i x) {
+      return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << (16 * b);
+    };
+    m.capitals |= bits(_mm_or_si128(upper, lead));
+    m.ascii_capitals |= bits(upper);
+    m.letters |= bits(letters);
+    m.joined |= bits(joined);
+  }
+  return m;
+}
+#endif
+
 }  // namespace
 
 void FindNames(const DetectContext& ctx) {
   std::string_view text = ctx.text;
   const size_t n = text.size();
-  const NameLexicon& names = *ctx.names;
-  for (size_t k = NextCapital(text, 0); k < n; k = NextCapital(text, k)) {
-    if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\'')) {
-      k = NameWordEnd(text, k);
-      if (k < n && !MayStartUpper(At(text, k))) ++k;
-      continue;
+  size_t resume = 0;  // words before this were read as part of a name
+#ifdef __SSE2__
+  // Capitalised words are found 64 bytes at a time: a capital whose byte
+  // before does not continue a word starts one.
+  uint64_t carry = 0;
+  for (size_t base = 0; base < n; base += 64) {
+    WordMasks m = MasksAt(text, base);
+    // Names are written in title case: a capital, then a small letter (or a
+    // byte of a multi-byte one), never "EUR" or "LG".
+    uint64_t starts = m.capitals & ~((m.joined << 1) | carry) & ~(m.ascii_capitals >> 1);
+    carry = m.joined >> 63;
+    for (; starts != 0; starts &= starts - 1) {
+      size_t k = base + static_cast<size_t>(__builtin_ctzll(starts));
+      if (k < resume || k >= n) continue;
+      uint64_t after = ~m.letters >> (k - base);
+      size_t e =
+          after != 0 ? k + static_cast<size_t>(__builtin_ctzll(after)) : WordEnd(text, base + 64);
+      if (e > n) e = n;
+      if (e < n && (text[e] == '-' || text[e] == '\'')) e = NameWordEnd(text, k);
+      resume = ConsiderWord(ctx, k, e);
     }
-    size_t e = NameWordEnd(text, k);
-    if (e == k || !StartsUpper(text, k)) {
-      k = e > k ? e : k + 1;
-      continue;
-    }
-    uint8_t flags = names.Lookup(text.substr(k, e - k));
-    const bool listed_word = (flags & (kFirstName | kSurname)) != 0;
-    // Most capitalised words are nouns in the middle of a sentence: only a
-    // listed name, or a word that ends its line (a signature), is worth a
-    // look at the word before it.
-    if (!listed_word && !EndsLine(text, e)) {
-      k = e;
-      continue;
-    }
-    // After a cue word the cue's detector decides.
-    uint8_t cue = 0;
-    if (size_t cue_end = k > 0 ? CueBefore(ctx, k, &cue) : 0; cue_end != 0) {
-      size_t found = cue_end;
-      if (cue & kIntroCue) {
-        found = DetectIntroducedName(ctx, cue_end, IntroCue::kWeak);
-      } else if (cue & kClosingCue) {
-        found = DetectSignature(ctx, cue_end);
-      } else if (cue & kRelationCue) {
-        found = DetectRelatedName(ctx, cue_end);
-      }
-      if (found > k) {
-        k = found;
-        continue;
-      }
-    }
-    if (!listed_word || !IsNameWord(text, k, e)) {
-      k = e;
-      continue;
-    }
-    // The words that follow: more names ("Anna Maria Schmidt").
-    size_t name_end = e;
-    bool surname_follows = false;
-    for (int words = 1; words < 4 && name_end + 1 < n && text[name_end] == ' '; ++words) {
-      size_t p = name_end + 1;
-      for (int j = 0; j < 2; ++j) {
-        size_t w = WordEnd(text, p);
-        if (w < n && text[w] == ' ' && OneOf(text.substr(p, w - p), kParticles)) {
-          p = w + 1;
-        } else {
-          break;
-        }
-      }
-      size_t w = NameWordEnd(text, p);
-      if (w == p || !IsNameWord(text, p, w)) break;
-      uint8_t next = names.Lookup(text.substr(p, w - p));
-      if (next & kCommonWord) break;
-      if (next & kSurname) {
-        surname_follows = true;
-      } else if (next == 0) {
-        // An unknown capitalised word continues a name only after a first
-        // name: "Jürgen Weiß", not "Schmidt Bestellung".
-        if (!(flags & kFirstName) || (flags & kCommonWord) || words > 1) break;
-      }
-      name_end = w;
-    }
-    bool listed = IsListedName(flags);
-    bool accept = false;
-    if (name_end > e) {
-      // A first word that is also an ordinary word needs a listed surname
-      // after it: "Mark Schmidt", not "Mann Peter".
-      accept = listed || ((flags & kFirstName) && surname_follows);
-    } else {
-      accept = listed && !AfterDeterminer(text, k);
-    }
-    if (accept && BeforeCompanyWord(text, name_end)) accept = false;
-    if (accept) AddName(ctx, k, name_end);
-    k = accept ? name_end : e;
   }
+#else
+  for (size_t k = 0; k < n; ++k) {
+    if (k < resume || !MayStartUpper(At(text, k))) continue;
+    if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\''))
+      continue;
+    resume = ConsiderWord(ctx, k, NameWordEnd(text, k));
+  }
+#endif
 }
 
 }  // namespace candor::privacy::internal

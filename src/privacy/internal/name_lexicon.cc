@@ -38,24 +38,75 @@ constexpr std::string_view kIntroCueWords[] = {"heiße", "heisse", "i'm", "i’m
 constexpr std::string_view kCueWithContextWords[] = {"ist", "is",  "bin",     "am",
                                                      "die", "der", "spricht", "name"};
 constexpr std::string_view kClosingCueWords[] = {
-    "grüße",  "grüßen",    "grüsse",    "grüssen", "gruß",  "gruss",   "regards",
-    "cheers", "sincerely", "thanks",    "danke",   "dankeschön", "ciao", "tschüss",
-    "servus", "mfg",       "lg",        "vg",      "greetings", "wishes", "gruesse"};
-constexpr std::string_view kRelationCueWords[] = {
-    "mann",          "ehemann",         "ehefrau",         "sohn",          "tochter",
-    "vater",         "mutter",          "bruder",          "schwester",     "partnerin",
-    "partner",       "freundin",        "freund",          "kollegin",      "kollege",
-    "kollegen",      "chefin",          "chef",            "enkelin",       "enkel",
-    "oma",           "opa",             "nachbarin",       "nachbar",       "kontoinhaberin",
-    "kontoinhaber",  "karteninhaberin", "karteninhaber",   "empfängerin",   "empfänger",
-    "beraterin",     "berater",         "ansprechpartnerin", "ansprechpartner", "vermieterin",
-    "vermieter",     "bevollmächtigte", "bevollmächtigter", "betreuerin",   "betreuer",
-    "husband",       "wife",            "son",             "daughter",      "father",
-    "mother",        "brother",         "sister",          "friend",        "colleague",
-    "boss",          "grandson",        "granddaughter",   "grandmother",   "grandfather",
-    "neighbour",     "neighbor",        "holder",          "cardholder",    "recipient",
-    "payee",         "beneficiary",     "advisor",         "adviser",       "landlord",
-    "landlady"};
+    "grüße",  "grüßen",    "grüsse", "grüssen", "gruß",       "gruss",  "regards",
+    "cheers", "sincerely", "thanks", "danke",   "dankeschön", "ciao",   "tschüss",
+    "servus", "mfg",       "lg",     "vg",      "greetings",  "wishes", "gruesse"};
+constexpr std::string_view kRelationCueWords[] = {"mann",
+                                                  "ehemann",
+                                                  "ehefrau",
+                                                  "sohn",
+                                                  "tochter",
+                                                  "vater",
+                                                  "mutter",
+                                                  "bruder",
+                                                  "schwester",
+                                                  "partnerin",
+                                                  "partner",
+                                                  "freundin",
+                                                  "freund",
+                                                  "kollegin",
+                                                  "kollege",
+                                                  "kollegen",
+                                                  "chefin",
+                                                  "chef",
+                                                  "enkelin",
+                                                  "enkel",
+                                                  "oma",
+                                                  "opa",
+                                                  "nachbarin",
+                                                  "nachbar",
+                                                  "kontoinhaberin",
+                                                  "kontoinhaber",
+                                                  "karteninhaberin",
+                                                  "karteninhaber",
+                                                  "empfängerin",
+                                                  "empfänger",
+                                                  "beraterin",
+                                                  "berater",
+                                                  "ansprechpartnerin",
+                                                  "ansprechpartner",
+                                                  "vermieterin",
+                                                  "vermieter",
+                                                  "bevollmächtigte",
+                                                  "bevollmächtigter",
+                                                  "betreuerin",
+                                                  "betreuer",
+                                                  "husband",
+                                                  "wife",
+                                                  "son",
+                                                  "daughter",
+                                                  "father",
+                                                  "mother",
+                                                  "brother",
+                                                  "sister",
+                                                  "friend",
+                                                  "colleague",
+                                                  "boss",
+                                                  "grandson",
+                                                  "granddaughter",
+                                                  "grandmother",
+                                                  "grandfather",
+                                                  "neighbour",
+                                                  "neighbor",
+                                                  "holder",
+                                                  "cardholder",
+                                                  "recipient",
+                                                  "payee",
+                                                  "beneficiary",
+                                                  "advisor",
+                                                  "adviser",
+                                                  "landlord",
+                                                  "landlady"};
 
 template <typename Fn>
 void ForEachLine(std::string_view list, Fn&& fn) {
@@ -98,7 +149,8 @@ NameLexicon::NameLexicon() : table_(1u << 14), mask_((1u << 14) - 1), filter_((1
 void NameLexicon::Add(std::string_view word, uint8_t flags) {
   if (word.size() >= 2) {
     uint64_t f = FilterHash(word);
-    for (uint64_t slot : {f >> 48, (f >> 32) & 0xFFFF}) filter_[slot >> 6] |= uint64_t{1} << (slot & 63);
+    for (uint64_t slot : {f >> 48, (f >> 32) & 0xFFFF})
+      filter_[slot >> 6] |= uint64_t{1} << (slot & 63);
   }
   uint64_t h = Hash(word);
   for (uint64_t i = (h >> 20) & mask_;; i = (i + 1) & mask_) {

@@ -29,9 +29,9 @@ enum WordFlag : uint8_t {
   kCommonWord = 4,    // also an ordinary word: a name only with more evidence
   kStreetSuffix = 8,  // English: "Street", "Ave", "Mews"
   // Cue words, in lower case, that a name may follow:
-  kIntroCue = 16,        // "heiße", "i'm", "it's"
-  kClosingCue = 32,      // "grüße", "regards", "danke": a signature follows
-  kRelationCue = 64,     // "mann", "tochter", "kontoinhaberin", "wife", "holder"
+  kIntroCue = 16,         // "heiße", "i'm", "it's"
+  kClosingCue = 32,       // "grüße", "regards", "danke": a signature follows
+  kRelationCue = 64,      // "mann", "tochter", "kontoinhaberin", "wife", "holder"
   kCueWithContext = 128,  // "ist", "bin", "am", "die": a cue after "name", "ich", "i"
 };
 
@@ -70,8 +70,8 @@ class NameLexicon {
   uint8_t LookupInTable(std::string_view word) const;
   void Add(std::string_view word, uint8_t flags);
 
-  std::vector<uint64_t> table_;  // (hash with the low 8 bits cleared) | flags; 0 = empty
-  uint64_t mask_ = 0;            // table_.size() - 1
+  std::vector<uint64_t> table_;   // (hash with the low 8 bits cleared) | flags; 0 = empty
+  uint64_t mask_ = 0;             // table_.size() - 1
   std::vector<uint64_t> filter_;  // bit set where some listed word lands (FilterSlot)
 };
 

@@ -239,8 +239,8 @@ size_t ExtensionEnd(std::string_view text, size_t end) {
 size_t ReadNanp(std::string_view text, size_t k, size_t stop, std::string* ten) {
   const std::array<size_t, 3> lengths = {3, 3, 4};
   ten->clear();
-  if (k + 2 < stop && text[k] == '1' && (text[k + 1] == '-' || text[k + 1] == ' ' ||
-                                         text[k + 1] == '.')) {
+  if (k + 2 < stop && text[k] == '1' &&
+      (text[k + 1] == '-' || text[k + 1] == ' ' || text[k + 1] == '.')) {
     k += 2;
   }
   bool bracket = k < stop && text[k] == '(';
