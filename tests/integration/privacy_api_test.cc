@@ -174,10 +174,12 @@ TEST_F(PrivacyApiTest, AgentsSeeOnePlaceholderPerPersonAndCanRevealAnAddress) {
   ASSERT_EQ(revealed.status, 200) << revealed.body;
   EXPECT_EQ(revealed.Json()["original"], kAddress);
   EXPECT_EQ(revealed.Json()["pii_type"], "address");
+  // The AI's answer may still be arriving: find the reveal among the events.
+  const nlohmann::json events =
+      Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "", token_)
+          .Json()["events"];
   nlohmann::json reveal;
-  for (const auto& e :
-       Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "", token_)
-           .Json()["events"])
+  for (const auto& e : events)
     if (e["type"] == "reveal") reveal = e;
   EXPECT_EQ(reveal["notice"]["en"], "A person viewed your postal address: Adressänderung prüfen");
 }
