@@ -665,6 +665,19 @@ size_t CueBefore(const DetectContext& ctx, size_t k, uint8_t* kind) {
   return 0;
 }
 
+// The lists' flags for a name as written in running text: a double first
+// name counts as its first part ("Hans-Dietrich"), a German genitive as its
+// name ("Luthers", "Schmidts").
+uint8_t NameFlags(const NameLexicon& names, std::string_view word) {
+  uint8_t flags = names.Lookup(word);
+  if (flags != 0 || word.size() < 4) return flags;
+  if (size_t hyphen = word.find('-'); hyphen != std::string_view::npos) {
+    return names.Lookup(word.substr(0, hyphen)) & (kFirstName | kCommonWord);
+  }
+  if (word.back() == 's') return names.Lookup(word.substr(0, word.size() - 1)) & ~kFirstName;
+  return 0;
+}
+
 // Looks at the capitalised word [k, e); returns where the next word worth a
 // look may start (past a name it found).
 size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e) {
@@ -672,7 +685,7 @@ size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e) {
   const size_t n = text.size();
   const NameLexicon& names = *ctx.names;
   if (e == k || !StartsUpper(text, k)) return e;
-  uint8_t flags = names.Lookup(text.substr(k, e - k));
+  uint8_t flags = NameFlags(names, text.substr(k, e - k));
   const bool listed_word = (flags & (kFirstName | kSurname)) != 0;
   // Most capitalised words are nouns in the middle of a sentence: only a
   // listed name, or a word that ends its line (a signature), is worth a
@@ -708,8 +721,10 @@ size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e) {
     }
     size_t w = NameWordEnd(text, p);
     if (w == p || !IsNameWord(text, p, w)) break;
-    uint8_t next = names.Lookup(text.substr(p, w - p));
-    if (next & kCommonWord) break;
+    uint8_t next = NameFlags(names, text.substr(p, w - p));
+    // "Peter Stein": a surname that is also a word, after a first name.
+    if ((next & kCommonWord) && !((next & kSurname) && IsListedName(flags) && (flags & kFirstName)))
+      break;
     if (next & kSurname) {
       surname_follows = true;
     } else if (next == 0) {
