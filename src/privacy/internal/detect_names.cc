@@ -668,24 +668,28 @@ size_t CueBefore(const DetectContext& ctx, size_t k, uint8_t* kind) {
 // The lists' flags for a name as written in running text: a double first
 // name counts as its first part ("Hans-Dietrich"), a German genitive as its
 // name ("Luthers", "Schmidts").
-uint8_t NameFlags(const NameLexicon& names, std::string_view word) {
+// `hyphen` is where the first part of a double name ends, or 0.
+uint8_t NameFlags(const NameLexicon& names, std::string_view word, size_t hyphen) {
   uint8_t flags = names.Lookup(word);
   if (flags != 0 || word.size() < 4) return flags;
-  if (size_t hyphen = word.find('-'); hyphen != std::string_view::npos) {
-    return names.Lookup(word.substr(0, hyphen)) & (kFirstName | kCommonWord);
-  }
+  if (hyphen != 0) return names.Lookup(word.substr(0, hyphen)) & (kFirstName | kCommonWord);
   if (word.back() == 's') return names.Lookup(word.substr(0, word.size() - 1)) & ~kFirstName;
   return 0;
 }
+uint8_t NameFlags(const NameLexicon& names, std::string_view word) {
+  size_t hyphen = word.find('-');
+  return NameFlags(names, word, hyphen == std::string_view::npos ? 0 : hyphen);
+}
 
-// Looks at the capitalised word [k, e); returns where the next word worth a
-// look may start (past a name it found).
-size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e) {
+// Looks at the capitalised word [k, e), whose first part ends `hyphen` bytes
+// in ("Hans-Dietrich"; 0 for a word without a hyphen); returns where the next
+// word worth a look may start (past a name it found).
+size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e, size_t hyphen) {
   std::string_view text = ctx.text;
   const size_t n = text.size();
   const NameLexicon& names = *ctx.names;
   if (e == k || !StartsUpper(text, k)) return e;
-  uint8_t flags = NameFlags(names, text.substr(k, e - k));
+  uint8_t flags = NameFlags(names, text.substr(k, e - k), hyphen);
   const bool listed_word = (flags & (kFirstName | kSurname)) != 0;
   // Most capitalised words are nouns in the middle of a sentence: only a
   // listed name, or a word that ends its line (a signature), is worth a
@@ -817,8 +821,12 @@ void FindNames(const DetectContext& ctx) {
       size_t e =
           after != 0 ? k + static_cast<size_t>(__builtin_ctzll(after)) : WordEnd(text, base + 64);
       if (e > n) e = n;
-      if (e < n && (text[e] == '-' || text[e] == '\'')) e = NameWordEnd(text, k);
-      resume = ConsiderWord(ctx, k, e);
+      size_t hyphen = 0;
+      if (e < n && (text[e] == '-' || text[e] == '\'')) {
+        if (text[e] == '-') hyphen = e - k;
+        e = NameWordEnd(text, k);
+      }
+      resume = ConsiderWord(ctx, k, e, e > k + hyphen ? hyphen : 0);
     }
   }
 #else
@@ -826,7 +834,9 @@ void FindNames(const DetectContext& ctx) {
     if (k < resume || !MayStartUpper(At(text, k))) continue;
     if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\''))
       continue;
-    resume = ConsiderWord(ctx, k, NameWordEnd(text, k));
+    size_t e = NameWordEnd(text, k);
+    size_t hyphen = text.substr(k, e - k).find('-');
+    resume = ConsiderWord(ctx, k, e, hyphen == std::string_view::npos ? 0 : hyphen);
   }
 #endif
 }
