@@ -282,7 +282,6 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
   for (std::string_view s : kWeakGermanSuffixes) weak = weak || EndsWithCaseless(word, s);
   if (!strong && word.size() > 4 && EndsWithCaseless(word, "str")) strong = true;  // "Hauptstr 5"
   if (!strong && !weak && !MayFollowRomancePrefix(text, ws)) return 0;
-  std::string lower = Lower(word);
   size_t start = ws;
   auto previous_word = [&](size_t at, size_t* s_out) -> std::string_view {
     if (at < 2 || text[at - 1] != ' ') return {};
@@ -295,7 +294,11 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
   if (strong || weak) {
     // "Straße" alone needs its name before it: "Berliner Straße 5", not
     // "auf Platz 3" or "die Straße 5".
-    bool bare = OneOf(lower, kStrongGermanSuffixes) || OneOf(lower, kWeakGermanSuffixes);
+    bool bare = false;
+    for (std::string_view s : kStrongGermanSuffixes)
+      bare = bare || (word.size() == s.size() && EndsWithCaseless(word, s));
+    for (std::string_view s : kWeakGermanSuffixes)
+      bare = bare || (word.size() == s.size() && EndsWithCaseless(word, s));
     if (bare) {
       size_t ps = 0;
       std::string_view prev = previous_word(ws, &ps);
@@ -309,18 +312,20 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
     // A Romance prefix up to three words back: "Via Roma", "Rue de Virton".
     size_t at = ws;
     bool found = false;
-    for (int back = 0; back < 4 && !found; ++back) {
+    for (int back = 0; back < 3 && !found; ++back) {
       size_t ps = 0;
       std::string_view prev = previous_word(at, &ps);
       if (prev.empty()) break;
-      if (OneOf(prev, kRomancePrefixes)) {
+      // Every prefix is short: longer words are only read past.
+      bool short_word = prev.size() <= 9;
+      if (short_word && OneOf(prev, kRomancePrefixes)) {
         found = true;
         start = ps;
-      } else if (OneOf(prev, kGermanPrefixes) && back <= 1) {
+      } else if (short_word && back <= 1 && OneOf(prev, kGermanPrefixes)) {
         found = weak = true;
         start = ps;
         // "An der Alster": the article belongs to the prefix.
-      } else if (!OneOf(prev, kRomanceParticles) && !StartsUpperAt(text, ps)) {
+      } else if (!StartsUpperAt(text, ps) && (prev.size() > 5 || !OneOf(prev, kRomanceParticles))) {
         break;
       }
       at = ps;

@@ -461,7 +461,12 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
     // A '0' after a digit starts nothing (shifted in, bit 0 sees no digit
     // before it: right when base is 0, and below `begin` otherwise).
     starts = plus | bracket | (window.Equal('0') & ~(digits << 1));
-    if (phone.nanp()) starts |= digits & ~(digits << 1);
+    if (phone.nanp()) {
+      // The NANP's numbers start with a three-digit area code or "1".
+      uint64_t run_starts = digits & ~(digits << 1);
+      starts |= (run_starts & (digits >> 1) & (digits >> 2) & ~(digits >> 3)) |
+                (run_starts & window.Equal('1') & ~(digits >> 1));
+    }
     windowed = true;
   } else
 #endif
