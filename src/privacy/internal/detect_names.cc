@@ -583,12 +583,6 @@ size_t DetectRelatedName(const DetectContext& ctx, size_t end) {
 
 namespace {
 
-#ifndef __SSE2__
-// Where a capitalised word may start: an upper-case ASCII letter, or the lead
-// byte of Ä Ö Ü É Ł Š ... (StartsUpper decides).
-bool MayStartUpper(unsigned char c) { return IsAsciiUpper(c) || (c >= 0xC3 && c <= 0xC5); }
-#endif
-
 // Whether the word ending at `e`, or the one capitalised word after it, ends
 // its line or the text: where a signature's name stands ("Viele Grüße\nJürgen
 // Weiß", "Danke, Kowalczyk!").
@@ -752,49 +746,16 @@ size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e, size_t hyphen)
   return accept ? name_end : e;
 }
 
+// Bit i is set where byte i of the 16 at `data` may start a capitalised word:
+// A-Z, or the lead byte of Ä Ö Ü É Ł Š ... (StartsUpper decides).
 #ifdef __SSE2__
-// Bit masks over the 64 bytes from `base` (bytes past the text read as
-// spaces): bit i describes byte base + i.
-struct WordMasks {
-  uint64_t capitals;        // A-Z, and lead bytes of Ä Ö Ü É Ł Š ...
-  uint64_t ascii_capitals;  // A-Z
-  uint64_t letters;         // ASCII letters and bytes of multi-byte characters
-  uint64_t joined;          // letters, digits, '-' and '\'': a word goes on
-};
-
-WordMasks MasksAt(std::string_view text, size_t base) {
-  alignas(16) char padded[64];
-  const char* data = text.data() + base;
-  if (base + 64 > text.size()) {
-    std::memset(padded, ' ', sizeof padded);
-    std::memcpy(padded, data, text.size() - base);
-    data = padded;
-  }
-  WordMasks m{0, 0, 0, 0};
-  for (int b = 0; b < 4; ++b) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * b));
-    auto below = [](__m128i x, int limit) {
-      return _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(static_cast<char>(limit - 1))), x);
-    };
-    __m128i upper = below(_mm_sub_epi8(v, _mm_set1_epi8('A')), 26);
-    __m128i lead = below(_mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(0xC3))), 3);
-    __m128i alpha =
-        below(_mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8('a')), 26);
-    __m128i high = _mm_cmplt_epi8(v, _mm_setzero_si128());
-    __m128i letters = _mm_or_si128(alpha, high);
-    __m128i joined =
-        _mm_or_si128(_mm_or_si128(letters, below(_mm_sub_epi8(v, _mm_set1_epi8('0')), 10)),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('-')),
-                                  _mm_cmpeq_epi8(v, _mm_set1_epi8('\''))));
-    auto bits = [b](__m128i x) {
-      return static_cast<uint64_t>(static_cast<unsigned>(_mm_movemask_epi8(x))) << (16 * b);
-    };
-    m.capitals |= bits(_mm_or_si128(upper, lead));
-    m.ascii_capitals |= bits(upper);
-    m.letters |= bits(letters);
-    m.joined |= bits(joined);
-  }
-  return m;
+unsigned CapitalMask(const char* data) {
+  __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data));
+  __m128i upper = _mm_sub_epi8(v, _mm_set1_epi8('A'));
+  upper = _mm_cmpeq_epi8(_mm_min_epu8(upper, _mm_set1_epi8(25)), upper);
+  __m128i lead = _mm_sub_epi8(v, _mm_set1_epi8(static_cast<char>(0xC3)));
+  lead = _mm_cmpeq_epi8(_mm_min_epu8(lead, _mm_set1_epi8(2)), lead);
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(upper, lead)));
 }
 #endif
 
@@ -804,39 +765,47 @@ void FindNames(const DetectContext& ctx) {
   std::string_view text = ctx.text;
   const size_t n = text.size();
   size_t resume = 0;  // words before this were read as part of a name
-#ifdef __SSE2__
-  // Capitalised words are found 64 bytes at a time: a capital whose byte
-  // before does not continue a word starts one.
-  uint64_t carry = 0;
-  for (size_t base = 0; base < n; base += 64) {
-    WordMasks m = MasksAt(text, base);
-    // Names are written in title case: a capital, then a small letter (or a
-    // byte of a multi-byte one), never "EUR" or "LG".
-    uint64_t starts = m.capitals & ~((m.joined << 1) | carry) & ~(m.ascii_capitals >> 1);
-    carry = m.joined >> 63;
-    for (; starts != 0; starts &= starts - 1) {
-      size_t k = base + static_cast<size_t>(__builtin_ctzll(starts));
-      if (k < resume || k >= n) continue;
-      uint64_t after = ~m.letters >> (k - base);
-      size_t e =
-          after != 0 ? k + static_cast<size_t>(__builtin_ctzll(after)) : WordEnd(text, base + 64);
-      if (e > n) e = n;
-      size_t hyphen = 0;
-      if (e < n && (text[e] == '-' || text[e] == '\'')) {
-        if (text[e] == '-') hyphen = e - k;
-        e = NameWordEnd(text, k);
-      }
-      resume = ConsiderWord(ctx, k, e, e > k + hyphen ? hyphen : 0);
+  auto consider = [&](size_t k) {
+    if (k < resume) return;
+    if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\'')) {
+      return;
     }
+    // Names are written in title case: never "EUR" or "LG".
+    if (k + 1 < n && IsAsciiUpper(At(text, k + 1))) return;
+    size_t e = WordEnd(text, k);
+    size_t hyphen = 0;
+    if (e + 1 < n && (text[e] == '-' || text[e] == '\'')) {
+      if (text[e] == '-') hyphen = e - k;
+      e = NameWordEnd(text, k);
+      if (e <= k + hyphen) hyphen = 0;
+    }
+    resume = ConsiderWord(ctx, k, e, hyphen);
+  };
+#ifdef __SSE2__
+  // Sixteen bytes at a time; most hold no capital at all.
+  for (size_t base = 0; base < n;) {
+    size_t at = base;
+    unsigned mask = 0;
+    if (base + 16 <= n) {
+      mask = CapitalMask(text.data() + base);
+      base += 16;
+    } else if (n >= 16) {  // the last bytes in one load, those already seen masked out
+      at = n - 16;
+      mask = CapitalMask(text.data() + at) & (0xFFFFu << (base - at));
+      base = n;
+    } else {
+      for (; base < n; ++base) {
+        unsigned char c = At(text, base);
+        if (IsAsciiUpper(c) || (c >= 0xC3 && c <= 0xC5)) consider(base);
+      }
+      break;
+    }
+    for (; mask != 0; mask &= mask - 1) consider(at + static_cast<size_t>(__builtin_ctz(mask)));
   }
 #else
   for (size_t k = 0; k < n; ++k) {
-    if (k < resume || !MayStartUpper(At(text, k))) continue;
-    if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\''))
-      continue;
-    size_t e = NameWordEnd(text, k);
-    size_t hyphen = text.substr(k, e - k).find('-');
-    resume = ConsiderWord(ctx, k, e, hyphen == std::string_view::npos ? 0 : hyphen);
+    unsigned char c = At(text, k);
+    if (IsAsciiUpper(c) || (c >= 0xC3 && c <= 0xC5)) consider(k);
   }
 #endif
 }
