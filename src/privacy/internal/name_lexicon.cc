@@ -25,7 +25,8 @@ uint64_t Hash(std::string_view word) {
   }
   if (k < word.size()) {
     uint64_t chunk = 0;
-    std::memcpy(&chunk, word.data() + k, word.size() - k);
+    for (size_t i = k; i < word.size(); ++i)
+      chunk |= uint64_t{static_cast<unsigned char>(word[i])} << (8 * (i - k));
     h = (h ^ chunk) * 0xC4CEB9FE1A85EC53ull;
     h ^= h >> 29;
   }

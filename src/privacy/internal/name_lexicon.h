@@ -57,8 +57,14 @@ class NameLexicon {
   // The first-look filter (a Bloom filter of two bits per word) hashes the
   // first four bytes, the last two and the length: no loop over the word.
   static uint64_t FilterHash(std::string_view word) {
+    // Fixed-size copies compile to plain loads; a variable one is a call.
     uint32_t first = 0;
-    std::memcpy(&first, word.data(), word.size() < 4 ? word.size() : 4);
+    if (word.size() >= 4) {
+      std::memcpy(&first, word.data(), 4);
+    } else {
+      for (size_t i = 0; i < word.size(); ++i)
+        first |= uint32_t{static_cast<unsigned char>(word[i])} << (8 * i);
+    }
     uint16_t last = 0;
     std::memcpy(&last, word.data() + word.size() - 2, 2);
     uint64_t v = first | (uint64_t{last} << 32) | (uint64_t{word.size()} << 48);
