@@ -278,8 +278,11 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
     return 0;
   }
   bool strong = false, weak = false;
-  for (std::string_view s : kStrongGermanSuffixes) strong = strong || EndsWithCaseless(word, s);
-  for (std::string_view s : kWeakGermanSuffixes) weak = weak || EndsWithCaseless(word, s);
+  const char last = ToLower(static_cast<unsigned char>(word.back()));
+  for (std::string_view s : kStrongGermanSuffixes)
+    strong = strong || (s.back() == last && EndsWithCaseless(word, s));
+  for (std::string_view s : kWeakGermanSuffixes)
+    weak = weak || (s.back() == last && EndsWithCaseless(word, s));
   if (!strong && word.size() > 4 && EndsWithCaseless(word, "str")) strong = true;  // "Hauptstr 5"
   if (!strong && !weak && !MayFollowRomancePrefix(text, ws)) return 0;
   size_t start = ws;
