@@ -341,6 +341,12 @@ bool ClosesIpv6Groups(std::string_view text, size_t colon) {
 // (amounts, dates, order numbers) is not worth a look.
 bool MayBeHouseNumber(std::string_view text, size_t run_start, size_t run_end) {
   const size_t n = text.size();
+  // Dates, times and amounts ("12.3.2024", "9:30", "49,99") go on with a
+  // digit after a dot, colon or comma; a house number never does.
+  if (run_end + 1 < n && (text[run_end] == '.' || text[run_end] == ':' || text[run_end] == ',') &&
+      internal::IsDigit(static_cast<unsigned char>(text[run_end + 1]))) {
+    return false;
+  }
   if (run_start >= 2 && text[run_start - 1] == ' ') {
     unsigned char before = static_cast<unsigned char>(text[run_start - 2]);
     if (internal::IsAsciiAlpha(before) || before >= 0x80 || before == '.') {
