@@ -217,6 +217,10 @@ size_t ExtensionEnd(std::string_view text, size_t end) {
   } else {
     size_t s = k;
     while (s < n && text[s] == ' ') ++s;
+    // "x", "ext", "extension", "Durchwahl", "DW": most numbers stop here.
+    if (s >= n || (text[s] != 'x' && text[s] != 'e' && text[s] != 'E' && text[s] != 'D')) {
+      return end;
+    }
     size_t w = s;
     while (w < n && IsAsciiAlpha(At(text, w))) ++w;
     std::string_view word = text.substr(s, w - s);
