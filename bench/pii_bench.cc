@@ -68,6 +68,9 @@ class TextGenerator {
         "thanks, but that did not solve the problem at all.",
     };
     static const char* kClose[] = {" Danke!", " Viele Grüße", " Thanks.", "", "", " LG"};
+    // Names customers sign with (personal data, counted as such).
+    static const char* kSigned[] = {" Viele Grüße\nJürgen Weiß", " Best regards,\nEmily Johnson",
+                                    " LG Anna"};
     std::string m = kOpen[Pick(std::size(kOpen))];
     m += Fill(kBody[Pick(std::size(kBody))]);
     if (Chance(0.35)) m += " " + Fill(kBody[Pick(std::size(kBody))]);
@@ -79,7 +82,15 @@ class TextGenerator {
       m += value;
       m += ".";
     }
-    m += kClose[Pick(std::size(kClose))];
+    if (Chance(0.01)) {
+      std::string_view signed_by = kSigned[Pick(std::size(kSigned))];
+      m += signed_by;
+      size_t name_at = signed_by.find('\n');
+      if (name_at == std::string_view::npos) name_at = signed_by.rfind(' ');
+      pii_bytes += signed_by.size() - name_at - 1;
+    } else {
+      m += kClose[Pick(std::size(kClose))];
+    }
     return m;
   }
 
@@ -120,7 +131,7 @@ class TextGenerator {
     return out;
   }
   std::string Pii() {
-    switch (Pick(6)) {
+    switch (Pick(8)) {
       case 0: {  // a valid German IBAN
         std::string bban = Digits(18);
         std::string rearranged = bban + "131400";  // "DE" -> 13 14, check digits 00
@@ -148,6 +159,10 @@ class TextGenerator {
       }
       case 4:
         return "+49 30 " + std::to_string(2 + Pick(8)) + Digits(7);
+      case 5:
+        return "Mein Name ist Anna Schmidt";
+      case 6:
+        return "Lindenstraße " + std::to_string(1 + Pick(120)) + ", 10115 Berlin";
       default:
         return "mein Passwort ist Sommer" + Digits(4) + "!";
     }

@@ -60,7 +60,9 @@ Result<AskResult> Ask(const AskFlags& flags) {
   SystemClock clock;
   auto store = OpenSqliteStore(scratch.path() + "/candor.db", clock);
   if (!store.ok()) return store.status();
-  auto scanner = privacy::PiiScanner::Create();
+  privacy::ScannerOptions scanner_options;
+  scanner_options.published_phone_numbers = config->published_phone_numbers;
+  auto scanner = privacy::PiiScanner::Create(scanner_options);
   if (!scanner.ok()) return scanner.status();
   auto master = vault::LoadOrCreateMasterKey(scratch.path() + "/vault.key");
   if (!master.ok()) return master.status();

@@ -148,6 +148,23 @@ const std::vector<Entry>& Table() {
           c.vault_key_file = v;
           return Status::Ok();
         });
+    add("privacy.published_phone_numbers", "CANDOR_PUBLISHED_PHONE_NUMBERS",
+        "the bank's own published phone numbers, comma-separated, which customers may quote and "
+        "which are never masked (default +49 116 116)",
+        [](Config& c, const std::string& v) {
+          std::vector<std::string> numbers;
+          for (size_t start = 0; start <= v.size();) {
+            size_t comma = v.find(',', start);
+            if (comma == std::string::npos) comma = v.size();
+            std::string number = v.substr(start, comma - start);
+            number.erase(0, number.find_first_not_of(' '));
+            number.erase(number.find_last_not_of(' ') + 1);
+            if (!number.empty()) numbers.push_back(std::move(number));
+            start = comma + 1;
+          }
+          c.published_phone_numbers = std::move(numbers);
+          return Status::Ok();
+        });
     add("nlu.intent_model", "CANDOR_INTENT_MODEL",
         "intent model directory from 'candor nlu train' (default: the demo bank's, built with "
         "candor)",

@@ -20,7 +20,9 @@ struct Config {
   ServerOptions server;
   LedgerOptions ledger;
   std::string data_dir = "var";
-  std::string vault_key_file;    // empty: <data_dir>/vault.key
+  std::string vault_key_file;  // empty: <data_dir>/vault.key
+  // The bank's own published phone numbers, never masked as personal data.
+  std::vector<std::string> published_phone_numbers = {"+49 116 116"};
   std::string intent_model;      // empty: the demo bank's, built with candor
   std::string distress_model;    // empty: the one built with candor
   std::string language = "de";   // the deployment's main language: de or en

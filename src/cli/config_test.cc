@@ -42,6 +42,21 @@ TEST(ConfigTest, EnvironmentOverridesFile) {
   EXPECT_EQ(config->log_level, LogLevel::kWarn);
 }
 
+TEST(ConfigTest, ReadsTheBanksPublishedPhoneNumbersAsAList) {
+  auto defaults = LoadConfig(std::nullopt, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_EQ(defaults->published_phone_numbers, std::vector<std::string>{"+49 116 116"});
+  const auto path =
+      WriteToml("[privacy]\npublished_phone_numbers = \"+49 116 116, 069 910 10000\"\n");
+  auto config = LoadConfig(path, FakeEnv({}));
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_EQ(config->published_phone_numbers,
+            (std::vector<std::string>{"+49 116 116", "069 910 10000"}));
+  auto none = LoadConfig(std::nullopt, FakeEnv({{"CANDOR_PUBLISHED_PHONE_NUMBERS", ""}}));
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->published_phone_numbers.empty());
+}
+
 TEST(ConfigTest, UnknownKeyInFileIsAnErrorWithItsLine) {
   const auto path = WriteToml("[server]\nport = 9000\nprot = 9001\n");
   auto config = LoadConfig(path, FakeEnv({}));

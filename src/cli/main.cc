@@ -89,11 +89,19 @@ int main(int argc, char** argv) {
   scan_cmd->add_option("--format", scan_format, "output format")->check(CLI::IsMember({"jsonl"}));
   std::string eval_file;
   bool eval_json = false;
+  std::string eval_format = "jsonl";
   auto* eval_cmd = pii_cmd->add_subcommand(
-      "eval", "precision, recall and F1 per type on a labelled JSONL file (exact span match)");
+      "eval",
+      "precision, recall and F1 per type on a labelled file (exact spans for jsonl; for the "
+      "public sets a finding covering half a label)");
   eval_cmd->add_option("file", eval_file, "lines of {\"text\", \"entities\": [{type, start, end}]}")
       ->required();
   eval_cmd->add_flag("--json", eval_json, "one JSON object instead of a table");
+  eval_cmd
+      ->add_option("--format", eval_format,
+                   "jsonl, germeval (GermEval 2014 TSV, persons), wnut17 (persons) or presidio "
+                   "(synth_dataset_v2.json)")
+      ->check(CLI::IsMember({"jsonl", "germeval", "wnut17", "presidio"}));
 
   auto* nlu_cmd =
       app.add_subcommand("nlu", "understand customers: train and measure intent models");
@@ -222,7 +230,10 @@ int main(int argc, char** argv) {
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
   if (scan_cmd->parsed()) return candor::privacy::RunPiiScan(std::cin, std::cout);
-  if (eval_cmd->parsed()) return candor::privacy::RunPiiEval(eval_file, eval_json, std::cout);
+  if (eval_cmd->parsed()) {
+    return candor::privacy::RunPiiEval(eval_file, eval_json, std::cout,
+                                       *candor::privacy::ParseDatasetFormat(eval_format));
+  }
   if (kb_import_cmd->parsed() || kb_search_cmd->parsed() || kb_eval_cmd->parsed()) {
     auto config = candor::LoadConfigOrComplain(kb_common);
     if (!config) return 2;

@@ -72,7 +72,9 @@ int RunServe(const ServeFlags& flags) {
   }
   (*ledger)->Start();
 
-  auto scanner = privacy::PiiScanner::Create();
+  privacy::ScannerOptions scanner_options;
+  scanner_options.published_phone_numbers = config->published_phone_numbers;
+  auto scanner = privacy::PiiScanner::Create(scanner_options);
   if (!scanner.ok()) {
     std::cerr << "candor: personal-data scanner: " << scanner.status().message() << "\n";
     return 1;

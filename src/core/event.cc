@@ -69,6 +69,7 @@ std::pair<std::string, std::string> PiiTypeWords(const std::string& type) {
       {"secret", {"Zugangsdaten", "credentials"}},
       {"birth_date", {"Geburtsdatum", "date of birth"}},
       {"name", {"Namensangabe", "name"}},
+      {"address", {"Postanschrift", "postal address"}},
   };
   for (const auto& [key, words] : kWords)
     if (type == key) return {words.first, words.second};

@@ -62,8 +62,8 @@ int RunPiiScan(std::istream& in, std::ostream& out) {
   return exit_code;
 }
 
-int RunPiiEval(const std::string& path, bool json, std::ostream& out) {
-  Result<std::vector<LabeledText>> texts = LoadLabeledJsonl(path);
+int RunPiiEval(const std::string& path, bool json, std::ostream& out, DatasetFormat format) {
+  Result<std::vector<LabeledText>> texts = LoadDataset(path, format);
   if (!texts.ok()) {
     out << "pii eval: " << texts.status().message() << "\n";
     return 1;
@@ -73,7 +73,10 @@ int RunPiiEval(const std::string& path, bool json, std::ostream& out) {
     out << "pii eval: " << scanner.status().message() << "\n";
     return 1;
   }
-  Result<EvalReport> report = EvaluatePii(*scanner, *texts);
+  const std::vector<PiiType> types = DatasetTypes(format);
+  Result<EvalReport> report =
+      EvaluatePii(*scanner, *texts, types,
+                  format == DatasetFormat::kJsonl ? SpanMatch::kExact : SpanMatch::kHalfCovered);
   if (!report.ok()) {
     out << "pii eval: " << report.status().message() << "\n";
     return 1;

@@ -1,4 +1,5 @@
 // Evaluation: exact-span precision, recall and F1 against labelled texts.
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -76,8 +77,41 @@ Result<std::vector<LabeledText>> LoadLabeledJsonl(const std::string& path) {
   return texts;
 }
 
+namespace {
+
+size_t Overlap(size_t a_start, size_t a_end, size_t b_start, size_t b_end) {
+  size_t start = std::max(a_start, b_start), end = std::min(a_end, b_end);
+  return end > start ? end - start : 0;
+}
+
+// kHalfCovered: see privacy.h.
+void ScoreHalfCovered(const std::vector<LabeledSpan>& expected,
+                      const std::vector<LabeledSpan>& predicted, EvalReport& report) {
+  for (const LabeledSpan& p : predicted) {
+    bool right = false;
+    for (const LabeledSpan& e : expected) {
+      if (e.type != p.type) continue;
+      size_t o = Overlap(p.start, p.end, e.start, e.end);
+      right = right || 2 * o >= p.end - p.start || 2 * o >= e.end - e.start;
+    }
+    Score& s = report.by_type[static_cast<size_t>(p.type)];
+    ++(right ? s.true_positives : s.false_positives);
+  }
+  // Recall counts labels: a label found adds nothing to precision's count.
+  for (const LabeledSpan& e : expected) {
+    bool found = false;
+    for (const LabeledSpan& p : predicted) {
+      if (p.type == e.type && 2 * Overlap(p.start, p.end, e.start, e.end) >= e.end - e.start)
+        found = true;
+    }
+    if (!found) ++report.by_type[static_cast<size_t>(e.type)].false_negatives;
+  }
+}
+
+}  // namespace
+
 Result<EvalReport> EvaluatePii(const PiiScanner& scanner, std::span<const LabeledText> texts,
-                               std::span<const PiiType> types) {
+                               std::span<const PiiType> types, SpanMatch match) {
   Result<ScanScratch> scratch = scanner.NewScratch();
   if (!scratch.ok()) return scratch.status();
   std::array<bool, kPiiTypeCount> counted{};
@@ -89,6 +123,19 @@ Result<EvalReport> EvaluatePii(const PiiScanner& scanner, std::span<const Labele
   for (const LabeledText& labeled : texts) {
     Result<std::vector<Finding>> findings = scanner.Scan(labeled.text, *scratch);
     if (!findings.ok()) return findings.status();
+    ++report.texts;
+    if (match == SpanMatch::kHalfCovered) {
+      std::vector<LabeledSpan> expected, predicted;
+      for (const LabeledSpan& s : labeled.entities) {
+        if (counted[static_cast<size_t>(s.type)]) expected.push_back(s);
+      }
+      for (const Finding& f : *findings) {
+        if (counted[static_cast<size_t>(f.type)])
+          predicted.push_back(LabeledSpan{f.type, f.start, f.end});
+      }
+      ScoreHalfCovered(expected, predicted, report);
+      continue;
+    }
     std::set<Key> expected, predicted;
     for (const LabeledSpan& s : labeled.entities) {
       if (counted[static_cast<size_t>(s.type)]) expected.insert({s.type, s.start, s.end});
@@ -108,7 +155,6 @@ Result<EvalReport> EvaluatePii(const PiiScanner& scanner, std::span<const Labele
       if (!predicted.count(k))
         ++report.by_type[static_cast<size_t>(std::get<0>(k))].false_negatives;
     }
-    ++report.texts;
   }
   for (PiiType t : types) {
     const Score& s = report.For(t);

@@ -17,12 +17,41 @@ std::string_view StripBrackets(std::string_view placeholder) {
   return placeholder;
 }
 
+std::vector<std::string_view> Words(std::string_view name) {
+  std::vector<std::string_view> words;
+  while (!name.empty()) {
+    size_t space = name.find(' ');
+    if (space != 0) words.push_back(name.substr(0, space));
+    if (space == std::string_view::npos) break;
+    name.remove_prefix(space + 1);
+  }
+  return words;
+}
+
+// One person, written in full or in part: "Anna Schmidt" and "Schmidt" (a
+// salutation leaves the first name out) or "Anna" (a signature leaves the
+// surname out). Two full names must agree: "Peter Schmidt" is someone else.
+bool SamePerson(std::string_view a, std::string_view b) {
+  std::vector<std::string_view> x = Words(a), y = Words(b);
+  if (x.empty() || y.empty()) return false;
+  if (x.size() > 1 && y.size() > 1) return x == y;
+  const std::vector<std::string_view>& whole = x.size() > 1 ? x : y;
+  std::string_view part = x.size() > 1 ? y[0] : x[0];
+  if (x.size() == 1 && y.size() == 1) return x[0] == y[0];
+  return part == whole.front() || part == whole.back();
+}
+
 }  // namespace
 
 const std::string& PlaceholderMap::PlaceholderFor(PiiType type, std::string_view normalized,
                                                   std::string_view original) {
   for (const Entry& e : entries_) {
     if (e.type == type && e.normalized == normalized) return e.placeholder;
+  }
+  if (type == PiiType::kName) {
+    for (const Entry& e : entries_) {
+      if (e.type == type && SamePerson(e.normalized, normalized)) return e.placeholder;
+    }
   }
   uint32_t number = ++next_number_[static_cast<size_t>(type)];
   entries_.push_back(Entry{std::string(PiiTypeLabel(type)) + "_" + std::to_string(number), type,

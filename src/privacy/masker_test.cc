@@ -39,6 +39,20 @@ TEST_F(MaskerTest, GivesTheSameValueTheSamePlaceholderAcrossSpellingsAndMessages
   EXPECT_EQ(MaskWith(*scanner_, "oder 0171 2345678", map), "oder [PHONE_1]");
 }
 
+TEST_F(MaskerTest, GivesOnePersonOnePlaceholderWhicheverPartOfTheNameIsUsed) {
+  PlaceholderMap map;
+  EXPECT_EQ(MaskWith(*scanner_, "Mein Name ist Anna Schmidt.", map), "Mein Name ist [NAME_1].");
+  EXPECT_EQ(MaskWith(*scanner_, "Frau Schmidt hat gestern angerufen", map),
+            "Frau [NAME_1] hat gestern angerufen");
+  EXPECT_EQ(MaskWith(*scanner_, "Danke, Anna!", map), "Danke, [NAME_1]!");
+  // Another Schmidt is another person.
+  EXPECT_EQ(MaskWith(*scanner_, "mein Mann Peter Schmidt auch", map), "mein Mann [NAME_2] auch");
+  EXPECT_EQ(MaskWith(*scanner_, "Lindenstraße 12, 10115 Berlin", map), "[ADDRESS_1]");
+  ASSERT_TRUE(map.Original("ADDRESS_1").has_value());
+  EXPECT_EQ(*map.Original("ADDRESS_1"), "Lindenstraße 12, 10115 Berlin");
+  EXPECT_EQ(*map.Original("NAME_1"), "Anna Schmidt");
+}
+
 TEST_F(MaskerTest, MasksARepeatedSecretEvenWithoutItsCue) {
   PlaceholderMap map;
   EXPECT_EQ(MaskWith(*scanner_, "mein Passwort ist Sommer2023!", map),

@@ -4,7 +4,9 @@
 // finds personal data in a text: e-mail addresses, phone numbers, IBANs,
 // payment card numbers, German tax ids (Steuer-IdNr), IP addresses, secrets
 // given in context ("mein Passwort ist ..."), birth dates given in context
-// ("geboren am ...") and names after a salutation ("Frau Schmidt").
+// ("geboren am ..."), names (after a salutation, in a self-introduction, a
+// signature or after a relation such as "mein Mann", and in running text from
+// name lists) and postal addresses (German, Austrian, Swiss and English).
 //
 // How: candidates are cheap to find and expensive to confirm, so finding is
 // kept to one pass. One Vectorscan database holds the cue words (password,
@@ -57,14 +59,16 @@ enum class PiiType : uint8_t {
   kIp,         // IPv4 or IPv6
   kSecret,     // password, PIN, TAN ... given in context
   kBirthDate,  // a date given in context ("geboren am", "date of birth")
-  kName,       // a name after a salutation ("Herr", "Mrs", "Dr.")
+  kName,       // a person's name
+  kAddress,    // a postal address: street and number, with postcode and town if given
 };
-inline constexpr size_t kPiiTypeCount = 9;
+inline constexpr size_t kPiiTypeCount = 10;
 inline constexpr std::array<PiiType, kPiiTypeCount> kAllPiiTypes = {
     PiiType::kEmail, PiiType::kPhone,  PiiType::kIban,      PiiType::kCard, PiiType::kTaxId,
-    PiiType::kIp,    PiiType::kSecret, PiiType::kBirthDate, PiiType::kName};
+    PiiType::kIp,    PiiType::kSecret, PiiType::kBirthDate, PiiType::kName, PiiType::kAddress};
 
-// "email", "phone", "iban", "card", "tax_id", "ip", "secret", "birth_date", "name".
+// "email", "phone", "iban", "card", "tax_id", "ip", "secret", "birth_date",
+// "name", "address".
 std::string_view PiiTypeName(PiiType type);
 std::optional<PiiType> ParsePiiType(std::string_view name);
 // The placeholder stem: "EMAIL", "PHONE", "IBAN", "CARD", "TAX_ID", ...
@@ -86,6 +90,17 @@ struct ScannerOptions {
   // Region (ISO 3166 alpha-2) for phone numbers written without a country
   // code: "0171 2345678" is read as a German number under "DE".
   std::string default_region = "DE";
+  // Phone numbers that are not personal data: the bank's own published
+  // numbers, which customers quote back ("I called 116 116"). Any spelling
+  // that libphonenumber reads as the same number is left unmasked. Written as
+  // customers would write them; a number that does not parse fails Create().
+  std::vector<std::string> published_phone_numbers = {"+49 116 116"};
+  // Regions whose national formats are also read when a number does not
+  // parse in the default region: "US" reads "(212) 555-0187"; a region with
+  // a trunk prefix such as "GB" reads "020 7946 0958", at a cost (such
+  // regions are checked by libphonenumber itself, a few microseconds for each
+  // number that starts with 0 and is not the default region's).
+  std::vector<std::string> other_phone_regions = {"US"};
 };
 
 class PiiScanner;
@@ -218,12 +233,36 @@ struct EvalReport {
   const Score& For(PiiType type) const { return by_type[static_cast<size_t>(type)]; }
 };
 
-// Scores the scanner against labelled texts by exact span match (type, start
-// and end must all agree). Only `types` are counted: findings and labels of
-// other types are ignored, so a data set that labels a subset of the types can
-// be scored fairly.
+// How a finding is matched with a label of its type.
+enum class SpanMatch {
+  kExact,  // start and end agree
+  // Data sets labelled by other rules ("Herr Schmidt" or "Schmidt", with or
+  // without the town): a label is found when one finding covers at least
+  // half of it, and a finding is right when at least half of it lies in one
+  // label, or it covers at least half of one.
+  kHalfCovered,
+};
+
+// Scores the scanner against labelled texts. Only `types` are counted:
+// findings and labels of other types are ignored, so a data set that labels a
+// subset of the types can be scored fairly.
 Result<EvalReport> EvaluatePii(const PiiScanner& scanner, std::span<const LabeledText> texts,
-                               std::span<const PiiType> types = kAllPiiTypes);
+                               std::span<const PiiType> types = kAllPiiTypes,
+                               SpanMatch match = SpanMatch::kExact);
+
+// Public data sets, for evaluation (never for tuning: see README).
+enum class DatasetFormat {
+  kJsonl,     // the format above (data/pii/eval.jsonl)
+  kGermEval,  // GermEval 2014 NER TSV: persons (B-PER, I-PER) as names
+  kWnut17,    // WNUT 2017 token/tag lines: persons as names
+  kPresidio,  // presidio-research synth_dataset_v2.json: PERSON, STREET_ADDRESS, ...
+};
+// "jsonl", "germeval", "wnut17", "presidio".
+std::optional<DatasetFormat> ParseDatasetFormat(std::string_view name);
+// The types a format labels, which an evaluation counts.
+std::vector<PiiType> DatasetTypes(DatasetFormat format);
+// Token formats become one text per sentence, its tokens joined by a space.
+Result<std::vector<LabeledText>> LoadDataset(const std::string& path, DatasetFormat format);
 
 // ---- Command line (wired to `candor pii ...` by src/cli) --------------------
 
@@ -234,9 +273,11 @@ Result<EvalReport> EvaluatePii(const PiiScanner& scanner, std::span<const Labele
 // code is then 1; otherwise 0.
 int RunPiiScan(std::istream& in, std::ostream& out);
 
-// `candor pii eval FILE.jsonl [--json]`: precision, recall and F1 per type and
-// overall, as a table or one JSON object. Returns 0, or 1 with a message on
+// `candor pii eval FILE [--format F] [--json]`: precision, recall and F1 per
+// type and overall, as a table or one JSON object; exact spans for jsonl,
+// half-covered spans for the other formats. Returns 0, or 1 with a message on
 // `out` when the file cannot be read or parsed.
-int RunPiiEval(const std::string& path, bool json, std::ostream& out);
+int RunPiiEval(const std::string& path, bool json, std::ostream& out,
+               DatasetFormat format = DatasetFormat::kJsonl);
 
 }  // namespace candor::privacy

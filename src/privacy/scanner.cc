@@ -10,6 +10,7 @@
 #include <climits>
 
 #include "privacy/internal/detectors.h"
+#include "privacy/internal/name_lexicon.h"
 #include "privacy/internal/phone.h"
 #include "privacy/internal/validators.h"
 #include "privacy/privacy.h"
@@ -29,6 +30,8 @@ enum class Trigger : uint8_t {
   kTanCue,
   kBirthCue,
   kNameCue,
+  kIntroStrongCue,
+  kHouseNumber,  // a run of one to six digits: a house number or a postcode
 };
 
 struct TriggerPattern {
@@ -62,6 +65,11 @@ constexpr TriggerPattern kPatterns[] = {
     {R"(geboren|geb\.|geburtsdatum|geburtstag|date of birth|birth ?date|born|dob|d\.o\.b\.)",
      kCaseless, Trigger::kBirthCue},
     {R"(Herrn?|Frau|Hr|Fr|Mrs?|Ms|Miss|Mister|Dr|Prof)", 0, Trigger::kNameCue},
+    // Only the strong introductions: they also take a name written in lower
+    // case ("ich heiße anna"). Weaker cues, closings and relations are looked
+    // up from the capitalised word after them (FindNames), which costs less
+    // than a hundred more literals here.
+    {R"(name ist|name is|name's|name:|heiße|heisse|call me)", kCaseless, Trigger::kIntroStrongCue},
 };
 constexpr size_t kPatternCount = std::size(kPatterns);
 
@@ -86,6 +94,8 @@ constexpr std::string_view kTanCues[] = {"TAN",     "mTAN",     "pushTAN", "smsT
 constexpr std::string_view kBirthCues[] = {
     "geboren",    "geb.",      "geburtsdatum", "geburtstag", "date of birth",
     "birth date", "birthdate", "born",         "dob",        "d.o.b."};
+constexpr std::string_view kIntroStrongCues[] = {
+    "name ist", "name is", "name's", "name:", "heiße", "heisse", "call me"};
 constexpr std::string_view kNameCues[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr",
                                           "Mrs",  "Ms",    "Miss", "Mister", "Dr", "Prof"};
 
@@ -132,10 +142,12 @@ constexpr int Priority(PiiType type) {
       return 6;
     case PiiType::kSecret:
       return 7;
+    case PiiType::kAddress:
+      return 8;  // "Lindenstraße 12" holds no name
     case PiiType::kName:
-      return 8;
+      return 9;
   }
-  return 9;
+  return 10;
 }
 
 struct DatabaseDeleter {
@@ -157,8 +169,10 @@ enum class Detector : uint8_t {
   kCode,
   kBirthDate,
   kName,
+  kIntroducedName,
+  kAddress,
 };
-constexpr size_t kDetectorCount = 10;
+constexpr size_t kDetectorCount = 12;
 
 // The state of one scan, handed to the match callback.
 struct ScanState {
@@ -213,6 +227,16 @@ void OnTrigger(ScanState& state, Trigger trigger, size_t end) {
     case Trigger::kNameCue:
       if (CueEndsAt(text, end, kNameCues, false))
         Run(state, Detector::kName, end, internal::DetectName);
+      break;
+    case Trigger::kIntroStrongCue:
+      if (CueEndsAt(text, end, kIntroStrongCues, true)) {
+        Run(state, Detector::kIntroducedName, end, [](const DetectContext& ctx, size_t e) {
+          return internal::DetectIntroducedName(ctx, e, internal::IntroCue::kStrong);
+        });
+      }
+      break;
+    case Trigger::kHouseNumber:
+      Run(state, Detector::kAddress, end, internal::DetectAddress);
       break;
   }
 }
@@ -312,6 +336,44 @@ bool ClosesIpv6Groups(std::string_view text, size_t colon) {
   return HexBefore(text, k, 4) == 4;
 }
 
+// A house number follows its street ("Lindenstraße 12") or precedes it
+// ("221B Baker Street"); a postcode follows a house number. Anything else
+// (amounts, dates, order numbers) is not worth a look.
+bool MayBeHouseNumber(std::string_view text, size_t run_start, size_t run_end) {
+  const size_t n = text.size();
+  // Dates, times and amounts ("12.3.2024", "9:30", "49,99") go on with a
+  // digit after a dot, colon or comma; a house number never does.
+  if (run_end + 1 < n && (text[run_end] == '.' || text[run_end] == ':' || text[run_end] == ',') &&
+      internal::IsDigit(static_cast<unsigned char>(text[run_end + 1]))) {
+    return false;
+  }
+  if (run_start >= 2 && text[run_start - 1] == ' ') {
+    unsigned char before = static_cast<unsigned char>(text[run_start - 2]);
+    if (internal::IsAsciiAlpha(before) || before >= 0x80 || before == '.') {
+      // The street's name is capitalised: find where its last word starts.
+      size_t s = run_start - 2;
+      while (s > 0 && run_start - s < 32 &&
+             (internal::IsWordByte(static_cast<unsigned char>(text[s - 1])) || text[s - 1] == '-' ||
+              text[s - 1] == '.')) {
+        --s;
+      }
+      unsigned char first = static_cast<unsigned char>(text[s]);
+      if (internal::IsAsciiUpper(first) || first >= 0xC3) return true;
+    }
+  }
+  // "221B Baker Street", "12 Main St": a number of its own, then a word in
+  // title case (not "EUR" or "kWh").
+  if (run_start > 0) {
+    unsigned char before = static_cast<unsigned char>(text[run_start - 1]);
+    if (before != ' ' && before != '\n' && before != '(' && before != ':') return false;
+  }
+  size_t k = run_end;
+  if (k < n && internal::IsAsciiUpper(static_cast<unsigned char>(text[k]))) ++k;
+  if (k + 2 >= n || text[k] != ' ') return false;
+  return internal::IsAsciiUpper(static_cast<unsigned char>(text[k + 1])) &&
+         !internal::IsAsciiUpper(static_cast<unsigned char>(text[k + 2]));
+}
+
 // Appends the triggers in `text` in the order Vectorscan reports matches.
 void FindNumericTriggers(std::string_view text, std::vector<NumericTrigger>& out) {
   const size_t n = text.size();
@@ -330,6 +392,9 @@ void FindNumericTriggers(std::string_view text, std::vector<NumericTrigger>& out
       while (k < n && internal::IsDigit(static_cast<unsigned char>(text[k]))) ++k;
       // The match takes one byte past the digits unless the text ends there.
       if (ClosesFiveDigits(text, run, k)) add(k < n ? k + 1 : n, k, Trigger::kNumber);
+      if (k - run <= 6 && MayBeHouseNumber(text, run, k)) {
+        add(k < n ? k + 1 : n, k, Trigger::kHouseNumber);
+      }
       continue;
     }
     if (c == '@') {
@@ -384,6 +449,8 @@ void ResolveOverlaps(std::vector<Finding>& findings) {
 struct PiiScanner::Impl {
   std::unique_ptr<hs_database_t, DatabaseDeleter> database;
   internal::PhoneConfirmer phone;
+  internal::NameLexicon names;
+  std::vector<std::string> published_phones;  // E.164, never masked
 };
 
 struct ScanScratch::Impl {
@@ -403,7 +470,8 @@ PiiScanner& PiiScanner::operator=(PiiScanner&&) noexcept = default;
 PiiScanner::~PiiScanner() = default;
 
 Result<PiiScanner> PiiScanner::Create(ScannerOptions options) {
-  Result<internal::PhoneConfirmer> phone = internal::PhoneConfirmer::Create(options.default_region);
+  Result<internal::PhoneConfirmer> phone =
+      internal::PhoneConfirmer::Create(options.default_region, options.other_phone_regions);
   if (!phone.ok()) return phone.status();
 
   const char* expressions[kPatternCount];
@@ -424,8 +492,19 @@ Result<PiiScanner> PiiScanner::Create(ScannerOptions options) {
     hs_free_compile_error(error);
     return Status::Internal(std::move(message));
   }
-  auto impl = std::make_unique<Impl>(
-      Impl{std::unique_ptr<hs_database_t, DatabaseDeleter>(db), std::move(phone).value()});
+  std::vector<std::string> published;
+  for (const std::string& number : options.published_phone_numbers) {
+    std::optional<std::string> e164 = phone->ToE164(number);
+    if (!e164) {
+      hs_free_database(db);
+      return Status::InvalidArgument("'" + number + "' is not a phone number",
+                                     "published_phone_numbers");
+    }
+    published.push_back(std::move(*e164));
+  }
+  auto impl = std::make_unique<Impl>(Impl{std::unique_ptr<hs_database_t, DatabaseDeleter>(db),
+                                          std::move(phone).value(), internal::NameLexicon(),
+                                          std::move(published)});
   return PiiScanner(std::move(impl));
 }
 
@@ -446,7 +525,7 @@ Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch
     return Status::InvalidArgument("text too large to scan (2 GiB or more)", "text");
   }
   std::vector<Finding> findings;
-  ScanState state{DetectContext{text, &impl_->phone, &findings}, {}};
+  ScanState state{DetectContext{text, &impl_->phone, &impl_->names, &findings}, {}};
   // A null pointer with length 0 is fine for hs_scan, but be explicit.
   static constexpr char kEmpty[] = "";
   const char* data = text.empty() ? kEmpty : text.data();
@@ -462,7 +541,15 @@ Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch
   triggers.clear();
   FindNumericTriggers(text, triggers);
   for (const NumericTrigger& t : triggers) OnTrigger(state, t.trigger, t.end);
+  internal::FindNames(state.ctx);
   ResolveOverlaps(findings);
+  if (!impl_->published_phones.empty()) {
+    std::erase_if(findings, [this](const Finding& f) {
+      return f.type == PiiType::kPhone &&
+             std::find(impl_->published_phones.begin(), impl_->published_phones.end(),
+                       f.normalized) != impl_->published_phones.end();
+    });
+  }
   return findings;
 }
 

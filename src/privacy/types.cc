@@ -13,7 +13,7 @@ constexpr TypeNames kNames[] = {
     {PiiType::kIban, "iban", "IBAN"},       {PiiType::kCard, "card", "CARD"},
     {PiiType::kTaxId, "tax_id", "TAX_ID"},  {PiiType::kIp, "ip", "IP"},
     {PiiType::kSecret, "secret", "SECRET"}, {PiiType::kBirthDate, "birth_date", "BIRTH_DATE"},
-    {PiiType::kName, "name", "NAME"},
+    {PiiType::kName, "name", "NAME"},       {PiiType::kAddress, "address", "ADDRESS"},
 };
 static_assert(std::size(kNames) == kPiiTypeCount);
 

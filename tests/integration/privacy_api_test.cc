@@ -15,6 +15,8 @@ using namespace std::chrono_literals;
 
 constexpr const char* kIban = "DE89 3704 0044 0532 0130 00";
 constexpr const char* kPhone = "0171 2345678";
+constexpr const char* kName = "Jürgen Weiß";
+constexpr const char* kAddress = "Lindenstraße 12, 10115 Berlin";
 
 bool IsProtectDone(const SseEvent& e) {
   return e.event == "work_step" && e.data["stage"] == "protect" && e.data["status"] == "done";
@@ -104,12 +106,18 @@ TEST_F(PrivacyApiTest, CustomerSeesTheirTextAgentsSeePlaceholders) {
 
 TEST_F(PrivacyApiTest, NoOriginalReachesTheDatabaseFileOrTheLog) {
   ASSERT_EQ(Say(std::string("IBAN ") + kIban + " und Telefon " + kPhone).status, 201);
+  ASSERT_EQ(Say(std::string("Mein Name ist ") + kName + ", ich bin umgezogen: " + kAddress +
+                "\nViele Grüße\nJürgen")
+                .status,
+            201);
   EXPECT_EQ(server_->Stop(), 0);
   std::string stored;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(data_))
     if (entry.is_regular_file()) stored += ReadFile(entry.path().string());
-  for (const std::string& original : {std::string(kIban), std::string("DE89370400440532013000"),
-                                      std::string(kPhone), std::string("1712345678")}) {
+  for (const std::string& original :
+       {std::string(kIban), std::string("DE89370400440532013000"), std::string(kPhone),
+        std::string("1712345678"), std::string("Jürgen"), std::string("Weiß"),
+        std::string("Lindenstraße")}) {
     EXPECT_EQ(stored.find(original), std::string::npos) << original << " is in the data files";
     EXPECT_EQ(server_->Stderr().find(original), std::string::npos) << original << " was logged";
   }
@@ -147,6 +155,33 @@ TEST_F(PrivacyApiTest, RevealShowsTheOriginalAndTellsTheCustomerWhy) {
   EXPECT_EQ(Http(server_->port(), "POST", path, R"({"placeholder":"IBAN_1","reason":"x"})", token_)
                 .status,
             403);
+}
+
+TEST_F(PrivacyApiTest, AgentsSeeOnePlaceholderPerPersonAndCanRevealAnAddress) {
+  ASSERT_EQ(Say(std::string("Mein Name ist ") + kName + ". Neue Adresse: " + kAddress).status, 201);
+  ASSERT_EQ(
+      Say("Frau Weiß ist meine Mutter, bitte nichts an sie schicken.\nViele Grüße\nJürgen").status,
+      201);
+  auto masked = MessageTexts(agent_);
+  ASSERT_EQ(masked.size(), 2u);
+  EXPECT_EQ(masked[0], "Mein Name ist [NAME_1]. Neue Adresse: [ADDRESS_1]");
+  EXPECT_EQ(masked[1],
+            "Frau [NAME_1] ist meine Mutter, bitte nichts an sie schicken.\nViele Grüße\n[NAME_1]");
+
+  const std::string path = "/api/v1/conversations/" + id_ + "/reveal";
+  auto revealed = Http(server_->port(), "POST", path,
+                       R"({"placeholder":"ADDRESS_1","reason":"Adressänderung prüfen"})", agent_);
+  ASSERT_EQ(revealed.status, 200) << revealed.body;
+  EXPECT_EQ(revealed.Json()["original"], kAddress);
+  EXPECT_EQ(revealed.Json()["pii_type"], "address");
+  // The AI's answer may still be arriving: find the reveal among the events.
+  const nlohmann::json events =
+      Http(server_->port(), "GET", "/api/v1/conversations/" + id_ + "/events", "", token_)
+          .Json()["events"];
+  nlohmann::json reveal;
+  for (const auto& e : events)
+    if (e["type"] == "reveal") reveal = e;
+  EXPECT_EQ(reveal["notice"]["en"], "A person viewed your postal address: Adressänderung prüfen");
 }
 
 TEST(PiiCliTest, ScanPrintsMaskedTextAndByteOffsets) {

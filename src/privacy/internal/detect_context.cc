@@ -1,6 +1,6 @@
 // Personal data that only its context reveals: a secret after "Passwort" or
-// "PIN", a date after "geboren am", a name after "Frau" or "Mr". The trigger is
-// the cue word; the value is read from the words after it.
+// "PIN", a date after "geboren am". The trigger is the cue word; the value is
+// read from the words after it. Names are in detect_names.cc.
 #include <algorithm>
 #include <string>
 
@@ -579,115 +579,6 @@ size_t DetectBirthDate(const DetectContext& ctx, size_t end) {
   normalized[9] = static_cast<char>('0' + d % 10);
   ctx.out->push_back(Finding{PiiType::kBirthDate, k, date_end, std::string(normalized, 10)});
   return std::max(end, date_end);
-}
-
-// ---- names after a salutation ------------------------------------------
-
-namespace {
-
-constexpr std::string_view kTitles[] = {"Dr", "Prof", "Dipl", "Ing", "med", "rer", "nat", "phil"};
-constexpr std::string_view kParticles[] = {"von", "van", "de", "der", "den", "zu",  "da",
-                                           "di",  "le",  "la", "ten", "ter", "vom", "del"};
-// Capitalised words that follow a salutation without being a name.
-constexpr std::string_view kNotNames[] = {
-    "Sie",        "Ihr",        "Ihre",        "Ihren",     "Ihrem",
-    "Ihrer",      "Ihnen",      "Ich",         "Wir",       "Er",
-    "Es",         "Der",        "Die",         "Das",       "Den",
-    "Dem",        "Des",        "Ein",         "Eine",      "Und",
-    "Oder",       "Aber",       "Mit",         "Von",       "Vom",
-    "Bei",        "Im",         "In",          "Am",        "An",
-    "Auf",        "Zu",         "Für",         "Kollege",   "Kollegin",
-    "Kunde",      "Kundin",     "Doktor",      "Professor", "Bescheid",
-    "Danke",      "Vielen",     "Dank",        "Bitte",     "Gruß",
-    "Grüße",      "Hallo",      "Guten",       "Tag",       "Morgen",
-    "Abend",      "The",        "And",         "Or",        "I",
-    "You",        "We",         "He",          "She",       "It",
-    "They",       "Thank",      "Thanks",      "Please",    "Hello",
-    "Hi",         "Dear",       "Regards",     "Kind",      "Best",
-    "Sir",        "Madam",      "Customer",    "Service",   "Support",
-    "Team",       "Ms",         "Mr",          "Mrs",       "Herr",
-    "Frau",       "Damen",      "Herren",      "Nummer",    "Kundennummer",
-    "Bestellung", "Rechnung",   "Konto",       "Vertrag",   "Termin",
-    "Problem",    "Frage",      "Anruf",       "Mail",      "Email",
-    "Antwort",    "Nachricht",  "Schreiben",   "Brief",     "Rückruf",
-    "Kommissar",  "Präsident",  "Präsidentin", "Minister",  "Ministerin",
-    "Direktor",   "Direktorin", "Pfarrer",     "Mama",      "Papa",
-    "Nachbarin",  "Nachbar",    "Is",          "Was",       "Has",
-    "Will",       "Can",        "Mo",          "Di",        "Mi",
-    "Do",         "Fr",         "Sa",          "So",        "Uhr",
-    "Zeit"};
-
-// An upper-case first letter: ASCII, or Latin-1 / Latin Extended-A capitals
-// in UTF-8 (Ä Ö Ü À ... and Ł Š Ž ... approximately).
-bool StartsUpper(std::string_view text, size_t k) {
-  unsigned char c = At(text, k);
-  if (IsAsciiUpper(c)) return true;
-  if (k + 1 >= text.size()) return false;
-  unsigned char c1 = At(text, k + 1);
-  if (c == 0xC3) return c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97;
-  if (c == 0xC4 || c == 0xC5) return (c1 & 0xC0) == 0x80 && c1 % 2 == 0;
-  return false;
-}
-
-// A name word: letters, with inner hyphens or apostrophes ("Müller-Lüdenscheidt",
-// "O'Brien"). Returns its end, or k when there is none.
-size_t NameWordEnd(std::string_view text, size_t k) {
-  size_t e = WordEnd(text, k);
-  while (e + 1 < text.size() && (text[e] == '-' || text[e] == '\'') && StartsUpper(text, e + 1)) {
-    e = WordEnd(text, e + 1);
-  }
-  return e;
-}
-
-bool IsNameWord(std::string_view text, size_t k, size_t e) {
-  if (e - k < 2 || !StartsUpper(text, k)) return false;
-  if (OneOf(text.substr(k, e - k), kNotNames)) return false;
-  // Words in capitals ("Herr BITTE") are shouting, not names.
-  return !std::all_of(text.begin() + k, text.begin() + e, [](char c) { return IsAsciiUpper(c); });
-}
-
-}  // namespace
-
-size_t DetectName(const DetectContext& ctx, size_t end) {
-  std::string_view text = ctx.text;
-  const size_t n = text.size();
-  size_t k = end;
-  if (k < n && text[k] == '.') ++k;
-  if (k >= n || text[k] != ' ') return end;
-  k = SkipSpaces(text, k);
-  // Academic titles between salutation and name: "Frau Dr. Weber".
-  for (int step = 0; step < 3 && k < n; ++step) {
-    size_t w = WordEnd(text, k);
-    if (w == k || !OneOf(text.substr(k, w - k), kTitles)) break;
-    if (w < n && (text[w] == '.' || text[w] == '-')) ++w;
-    if (w >= n || text[w] != ' ') break;
-    k = SkipSpaces(text, w);
-  }
-  size_t name_start = k;
-  size_t e = NameWordEnd(text, k);
-  if (!IsNameWord(text, k, e)) return end;
-  size_t name_end = e;
-  // Up to two more words ("Anna Maria Schmidt", "Ursula von der Leyen").
-  for (int words = 1; words < 4 && name_end < n && text[name_end] == ' ';) {
-    size_t p = name_end + 1;
-    size_t particles_end = p;
-    for (int j = 0; j < 2; ++j) {
-      size_t w = WordEnd(text, particles_end);
-      if (w < n && text[w] == ' ' &&
-          OneOf(text.substr(particles_end, w - particles_end), kParticles)) {
-        particles_end = w + 1;
-      } else {
-        break;
-      }
-    }
-    size_t w = NameWordEnd(text, particles_end);
-    if (!IsNameWord(text, particles_end, w)) break;
-    name_end = w;
-    ++words;
-  }
-  ctx.out->push_back(Finding{PiiType::kName, name_start, name_end,
-                             std::string(text.substr(name_start, name_end - name_start))});
-  return std::max(end, name_end);
 }
 
 }  // namespace candor::privacy::internal

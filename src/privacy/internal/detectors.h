@@ -19,10 +19,12 @@
 namespace candor::privacy::internal {
 
 class PhoneConfirmer;
+class NameLexicon;
 
 struct DetectContext {
   std::string_view text;
   const PhoneConfirmer* phone;
+  const NameLexicon* names;
   std::vector<Finding>* out;
 };
 
@@ -41,6 +43,26 @@ size_t DetectPhone(const DetectContext& ctx, size_t end);
 enum class SecretCue { kPassword, kCode };
 size_t DetectSecret(const DetectContext& ctx, size_t end, SecretCue cue);
 size_t DetectBirthDate(const DetectContext& ctx, size_t end);
+
+// detect_names.cc: `end` is the end of a salutation ("Frau"), an
+// introduction ("mein Name ist", "I'm"), a closing ("Viele Grüße") or a
+// relation or role ("mein Mann", "Kontoinhaberin"). Each returns the end of
+// the name it added, or `end` when it added none.
 size_t DetectName(const DetectContext& ctx, size_t end);
+// kStrong: "mein Name ist", "ich heiße", "my name is": any capitalised word
+// (or a listed name in lower case) is the name. kWeak: "ich bin", "I'm",
+// "this is": only a listed first name.
+enum class IntroCue { kStrong, kWeak };
+size_t DetectIntroducedName(const DetectContext& ctx, size_t end, IntroCue cue);
+size_t DetectSignature(const DetectContext& ctx, size_t end);
+size_t DetectRelatedName(const DetectContext& ctx, size_t end);
+// One pass over the capitalised words of the whole text: a word after a cue
+// word (an introduction, a closing, a relation) goes to the detectors above;
+// otherwise it is a name when the name lists know it.
+void FindNames(const DetectContext& ctx);
+
+// detect_address.cc: `end` is the end of a run of digits, a house number or
+// a postcode.
+size_t DetectAddress(const DetectContext& ctx, size_t end);
 
 }  // namespace candor::privacy::internal

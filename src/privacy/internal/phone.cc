@@ -203,7 +203,72 @@ constexpr size_t kMaxDigits = 15;
 unsigned char At(std::string_view text, size_t k) { return static_cast<unsigned char>(text[k]); }
 
 bool IsPhoneChar(unsigned char c) {
-  return IsDigit(c) || c == ' ' || c == '+' || c == '(' || c == ')' || c == '/' || c == '-';
+  return IsDigit(c) || c == ' ' || c == '+' || c == '(' || c == ')' || c == '/' || c == '-' ||
+         c == '.';
+}
+
+// An extension after a number: "x769", " ext. 12", " Durchwahl 34", "-0"
+// is read as a group already. Returns its end, or `end` when there is none.
+size_t ExtensionEnd(std::string_view text, size_t end) {
+  const size_t n = text.size();
+  size_t k = end;
+  if (k < n && (text[k] == 'x' || text[k] == 'X')) {
+    ++k;
+  } else {
+    size_t s = k;
+    while (s < n && text[s] == ' ') ++s;
+    // "x", "ext", "extension", "Durchwahl", "DW": most numbers stop here.
+    if (s >= n || (text[s] != 'x' && text[s] != 'e' && text[s] != 'E' && text[s] != 'D')) {
+      return end;
+    }
+    size_t w = s;
+    while (w < n && IsAsciiAlpha(At(text, w))) ++w;
+    std::string_view word = text.substr(s, w - s);
+    if (word != "ext" && word != "Ext" && word != "extension" && word != "Durchwahl" &&
+        word != "DW" && word != "x") {
+      return end;
+    }
+    k = w;
+    if (k < n && text[k] == '.') ++k;
+    while (k < n && text[k] == ' ') ++k;
+  }
+  size_t d = k;
+  while (d < n && IsDigit(At(text, d)) && d - k < 6) ++d;
+  if (d == k || d - k > 5 || (d < n && IsWordByte(At(text, d)))) return end;
+  return d;
+}
+
+// The NANP's one format: "(212) 555-0187", "212-555-0187", "212.555.0187",
+// "1-212-555-0187". Writes the ten digits; returns the end, or 0.
+size_t ReadNanp(std::string_view text, size_t k, size_t stop, std::string* ten) {
+  const std::array<size_t, 3> lengths = {3, 3, 4};
+  ten->clear();
+  if (k + 2 < stop && text[k] == '1' &&
+      (text[k + 1] == '-' || text[k + 1] == ' ' || text[k + 1] == '.')) {
+    k += 2;
+  }
+  bool bracket = k < stop && text[k] == '(';
+  if (bracket) ++k;
+  char separator = 0;
+  for (size_t g = 0; g < lengths.size(); ++g) {
+    for (size_t d = 0; d < lengths[g]; ++d, ++k) {
+      if (k >= stop || !IsDigit(At(text, k))) return 0;
+      ten->push_back(text[k]);
+    }
+    if (g == 2) break;
+    if (g == 0 && bracket) {
+      if (k >= stop || text[k] != ')') return 0;
+      ++k;
+      if (k < stop && (text[k] == ' ' || text[k] == '-')) ++k;
+      continue;
+    }
+    if (k >= stop || (text[k] != '-' && text[k] != '.' && text[k] != ' ')) return 0;
+    if (separator != 0 && text[k] != separator) return 0;
+    separator = text[k];
+    ++k;
+  }
+  if ((*ten)[0] < '2' || (*ten)[3] < '2') return 0;  // area code and exchange start 2-9
+  return k;
 }
 
 // A digit, or a separator joined to a digit on the far side, continues a
@@ -267,7 +332,7 @@ bool ReadGroups(std::string_view text, size_t k, size_t limit, bool internationa
       if (k < limit && text[k] == ' ') ++k;
       continue;
     }
-    if (k + 1 < limit && (text[k] == ' ' || text[k] == '-' || text[k] == '/') &&
+    if (k + 1 < limit && (text[k] == ' ' || text[k] == '-' || text[k] == '/' || text[k] == '.') &&
         (IsDigit(At(text, k + 1)) || (international && text[k + 1] == '('))) {
       ++k;
       continue;
@@ -302,7 +367,8 @@ bool LooksLikeDate(std::string_view text, size_t start, size_t end) {
 
 }  // namespace
 
-Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region) {
+Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region,
+                                              const std::vector<std::string>& other_regions) {
   const PhoneNumberUtil* util = PhoneNumberUtil::GetInstance();
   int code = util->GetCountryCodeForRegion(default_region);
   if (code == 0) {
@@ -320,8 +386,32 @@ Result<PhoneConfirmer> PhoneConfirmer::Create(const std::string& default_region)
   for (int c : codes) {
     if (c > 0 && c < 1000) country_codes.set(static_cast<size_t>(c));
   }
-  return PhoneConfirmer(util, code, prefix == "0", country_codes,
-                        RulesFor(*util, default_region, code));
+  PhoneConfirmer confirmer(util, default_region, code, prefix == "0", country_codes,
+                           RulesFor(*util, default_region, code));
+  for (const std::string& region : other_regions) {
+    int other = util->GetCountryCodeForRegion(region);
+    if (other == 0) {
+      return Status::InvalidArgument("unknown phone region '" + region + "'", "other_regions");
+    }
+    if (other == 1) {
+      confirmer.nanp_ = true;
+      continue;
+    }
+    std::string other_prefix;
+    util->GetNddPrefixForRegion(region, /*strip_non_digits=*/true, &other_prefix);
+    if (other_prefix == "0" && other != code) confirmer.other_trunk_codes_.push_back(other);
+  }
+  return confirmer;
+}
+
+std::optional<std::string> PhoneConfirmer::ToE164(std::string_view written) const {
+  PhoneNumber number;
+  if (util_->Parse(std::string(written), region_, &number) != PhoneNumberUtil::NO_PARSING_ERROR) {
+    return std::nullopt;
+  }
+  std::string e164;
+  util_->Format(number, PhoneNumberUtil::E164, &e164);
+  return e164;
 }
 
 bool PhoneConfirmer::IsValid(int country_code, std::string_view national, std::string* e164) const {
@@ -370,11 +460,17 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
     uint64_t plus = window.Equal('+');
     uint64_t bracket = window.Equal('(');
     uint64_t phone_chars = digits | plus | bracket | window.Equal(' ') | window.Equal(')') |
-                           window.Equal('/') | window.Equal('-');
+                           window.Equal('/') | window.Equal('-') | window.Equal('.');
     begin = end - std::min(ByteWindow::OnesFromTop(phone_chars), kReach);
     // A '0' after a digit starts nothing (shifted in, bit 0 sees no digit
     // before it: right when base is 0, and below `begin` otherwise).
     starts = plus | bracket | (window.Equal('0') & ~(digits << 1));
+    if (phone.nanp()) {
+      // The NANP's numbers start with a three-digit area code or "1".
+      uint64_t run_starts = digits & ~(digits << 1);
+      starts |= (run_starts & (digits >> 1) & (digits >> 2) & ~(digits >> 3)) |
+                (run_starts & window.Equal('1') & ~(digits >> 1));
+    }
     windowed = true;
   } else
 #endif
@@ -398,8 +494,23 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
     bool plus = c == '+';
     bool bracket = c == '(' && s + 1 < stop && text[s + 1] == '0';
     bool zero = c == '0' && (s == 0 || !IsDigit(At(text, s - 1)));
-    if (!plus && !bracket && !zero) continue;
+    bool nanp = phone.nanp() && !zero && (s == 0 || !IsDigit(At(text, s - 1))) &&
+                (IsDigit(c) || (c == '(' && s + 1 < stop && text[s + 1] != '0'));
+    if (!plus && !bracket && !zero && !nanp) continue;
     if (ContinuesBefore(text, s)) continue;
+    if (nanp) {
+      std::string ten;
+      size_t number_end = ReadNanp(text, s, stop, &ten);
+      if (number_end == 0) continue;
+      size_t with_extension = ExtensionEnd(text, number_end);
+      if (ContinuesAfter(text, with_extension)) continue;
+      std::string e164;
+      if (!phone.IsValid(1, ten, &e164)) continue;
+      ctx.out->push_back(Finding{PiiType::kPhone, s, with_extension, std::move(e164)});
+      covered = std::max(covered, with_extension);
+      s = with_extension;
+      continue;
+    }
     bool international = plus || (zero && s + 1 < stop && text[s + 1] == '0');
     if (!international && !phone.trunk_zero()) continue;
     size_t digits_from = plus ? s + 1 : international ? s + 2 : s;
@@ -408,10 +519,10 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
     // Try the whole number, then drop trailing groups (a date or an amount
     // written right after the number).
     for (size_t g = d.groups; g-- > 0;) {
-      size_t number_end = d.group_end[g];
+      size_t number_end = ExtensionEnd(text, d.group_end[g]);
       std::string_view digits = d.view().substr(0, d.digits_at_end[g]);
       if (ContinuesAfter(text, number_end)) continue;
-      if (LooksLikeDate(text, s, number_end)) continue;
+      if (LooksLikeDate(text, s, d.group_end[g])) continue;
       int country = 0;
       std::string_view national;
       if (international) {
@@ -430,7 +541,12 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
       }
       if (country == 0 || national.size() < 4 || digits.size() > kMaxDigits + 1) continue;
       std::string e164;
-      if (!phone.IsValid(country, national, &e164)) continue;
+      bool valid = phone.IsValid(country, national, &e164);
+      // A national number the default region rejects may be another's.
+      for (size_t r = 0; !valid && !international && r < phone.other_trunk_codes().size(); ++r) {
+        valid = phone.IsValid(phone.other_trunk_codes()[r], national, &e164);
+      }
+      if (!valid) continue;
       ctx.out->push_back(Finding{PiiType::kPhone, s, number_end, std::move(e164)});
       covered = std::max(covered, number_end);
       s = number_end;
