@@ -80,6 +80,43 @@ TEST(HttpTypesTest, BearerTokenComesFromHeaderOrAllowedQuery) {
   EXPECT_EQ(request.BearerToken(true), "ct_h");
 }
 
+TEST(HttpTypesTest, BearerSchemeIsCaseInsensitive) {
+  HttpRequest request;
+  for (const char* header : {"bearer at_x", "BEARER at_x", "Bearer   at_x", "bEaReR at_x "}) {
+    request.authorization = header;
+    EXPECT_EQ(request.BearerToken(false), "at_x") << header;
+  }
+  request.authorization = "Basic YTpi";
+  EXPECT_EQ(request.BearerToken(false), "");
+  request.authorization = "Bearerat_x";
+  EXPECT_EQ(request.BearerToken(false), "");
+}
+
+TEST(HttpTypesTest, OnlyApplicationJsonIsAJsonBody) {
+  HttpRequest request;
+  for (const char* type : {"application/json", "application/json; charset=utf-8",
+                           "Application/JSON", " application/json ;charset=UTF-8"}) {
+    request.content_type = type;
+    EXPECT_TRUE(request.HasJsonBody()) << type;
+  }
+  for (const char* type : {"", "text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x", "application/jsonx"}) {
+    request.content_type = type;
+    EXPECT_FALSE(request.HasJsonBody()) << type;
+  }
+}
+
+TEST(HttpTypesTest, StringsWithNulAreRefused) {
+  HttpResponse error;
+  auto object = ParseJsonObject(R"({"text": "a\u0000b", "reason": "ok"})", false, error);
+  ASSERT_TRUE(object);
+  EXPECT_FALSE(RequireString(*object, "text", 100, error));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_NE(error.body.find("NUL"), std::string::npos);
+  EXPECT_FALSE(OptionalString(*object, "text", 100, "", error));
+  EXPECT_TRUE(RequireString(*object, "reason", 100, error));
+}
+
 TEST(HttpTypesTest, BodyErrorsNameTheirReasonAndField) {
   HttpResponse error;
   EXPECT_FALSE(ParseJsonObject("{\"text\": \"\xFF\"}", false, error));

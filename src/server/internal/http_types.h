@@ -29,6 +29,8 @@ struct HttpRequest {
   // The bearer token from the Authorization header (or, for streams that a
   // browser opens without headers, ?access_token=).
   std::string BearerToken(bool allow_query) const;
+  // Content-Type is application/json (parameters such as charset aside).
+  bool HasJsonBody() const;
 };
 
 struct HttpResponse {
