@@ -491,7 +491,8 @@ Api::Match Api::Find(const std::string& method, const std::string& path,
   return match;
 }
 
-std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, Caller& caller) {
+std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, bool activity,
+                                                   Caller& caller) {
   caller.session_hash = HashToken(token);
   caller.kind = Caller::Kind::kAgent;
   if (!SessionHolds(caller)) {
@@ -505,7 +506,7 @@ std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, Cal
   const Time now = deps_.clock.Now();
   const auto idle =
       std::chrono::duration_cast<std::chrono::milliseconds>(deps_.options.session_idle_timeout);
-  if (caller.session_ends - now < idle / 2) {
+  if (activity && caller.session_ends - now < idle / 2) {
     auto session = deps_.store.FindSession(caller.session_hash);
     if (session.ok() && session->idle_until < session->expires_at) {
       const Time renewed = std::min(now + idle, session->expires_at);
@@ -570,7 +571,10 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
   if (auto missing = NamedConversation(route, request, &names_conversation, &id)) return missing;
   if (kind == TokenKind::kAgent) {
     // Who it is first: an ended session is a 401 wherever it is used.
-    if (auto failure = AuthenticateAgent(token, caller)) return failure;
+    // A stream is not activity, nor is a page refreshing itself.
+    if (auto failure = AuthenticateAgent(token, !route.stream && !request.background, caller)) {
+      return failure;
+    }
     if (route.access == Access::kCustomer) {
       return ErrorResponse(403, "forbidden", "only the customer may write here; agents reply");
     }

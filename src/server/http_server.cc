@@ -62,7 +62,8 @@ class StreamSlots {
     }
     ++in_conversation;
     ++from_address;
-    return std::shared_ptr<void>(nullptr, [this, conversation_id, address](void*) {
+    // Not null (an empty pointer would read as "no slot"); nothing is freed.
+    return std::shared_ptr<void>(this, [this, conversation_id, address](void*) {
       std::lock_guard lock(mu_);
       --by_conversation_[conversation_id];
       --by_address_[address];
@@ -505,6 +506,7 @@ class Server::Impl {
     r.authorization = std::string(req[http::field::authorization]);
     r.last_event_id = std::string(req["Last-Event-ID"]);
     r.content_type = std::string(req[http::field::content_type]);
+    r.background = req["X-Candor-Background"] == "1";
     r.remote_ip = conn.remote_ip();
     out.keep_alive = req.keep_alive();
     out.kind = ReadOutcome::Kind::kRequest;

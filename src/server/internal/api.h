@@ -178,7 +178,9 @@ class Api {
   // Answers the customer message in the background (decide ... deliver).
   void StartAnswering(Turn turn);
 
-  std::optional<HttpResponse> AuthenticateAgent(const std::string& token, Caller& caller);
+  // `activity`: the request renews the session's idle time.
+  std::optional<HttpResponse> AuthenticateAgent(const std::string& token, bool activity,
+                                                Caller& caller);
   // Sets `id` to the conversation the route's path names ({id}, or a message
   // id's conversation); false when it names none. A 404 when it names one
   // that does not exist.

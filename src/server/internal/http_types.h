@@ -22,6 +22,9 @@ struct HttpRequest {
   std::string last_event_id;
   std::string content_type;
   std::string remote_ip;
+  // X-Candor-Background: 1, sent by a page refreshing itself: the request
+  // does not count as the agent's activity (it renews no idle time).
+  bool background = false;
   std::vector<std::string> params;  // the {id} parts of the matched route
 
   // The decoded value of ?name=..., or "" when absent.

@@ -60,8 +60,8 @@ export function Console() {
     async function load() {
       try {
         const [q, i] = await Promise.all([
-          api<QueueList>('GET', '/api/v1/queue', auth!.token),
-          api<{ conversations: InboxEntry[] }>('GET', '/api/v1/inbox?limit=50', auth!.token),
+          api<QueueList>('GET', '/api/v1/queue', auth!.token, undefined, true),
+          api<{ conversations: InboxEntry[] }>('GET', '/api/v1/inbox?limit=50', auth!.token, undefined, true),
         ]);
         if (stop) return;
         setQueue(q);
