@@ -6,6 +6,7 @@
 #include "server/internal/http_types.h"
 #include "server/internal/hub.h"
 #include "server/internal/metrics.h"
+#include "server/internal/session_streams.h"
 
 namespace candor {
 namespace {
@@ -28,6 +29,39 @@ TEST(TokenTest, OnlyTheRightTokenMatchesItsHash) {
   EXPECT_TRUE(TokenMatchesHash(token, hash));
   EXPECT_FALSE(TokenMatchesHash(NewToken("at"), hash));
   EXPECT_FALSE(TokenMatchesHash(token, hash.substr(1)));
+}
+
+TEST(TokenTest, KindIsToldFromTheFormAlone) {
+  ASSERT_TRUE(InitCrypto().ok());
+  EXPECT_EQ(KindOfToken(NewToken("ct")), TokenKind::kCustomer);
+  EXPECT_EQ(KindOfToken(NewToken("at")), TokenKind::kAgent);
+  EXPECT_EQ(KindOfToken(NewToken("dt")), TokenKind::kDevice);
+  const std::vector<std::string> malformed = {"",
+                                              "garbage",
+                                              "ct_forged",
+                                              "xx_" + std::string(43, 'a'),
+                                              "ct_" + std::string(42, 'a') + "!",
+                                              "ct_" + std::string(44, 'a')};
+  for (const std::string& bad : malformed) {
+    EXPECT_EQ(KindOfToken(bad), TokenKind::kMalformed) << bad;
+  }
+}
+
+TEST(SessionStreamsTest, EndingASessionClosesItsStreamsOnly) {
+  SessionStreams streams;
+  std::vector<std::string> closed;
+  const uint64_t a1 = streams.Add("s1", 1, [&] { closed.push_back("a1"); });
+  streams.Add("s2", 1, [&] { closed.push_back("a2"); });
+  streams.Add("s3", 2, [&] { closed.push_back("b"); });
+  streams.EndSession("s1");
+  EXPECT_EQ(closed, std::vector<std::string>{"a1"});
+  streams.Remove(a1);
+  closed.clear();
+  streams.EndAgent(1);
+  EXPECT_EQ(closed, std::vector<std::string>{"a2"}) << "a removed stream is not closed again";
+  closed.clear();
+  streams.EndAgent(3);
+  EXPECT_TRUE(closed.empty());
 }
 
 TEST(PasswordTest, Argon2idHashVerifiesOnlyTheSamePassword) {
