@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -120,10 +121,22 @@ struct AuditReport {
 // checkpoints. Catches edited, deleted, reordered and truncated records.
 Result<AuditReport> AuditStore(Store& store, const ledger::VerifierKey& key);
 
+// How an export shows one event to its reader: the event's JSON, and whether
+// its stored body and salt go with it. Without them the commitment still
+// proves that the event is in the ledger, unchanged.
+struct ExportedEvent {
+  nlohmann::json event;
+  bool with_body = true;
+};
+using ExportView = std::function<ExportedEvent(const Event&)>;
+
 // A conversation with everything needed to check it: each event with its
 // stored body, salt, leaf hash and inclusion proof to the newest checkpoint.
+// `view` (default: everything) decides what of each event the reader gets.
+// NotFound for a conversation that does not exist.
 Result<nlohmann::json> ExportConversation(Store& store, const LedgerService& ledger,
-                                          const std::string& conversation_id);
+                                          const std::string& conversation_id,
+                                          const ExportView& view = {});
 // Checks an export: signature, each event's commitment, leaf and inclusion
 // proof, and that the conversation's sequence has no gap. `key` overrides the
 // verifier key written in the export (an auditor should pass the published one).

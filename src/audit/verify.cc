@@ -144,7 +144,10 @@ Result<AuditReport> AuditStore(Store& store, const ledger::VerifierKey& key) {
 }
 
 Result<nlohmann::json> ExportConversation(Store& store, const LedgerService& ledger,
-                                          const std::string& conversation_id) {
+                                          const std::string& conversation_id,
+                                          const ExportView& view) {
+  auto conversation = store.GetConversation(conversation_id);
+  if (!conversation.ok()) return conversation.status();
   auto events = store.ReadEvents(conversation_id, 0, 1'000'000);
   if (!events.ok()) return events.status();
   const auto checkpoint = ledger.Latest();
@@ -158,13 +161,14 @@ Result<nlohmann::json> ExportConversation(Store& store, const LedgerService& led
     if (!records.ok()) return records.status();
     if (records->empty()) return Status::Internal("event without a ledger record");
     const LedgerRecord& r = records->front();
-    nlohmann::json item = {{"event", EventToJson(event)},
+    ExportedEvent shown = view ? view(event) : ExportedEvent{EventToJson(event), true};
+    nlohmann::json item = {{"event", std::move(shown.event)},
                            {"log_index", r.log_index},
                            {"seq", r.seq},
                            {"kind", r.kind},
                            {"at_ms", r.at_ms},
-                           {"body", r.body},
-                           {"salt", Hex(r.salt)},
+                           {"body", shown.with_body ? r.body : std::string()},
+                           {"salt", shown.with_body ? Hex(r.salt) : std::string()},
                            {"commitment", Hex(r.commitment)},
                            {"leaf_hash", Hex(r.leaf_hash)},
                            {"inclusion_proof", nullptr}};

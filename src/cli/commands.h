@@ -30,6 +30,17 @@ struct AgentAddFlags {
 };
 int RunAgentAdd(const AgentAddFlags& flags);
 
+// candor agent disable|enable|revoke|password NAME. Each takes effect for a
+// running server at once for requests, and for open streams at their next
+// session check (at most a heartbeat later).
+enum class AgentChange { kDisable, kEnable, kRevoke, kPassword };
+struct AgentChangeFlags {
+  CommonFlags common;
+  std::string name;
+  AgentChange change = AgentChange::kRevoke;
+};
+int RunAgentChange(const AgentChangeFlags& flags);
+
 struct AuditVerifyFlags {
   CommonFlags common;
   std::optional<std::string> export_file;   // check this export instead of the database

@@ -63,7 +63,7 @@ const std::vector<Entry>& Table() {
             1, 64, [](Config& c, int64_t v) { c.server.io_threads = static_cast<int>(v); },
             "server.io_threads"));
     add("server.max_connections", "CANDOR_MAX_CONNECTIONS",
-        "open connections at most; more get 503 (default 20000)",
+        "open connections at most, kept below the open-file limit; more get 503 (default 20000)",
         IntSetting(
             1, 1'000'000,
             [](Config& c, int64_t v) { c.server.max_connections = static_cast<size_t>(v); },
@@ -81,13 +81,40 @@ const std::vector<Entry>& Table() {
         "keep-alive comment on idle event streams (default 15000)",
         MillisSetting(&ServerOptions::stream_heartbeat, "server.stream_heartbeat_ms"));
     add("server.login_attempts_per_minute", "CANDOR_LOGIN_ATTEMPTS_PER_MINUTE",
-        "login attempts per IP and per name (default 10, burst 5)",
+        "login attempts per IP and per name, or per known device (default 10, burst 5)",
         IntSetting(
             1, 100000,
             [](Config& c, int64_t v) {
               c.server.login_attempts_per_minute = static_cast<double>(v);
             },
             "server.login_attempts_per_minute"));
+    add("server.session_idle_timeout_ms", "CANDOR_SESSION_IDLE_TIMEOUT_MS",
+        "an agent's session ends after this long without a request (default 1800000)",
+        IntSetting(
+            1000, 86'400'000,
+            [](Config& c, int64_t v) {
+              c.server.session_idle_timeout = std::chrono::milliseconds(v);
+            },
+            "server.session_idle_timeout_ms"));
+    add("server.session_max_hours", "CANDOR_SESSION_MAX_HOURS",
+        "an agent's session ends this long after login, however active (default 12)",
+        IntSetting(
+            1, 168, [](Config& c, int64_t v) { c.server.session_ttl = std::chrono::hours(v); },
+            "server.session_max_hours"));
+    add("server.max_streams_per_conversation", "CANDOR_MAX_STREAMS_PER_CONVERSATION",
+        "live event streams at most per conversation; more get 429 (default 20)",
+        IntSetting(
+            1, 1'000'000,
+            [](Config& c, int64_t v) {
+              c.server.max_streams_per_conversation = static_cast<size_t>(v);
+            },
+            "server.max_streams_per_conversation"));
+    add("server.max_streams_per_address", "CANDOR_MAX_STREAMS_PER_ADDRESS",
+        "live event streams at most per client address; more get 429 (default 200)",
+        IntSetting(
+            1, 1'000'000,
+            [](Config& c, int64_t v) { c.server.max_streams_per_address = static_cast<size_t>(v); },
+            "server.max_streams_per_address"));
     add("server.conversations_per_minute", "CANDOR_CONVERSATIONS_PER_MINUTE",
         "new conversations per IP (default 600)",
         IntSetting(

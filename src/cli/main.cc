@@ -4,6 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
+#include <tuple>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/config.h"
@@ -66,6 +69,21 @@ int main(int argc, char** argv) {
   add_cmd->add_option("name", agent_add.name, "the agent's login name")->required();
   add_cmd->add_option("--role", agent_add.role, "agent or admin")
       ->check(CLI::IsMember({"agent", "admin"}));
+  candor::AgentChangeFlags agent_change;
+  std::vector<std::pair<CLI::App*, candor::AgentChange>> change_cmds;
+  for (const auto& [name, change, help] :
+       std::vector<std::tuple<std::string, candor::AgentChange, std::string>>{
+           {"disable", candor::AgentChange::kDisable,
+            "the agent can no longer log in; every session of theirs ends now"},
+           {"enable", candor::AgentChange::kEnable, "a disabled agent may log in again"},
+           {"revoke", candor::AgentChange::kRevoke, "every session of the agent ends now"},
+           {"password", candor::AgentChange::kPassword,
+            "set a new password (read like 'agent add'); every session of the agent ends"}}) {
+    auto* cmd = agent_cmd->add_subcommand(name, help);
+    AddCommonFlags(cmd, agent_change.common);
+    cmd->add_option("name", agent_change.name, "the agent's login name")->required();
+    change_cmds.emplace_back(cmd, change);
+  }
 
   candor::AuditVerifyFlags audit_verify;
   auto* audit_cmd = app.add_subcommand("audit", "check the ledger without trusting the server");
@@ -228,6 +246,12 @@ int main(int argc, char** argv) {
         std::cerr);
   }
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
+  for (const auto& [cmd, change] : change_cmds) {
+    if (cmd->parsed()) {
+      agent_change.change = change;
+      return candor::RunAgentChange(agent_change);
+    }
+  }
   if (verify_cmd->parsed()) return candor::RunAuditVerify(audit_verify);
   if (scan_cmd->parsed()) return candor::privacy::RunPiiScan(std::cin, std::cout);
   if (eval_cmd->parsed()) {

@@ -124,6 +124,44 @@ TEST(EventJsonTest, ApiShapeNamesAuthorAndSequence) {
   EXPECT_EQ(j["at"], "2023-11-14T22:13:20.123Z");
 }
 
+// One event of every kind, for rules that must hold for each.
+std::vector<EventBody> OneOfEachKind() {
+  AnswerWhy why;
+  why.intent = "card_lost";
+  why.explanation = "matched the card article";
+  return {MessageEvent{Author::kCustomer, "hi"},
+          WorkStepEvent{"receive", StepStatus::kDone, "Empfangen", "Received", {}, {}, ""},
+          RevealEvent{"anna", "IBAN_1", "iban", "to refund"},
+          UnderstandingEvent{"de", "card_lost", 0.9, true, 0.7, "sha256:abc"},
+          DecisionEvent{1, "draft", "fees", "Gebühren", "fees", "rule fees: matched"},
+          DraftEvent{1, "Unapproved answer", why},
+          ReviewEvent{3, "rejected", "anna", "wrong", 0},
+          QueueEvent{"joined", "customer", "", "Sie warten", "You wait", 0},
+          CommitmentEvent{"made", 4, "queue", {}, "", "bis 14 Uhr", "by 2 pm"}};
+}
+
+TEST(CustomerViewTest, HidesWhatIsForPeopleOnlyAndNothingElse) {
+  const auto bodies = OneOfEachKind();
+  ASSERT_EQ(bodies.size(), std::variant_size_v<EventBody>) << "a kind is missing here";
+  for (const auto& body : bodies) {
+    Event event{"c_x", 3, 7, {}, body, ""};
+    const nlohmann::json all = EventToJson(event);
+    const nlohmann::json seen = EventToJsonForCustomer(event);
+    const std::string kind(EventKind(body));
+    for (const char* hidden : {"distress", "model", "trace"}) {
+      EXPECT_FALSE(seen.contains(hidden)) << kind << " shows " << hidden;
+    }
+    if (kind == "draft") {
+      EXPECT_FALSE(seen.contains("text"));
+      EXPECT_FALSE(seen.contains("why"));
+      EXPECT_EQ(seen["message_seq"], 1);
+    }
+    EXPECT_EQ(CustomerSeesWholeEvent(body), seen == all) << kind;
+    // What is left is exactly what the whole event says.
+    for (const auto& [key, value] : seen.items()) EXPECT_EQ(all.at(key), value) << kind;
+  }
+}
+
 TEST(ConversationTest, FoldTracksWhoSpokeLast) {
   std::vector<Event> events = {
       {"c", 1, 0, FromUnixMillis(1), MessageEvent{Author::kCustomer, "Hallo", ""}, ""},

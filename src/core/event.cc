@@ -369,4 +369,26 @@ nlohmann::json EventToJson(const Event& event) {
   return j;
 }
 
+bool CustomerSeesWholeEvent(const EventBody& body) {
+  return !std::holds_alternative<UnderstandingEvent>(body) &&
+         !std::holds_alternative<DecisionEvent>(body) && !std::holds_alternative<DraftEvent>(body);
+}
+
+nlohmann::json EventToJsonForCustomer(const Event& event) {
+  nlohmann::json j = EventToJson(event);
+  if (CustomerSeesWholeEvent(event.body)) return j;
+  if (std::holds_alternative<UnderstandingEvent>(event.body)) {
+    // What we understood, not how upset we think they are.
+    j.erase("distress");
+    j.erase("model");
+  } else if (std::holds_alternative<DecisionEvent>(event.body)) {
+    j.erase("trace");
+  } else if (std::holds_alternative<DraftEvent>(event.body)) {
+    // Not approved yet: the customer sees that a person is reviewing it.
+    j.erase("text");
+    j.erase("why");
+  }
+  return j;
+}
+
 }  // namespace candor

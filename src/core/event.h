@@ -200,8 +200,18 @@ std::string EncodeEventBody(const EventBody& body);
 std::string EncodeEventBodyGeneric(const EventBody& body);
 Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json);
 
-// The whole event as the API shows it.
+// The whole event as the API shows it to the people who run the service.
 nlohmann::json EventToJson(const Event& event);
+
+// What a conversation's customer may see of its events: the one rule behind
+// the events API, the live streams and the export. The distress score and the
+// models behind an understanding, a decision's trace of rules tried, and a
+// draft's unapproved text and why are for the people who help them.
+// True when the customer may see the whole event (then its stored body may
+// go to them as well, as in an export).
+bool CustomerSeesWholeEvent(const EventBody& body);
+// EventToJson without what the customer may not see.
+nlohmann::json EventToJsonForCustomer(const Event& event);
 
 // A message's public id, "<conversation id>.<seq>", and back.
 std::string MessageId(const std::string& conversation_id, int64_t seq);

@@ -122,21 +122,17 @@ Result<std::string> Protector::Unmask(const std::string& conversation_id, const 
   const privacy::PlaceholderMap& map = loaded->second;
   std::string out;
   out.reserve(text.size());
-  size_t i = 0;
-  while (i < text.size()) {
-    const size_t open = text.find('[', i);
-    const size_t close = open == std::string::npos ? open : text.find(']', open);
-    if (close == std::string::npos) break;
-    out.append(text, i, open - i);
-    auto original = map.Original(std::string_view(text).substr(open, close - open + 1));
-    if (original) {
-      out.append(*original);
+  // What the customer typed comes back as typed, look-alikes included; only
+  // real placeholders are replaced by their originals.
+  for (const auto& piece : privacy::SplitMasked(text)) {
+    if (piece.kind != privacy::MaskedPiece::Kind::kPlaceholder) {
+      out += piece.text;
+    } else if (auto original = map.Original(piece.text)) {
+      out += *original;
     } else {
-      out.append(text, open, close - open + 1);
+      out += "[" + piece.text + "]";
     }
-    i = close + 1;
   }
-  out.append(text, std::min(i, text.size()), std::string::npos);
   return out;
 }
 

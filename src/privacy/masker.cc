@@ -146,6 +146,90 @@ bool operator==(const PlaceholderMap& a, const PlaceholderMap& b) {
   return true;
 }
 
+size_t PlaceholderShapeAt(std::string_view text, size_t at) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (at + 1 >= text.size() || text[at] != '[' || !upper(text[at + 1])) return 0;
+  size_t i = at + 2;
+  while (i < text.size() && (upper(text[i]) || text[i] == '_')) ++i;
+  if (text[i - 1] != '_') return 0;  // the stem ends with '_' before the number
+  size_t end = i;
+  while (end < text.size() && digit(text[end])) ++end;
+  if (end == i || end >= text.size() || text[end] != ']') return 0;
+  return end + 1 - at;
+}
+
+namespace {
+
+// Doubles each backslash run right before a placeholder shape, adding one
+// more before shapes that are not real placeholders (see Mask).
+void EscapeTypedPlaceholders(MaskedText& masked) {
+  const std::string& in = masked.text;
+  if (in.find('[') == std::string::npos) return;
+  std::vector<size_t> real_starts;
+  for (const auto& p : masked.placeholders) real_starts.push_back(p.start);
+  std::string out;
+  out.reserve(in.size() + 8);
+  std::vector<MaskedText::Placeholder> moved;
+  size_t run_start = 0;  // where the current run of backslashes began in `out`
+  for (size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '[') {
+      const size_t length = PlaceholderShapeAt(in, i);
+      if (length > 0) {
+        const size_t run = out.size() - run_start;
+        const bool real = std::find(real_starts.begin(), real_starts.end(), i) != real_starts.end();
+        out.append(run, '\\');
+        if (!real) out.push_back('\\');
+        const size_t start = out.size();
+        out.append(in, i, length);
+        if (real) moved.push_back({start, out.size()});
+        i += length - 1;
+        run_start = out.size();
+        continue;
+      }
+    }
+    out.push_back(in[i]);
+    if (in[i] != '\\') run_start = out.size();
+  }
+  masked.text = std::move(out);
+  masked.placeholders = std::move(moved);
+}
+
+}  // namespace
+
+std::vector<MaskedPiece> SplitMasked(std::string_view masked) {
+  std::vector<MaskedPiece> pieces;
+  auto add_text = [&](std::string_view text) {
+    if (text.empty()) return;
+    if (!pieces.empty() && pieces.back().kind == MaskedPiece::Kind::kText) {
+      pieces.back().text.append(text);
+    } else {
+      pieces.push_back({MaskedPiece::Kind::kText, std::string(text)});
+    }
+  };
+  size_t pos = 0;  // start of text not yet added
+  for (size_t i = 0; i < masked.size(); ++i) {
+    if (masked[i] != '[') continue;
+    const size_t length = PlaceholderShapeAt(masked, i);
+    if (length == 0) continue;
+    size_t run = 0;
+    while (run < i - pos && masked[i - 1 - run] == '\\') ++run;
+    add_text(masked.substr(pos, i - run - pos));
+    add_text(std::string(run / 2, '\\'));
+    const std::string_view shape = masked.substr(i, length);
+    if (run % 2 == 1) {
+      pieces.push_back({MaskedPiece::Kind::kTyped, std::string(shape)});
+    } else {
+      pieces.push_back(
+          {MaskedPiece::Kind::kPlaceholder, std::string(shape.substr(1, shape.size() - 2))});
+    }
+    pos = i + length;
+    i = pos - 1;
+  }
+  add_text(masked.substr(pos));
+  return pieces;
+}
+
 MaskedText Mask(std::string_view text, std::span<const Finding> findings, PlaceholderMap& map) {
   struct Cut {
     size_t start;
@@ -201,6 +285,7 @@ MaskedText Mask(std::string_view text, std::span<const Finding> findings, Placeh
     pos = end;
   }
   masked.text.append(text.substr(pos));
+  EscapeTypedPlaceholders(masked);
   return masked;
 }
 

@@ -94,6 +94,39 @@ TEST_F(MaskerTest, ParseRejectsMalformedMaps) {
           .ok());
 }
 
+TEST_F(MaskerTest, TypedLookAlikesAreEscapedAndNeverPassForPlaceholders) {
+  PlaceholderMap map;
+  const std::string masked =
+      MaskWith(*scanner_, "[IBAN_1] ist nicht DE89370400440532013000, \\[PHONE_2] auch nicht", map);
+  EXPECT_EQ(masked, "\\[IBAN_1] ist nicht [IBAN_1], \\\\\\[PHONE_2] auch nicht");
+  const auto pieces = SplitMasked(masked);
+  ASSERT_EQ(pieces.size(), 6u);
+  EXPECT_EQ(pieces[0].kind, MaskedPiece::Kind::kTyped);
+  EXPECT_EQ(pieces[0].text, "[IBAN_1]");
+  EXPECT_EQ(pieces[1].text, " ist nicht ");
+  EXPECT_EQ(pieces[2].kind, MaskedPiece::Kind::kPlaceholder);
+  EXPECT_EQ(pieces[2].text, "IBAN_1");
+  EXPECT_EQ(pieces[3].text, ", \\") << "the backslash the customer typed stays";
+  EXPECT_EQ(pieces[4].kind, MaskedPiece::Kind::kTyped);
+  EXPECT_EQ(pieces[4].text, "[PHONE_2]");
+  EXPECT_EQ(pieces[5].text, " auch nicht");
+}
+
+TEST_F(MaskerTest, BackslashesBeforeARealPlaceholderAreKeptApartFromEscapes) {
+  PlaceholderMap map;
+  const std::string masked = MaskWith(*scanner_, "a\\DE89370400440532013000 [x] [A_] [B_2", map);
+  EXPECT_EQ(masked, "a\\\\[IBAN_1] [x] [A_] [B_2") << "only placeholder shapes are escaped";
+  const auto pieces = SplitMasked(masked);
+  ASSERT_EQ(pieces.size(), 3u);
+  EXPECT_EQ(pieces[0].text, "a\\");
+  EXPECT_EQ(pieces[1].kind, MaskedPiece::Kind::kPlaceholder);
+  EXPECT_EQ(pieces[2].text, " [x] [A_] [B_2");
+  // Text from before escaping existed reads as it always did.
+  const auto old = SplitMasked("Meine IBAN ist [IBAN_1]");
+  ASSERT_EQ(old.size(), 2u);
+  EXPECT_EQ(old[1].kind, MaskedPiece::Kind::kPlaceholder);
+}
+
 TEST_F(MaskerTest, LeavesTextWithoutFindingsUnchanged) {
   PlaceholderMap map;
   EXPECT_EQ(MaskWith(*scanner_, "Bestellung 4711 kommt am 12.03.2024", map),

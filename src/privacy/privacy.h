@@ -196,7 +196,25 @@ struct MaskedText {
 // or in an earlier message of the conversation) are masked too, so a password
 // repeated without its cue does not leak. `findings` must be sorted and
 // non-overlapping, as Scan() returns them.
+//
+// Text the customer typed that looks like a placeholder ("[IBAN_1]") is not
+// one, and must never pass for one: Mask escapes it with a backslash
+// ("\[IBAN_1]"). So that this stays unambiguous, a run of backslashes right
+// before a placeholder or a look-alike is doubled: before a look-alike an odd
+// run is left, before a real placeholder an even one. SplitMasked reads it back.
 MaskedText Mask(std::string_view text, std::span<const Finding> findings, PlaceholderMap& map);
+
+// One piece of masked text: text as written, a real placeholder, or a
+// look-alike the customer typed.
+struct MaskedPiece {
+  enum class Kind { kText, kPlaceholder, kTyped } kind = Kind::kText;
+  std::string text;  // kText: the text; kPlaceholder: "IBAN_1"; kTyped: "[IBAN_1]" as typed
+};
+// Masked text in pieces, escapes undone. Adjacent text is joined.
+std::vector<MaskedPiece> SplitMasked(std::string_view masked);
+// Whether `text` at `at` starts with something shaped like a placeholder,
+// "[" A-Z (A-Z or _)* "_" digits "]"; its length when so, else 0.
+size_t PlaceholderShapeAt(std::string_view text, size_t at);
 
 // ---- Evaluation -------------------------------------------------------------
 

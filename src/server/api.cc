@@ -58,6 +58,8 @@ Api::Api(Deps deps)
       login_by_ip_(deps_.options.login_attempts_per_minute, deps_.options.login_burst, deps_.clock),
       login_by_name_(deps_.options.login_attempts_per_minute, deps_.options.login_burst,
                      deps_.clock),
+      login_by_device_(deps_.options.login_attempts_per_minute, deps_.options.login_burst,
+                       deps_.clock),
       conversations_by_ip_(deps_.options.conversations_per_minute_per_ip,
                            deps_.options.conversations_per_minute_per_ip / 6, deps_.clock) {
   const nlohmann::json error = "error: {\"error\": {\"code\", \"message\", \"field\"}}";
@@ -199,9 +201,48 @@ Api::Api(Deps deps)
        Access::kPublic,
        false,
        &Api::Login,
-       "An agent logs in with name and password; rate limited",
-       Schema({{"name", "string"}, {"password", "string"}}, {"name", "password"}),
-       {{"200", "{token, expires_at, agent}"}, {"400", error}, {"401", error}, {"429", error}}},
+       "An agent logs in with name and password (and the device token of an earlier login "
+       "from this device, if any); rate limited per address and name, or per known device",
+       Schema({{"name", "string"}, {"password", "string"}, {"device", "string"}},
+              {"name", "password"}),
+       {{"200", "{token, expires_at, idle_expires_at, device, agent}"},
+        {"400", error},
+        {"401", error},
+        {"415", error},
+        {"429", error}}},
+      {"POST",
+       "/api/v1/agents/logout",
+       Access::kAgent,
+       false,
+       &Api::Logout,
+       "The agent's session ends (with everywhere: true, every session of the agent), and "
+       "so do its live streams",
+       Schema({{"everywhere", "boolean"}}, {}),
+       {{"200", "{ended}"}, {"401", error}}},
+      {"POST",
+       "/api/v1/agents/{name}/disable",
+       Access::kAdmin,
+       false,
+       &Api::DisableAgent,
+       "The agent can no longer log in; its sessions and streams end now",
+       nullptr,
+       {{"200", "{name, disabled}"}, {"401", error}, {"403", error}, {"404", error}}},
+      {"POST",
+       "/api/v1/agents/{name}/enable",
+       Access::kAdmin,
+       false,
+       &Api::EnableAgent,
+       "A disabled agent may log in again",
+       nullptr,
+       {{"200", "{name, disabled}"}, {"401", error}, {"403", error}, {"404", error}}},
+      {"POST",
+       "/api/v1/agents/{name}/revoke",
+       Access::kAdmin,
+       false,
+       &Api::RevokeAgentSessions,
+       "Every session of the agent ends now, and so do its streams",
+       nullptr,
+       {{"200", "{name, ended}"}, {"401", error}, {"403", error}, {"404", error}}},
       {"GET",
        "/api/v1/inbox",
        Access::kAgent,
@@ -450,19 +491,67 @@ Api::Match Api::Find(const std::string& method, const std::string& path,
   return match;
 }
 
-std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, Caller& caller) {
-  auto session = deps_.store.FindSession(HashToken(token));
-  if (!session.ok() || session->expires_at <= deps_.clock.Now()) {
-    if (!session.ok() && session.status().code() != StatusCode::kNotFound) {
-      return ErrorFromStatus(session.status());
-    }
-    return ErrorResponse(401, "unauthenticated", "the agent token is unknown or has expired");
-  }
-  auto agent = deps_.store.GetAgent(session->agent_id);
-  if (!agent.ok()) return ErrorResponse(401, "unauthenticated", "the agent no longer exists");
+std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, bool activity,
+                                                   Caller& caller) {
+  caller.session_hash = HashToken(token);
   caller.kind = Caller::Kind::kAgent;
+  if (!SessionHolds(caller)) {
+    caller = Caller{};
+    return ErrorResponse(401, "unauthenticated",
+                         "the session has ended (logged out, expired or revoked); log in again");
+  }
+  // Sliding renewal: a request moves the idle deadline on. Written only once
+  // half of the idle time has passed, and in the background: should the write
+  // be lost, the session merely ends sooner.
+  const Time now = deps_.clock.Now();
+  const auto idle =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deps_.options.session_idle_timeout);
+  if (activity && caller.session_ends - now < idle / 2) {
+    auto session = deps_.store.FindSession(caller.session_hash);
+    if (session.ok() && session->idle_until < session->expires_at) {
+      const Time renewed = std::min(now + idle, session->expires_at);
+      caller.session_ends = renewed;
+      asio::post(deps_.blocking_pool, [this, hash = caller.session_hash, renewed] {
+        Status status = deps_.store.RenewSession(hash, renewed);
+        if (!status.ok()) {
+          deps_.logger.Warn("session_renewal_failed", {{"code", StatusCodeName(status.code())}});
+        }
+      });
+    }
+  }
+  deps_.desk.AgentSeen(caller.agent.name, now);  // online, for the expected wait
+  return std::nullopt;
+}
+
+bool Api::SessionHolds(Caller& caller) {
+  auto session = deps_.store.FindSession(caller.session_hash);
+  const Time now = deps_.clock.Now();
+  if (!session.ok()) return false;
+  const Time ends = std::min(session->expires_at, session->idle_until);
+  if (ends <= now) return false;
+  auto agent = deps_.store.GetAgent(session->agent_id);
+  if (!agent.ok() || agent->disabled) return false;
   caller.agent = std::move(*agent);
-  deps_.desk.AgentSeen(caller.agent.name, deps_.clock.Now());  // online, for the expected wait
+  caller.session_ends = ends;
+  return true;
+}
+
+std::optional<HttpResponse> Api::NamedConversation(const Route& route, const HttpRequest& request,
+                                                   bool* names, std::string* id) {
+  *names = false;
+  if (request.params.empty()) return std::nullopt;
+  if (route.pattern.find("{message}") != std::string::npos) {
+    int64_t seq = 0;
+    if (!ParseMessageId(request.params[0], id, &seq)) {
+      return ErrorResponse(404, "not_found", "no such message");
+    }
+  } else if (route.pattern.find("/{id}") != std::string::npos) {
+    *id = request.params[0];
+  } else {
+    return std::nullopt;  // the path names something else (an agent, a file)
+  }
+  *names = true;
+  if (!LooksLikeId(*id)) return ErrorResponse(404, "not_found", "no such conversation");
   return std::nullopt;
 }
 
@@ -473,34 +562,35 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
   if (token.empty()) {
     return ErrorResponse(401, "unauthenticated", "send a token: Authorization: Bearer <token>");
   }
-  const bool agent_token = token.rfind("at_", 0) == 0;
-  if (route.access == Access::kAgent || route.access == Access::kAdmin ||
-      (agent_token && route.access == Access::kConversation)) {
-    if (!agent_token) {
-      return ErrorResponse(403, "forbidden", "only agents may do this");
+  const TokenKind kind = KindOfToken(token);
+  if (kind == TokenKind::kMalformed || kind == TokenKind::kDevice) {
+    return ErrorResponse(401, "unauthenticated", "this is not a token candor gave out");
+  }
+  bool names_conversation = false;
+  std::string id;
+  if (auto missing = NamedConversation(route, request, &names_conversation, &id)) return missing;
+  if (kind == TokenKind::kAgent) {
+    // Who it is first: an ended session is a 401 wherever it is used.
+    // A stream is not activity, nor is a page refreshing itself.
+    if (auto failure = AuthenticateAgent(token, !route.stream && !request.background, caller)) {
+      return failure;
     }
-    auto failure = AuthenticateAgent(token, caller);
-    if (failure) return failure;
+    if (route.access == Access::kCustomer) {
+      return ErrorResponse(403, "forbidden", "only the customer may write here; agents reply");
+    }
     if (route.access == Access::kAdmin && caller.agent.role != AgentRole::kAdmin) {
       return ErrorResponse(403, "forbidden", "only admins may do this");
     }
-    if (route.access == Access::kAgent && !request.params.empty()) {
-      auto conversation = deps_.store.GetConversation(request.params[0]);
+    if (names_conversation) {
+      auto conversation = deps_.store.GetConversation(id);
       if (!conversation.ok()) return ErrorFromStatus(conversation.status());
     }
     return std::nullopt;
   }
-  if (agent_token) {
-    return ErrorResponse(403, "forbidden", "only the customer may write here; agents reply");
+  if (route.access == Access::kAgent || route.access == Access::kAdmin) {
+    return ErrorResponse(403, "forbidden", "only agents may do this");
   }
-  // A message id ("c_….7") names its conversation.
-  std::string id = request.params.at(0);
-  int64_t message_seq = 0;
-  if (route.pattern.find("{message}") != std::string::npos &&
-      !ParseMessageId(request.params.at(0), &id, &message_seq)) {
-    return ErrorResponse(404, "not_found", "no such message");
-  }
-  if (!LooksLikeId(id)) return ErrorResponse(404, "not_found", "no such conversation");
+  if (!names_conversation) return ErrorResponse(403, "forbidden", "only agents may do this");
   auto conversation = deps_.store.GetConversation(id);
   if (!conversation.ok()) return ErrorFromStatus(conversation.status());
   if (!TokenMatchesHash(token, conversation->token_hash)) {
@@ -513,29 +603,18 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
 
 asio::awaitable<HttpResponse> Api::Handle(size_t route, HttpRequest& request,
                                           const Caller& caller) {
+  // A body sent as a form or as text is not read as JSON: a browser sends
+  // those to any origin without asking first.
+  if (!routes_[route].request_schema.is_null() && !request.body.empty() && !request.HasJsonBody()) {
+    co_return ErrorResponse(415, "unsupported_media_type",
+                            "send the body with Content-Type: application/json", "Content-Type");
+  }
   co_return co_await (this->*routes_[route].handler)(request, caller);
 }
 
 nlohmann::json Api::EventFor(const Event& event, const Caller& caller) {
-  nlohmann::json json = EventToJson(event);
-  if (caller.kind != Caller::Kind::kCustomer) return json;
-  if (std::holds_alternative<UnderstandingEvent>(event.body)) {
-    // The customer sees what we understood, not how upset we think they are:
-    // the distress score is for the people who help them.
-    json.erase("distress");
-    json.erase("model");
-    return json;
-  }
-  if (std::holds_alternative<DecisionEvent>(event.body)) {
-    json.erase("trace");  // the rules tried are for the people who run the service
-    return json;
-  }
-  if (std::holds_alternative<DraftEvent>(event.body)) {
-    // Not approved yet: the customer sees that a person is reviewing it.
-    json.erase("text");
-    json.erase("why");
-    return json;
-  }
+  if (caller.kind != Caller::Kind::kCustomer) return EventToJson(event);
+  nlohmann::json json = EventToJsonForCustomer(event);
   if (const auto* message = std::get_if<MessageEvent>(&event.body)) {
     auto unmasked = deps_.protector.Unmask(event.conversation_id, message->text);
     if (unmasked.ok()) json["text"] = *unmasked;
@@ -763,20 +842,40 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
   if (!name) co_return error;
   auto password = RequireString(*body, "password", 1024, error);
   if (!password) co_return error;
-  const bool ip_ok = login_by_ip_.Allow(request.remote_ip);
-  const bool name_ok = login_by_name_.Allow(*name);
-  if (!ip_ok || !name_ok) {
-    const int retry = std::max(login_by_ip_.RetryAfterSeconds(request.remote_ip),
-                               login_by_name_.RetryAfterSeconds(*name));
-    HttpResponse limited =
-        ErrorResponse(429, "rate_limited", "too many login attempts; try again later");
-    limited.headers.emplace_back("Retry-After", std::to_string(std::max(retry, 1)));
-    deps_.logger.Warn("login_rate_limited", {{"remote_ip", request.remote_ip}});
-    co_return limited;
-  }
+  auto device = OptionalString(*body, "device", 100, "", error);
+  if (!device) co_return error;
   auto agent = deps_.store.FindAgentByName(*name);
   if (!agent.ok() && agent.status().code() != StatusCode::kNotFound) {
     co_return ErrorFromStatus(agent.status());
+  }
+  // A device the agent logged in from before is held only by its own limit:
+  // a stranger guessing this name elsewhere cannot lock the agent out.
+  std::string device_hash;
+  if (agent.ok() && KindOfToken(*device) == TokenKind::kDevice) {
+    auto owner = deps_.store.FindAgentDevice(HashToken(*device));
+    if (owner.ok() && *owner == agent->id) device_hash = HashToken(*device);
+  }
+  bool allowed = false;
+  int retry = 0;
+  if (!device_hash.empty()) {
+    allowed = login_by_device_.Allow(device_hash);
+    if (!allowed) retry = login_by_device_.RetryAfterSeconds(device_hash);
+  } else {
+    const bool ip_ok = login_by_ip_.Allow(request.remote_ip);
+    const bool name_ok = login_by_name_.Allow(*name);
+    allowed = ip_ok && name_ok;
+    if (!allowed) {
+      retry = std::max(login_by_ip_.RetryAfterSeconds(request.remote_ip),
+                       login_by_name_.RetryAfterSeconds(*name));
+    }
+  }
+  if (!allowed) {
+    HttpResponse limited =
+        ErrorResponse(429, "rate_limited", "too many login attempts; try again later");
+    limited.headers.emplace_back("Retry-After", std::to_string(std::max(retry, 1)));
+    deps_.logger.Warn("login_rate_limited",
+                      {{"remote_ip", request.remote_ip}, {"known_device", !device_hash.empty()}});
+    co_return limited;
   }
   // Unknown names are checked against a dummy hash, so both take as long.
   const std::string stored = agent.ok() ? agent->password_hash : DummyPasswordHash();
@@ -785,25 +884,109 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
                [&, done]() mutable { done(VerifyPassword(stored, *password)); });
   };
   const bool verified = co_await AwaitCallback<bool>(verify);
-  if (!agent.ok() || !verified) {
+  if (!agent.ok() || !verified || agent->disabled) {
     deps_.logger.Warn("login_failed", {{"remote_ip", request.remote_ip}});
     co_return ErrorResponse(401, "invalid_credentials", "the name or the password is wrong");
   }
   const std::string token = NewToken("at");
-  const Time expires = deps_.clock.Now() + deps_.options.session_ttl;
+  const Time now = deps_.clock.Now();
+  const Time expires = now + deps_.options.session_ttl;
+  const Time idle_until =
+      std::min(expires, now + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  deps_.options.session_idle_timeout));
+  // A new device gets its token with this login, to send with the next one.
+  const std::string device_token = device_hash.empty() ? NewToken("dt") : *device;
   auto create_session = [&](auto done) {
     asio::post(deps_.blocking_pool, [&, done]() mutable {
-      done(deps_.store.CreateSession({HashToken(token), agent->id, expires}));
+      Status created =
+          deps_.store.CreateSession({HashToken(token), agent->id, expires, idle_until});
+      if (created.ok() && device_hash.empty()) {
+        created = deps_.store.AddAgentDevice(HashToken(device_token), agent->id, now);
+      }
+      done(created);
     });
   };
   Status created = co_await AwaitCallback<Status>(create_session);
+  if (created.code() == StatusCode::kPermissionDenied) {
+    co_return ErrorResponse(401, "invalid_credentials", "the name or the password is wrong");
+  }
   if (!created.ok()) co_return ErrorFromStatus(created);
-  deps_.logger.Info("login", {{"agent", agent->name}});
-  deps_.desk.AgentSeen(agent->name, deps_.clock.Now());
+  deps_.logger.Info("login", {{"agent", agent->name}, {"known_device", !device_hash.empty()}});
+  deps_.desk.AgentSeen(agent->name, now);
   co_return HttpResponse::Json(
       200, {{"token", token},
             {"expires_at", FormatIso8601(expires)},
+            {"idle_expires_at", FormatIso8601(idle_until)},
+            {"idle_timeout_seconds",
+             std::chrono::duration_cast<std::chrono::seconds>(deps_.options.session_idle_timeout)
+                 .count()},
+            {"device", device_token},
             {"agent", {{"name", agent->name}, {"role", AgentRoleName(agent->role)}}}});
+}
+
+asio::awaitable<HttpResponse> Api::Logout(HttpRequest& request, const Caller& caller) {
+  HttpResponse error;
+  auto body = ParseJsonObject(request.body, /*allow_empty=*/true, error);
+  if (!body) co_return error;
+  const auto everywhere_field = body->find("everywhere");
+  if (everywhere_field != body->end() && !everywhere_field->is_boolean()) {
+    co_return ErrorResponse(400, "wrong_type", "'everywhere' must be true or false", "everywhere");
+  }
+  const bool everywhere = everywhere_field != body->end() && everywhere_field->get<bool>();
+  auto end = [&](auto done) {
+    asio::post(deps_.blocking_pool, [&, done]() mutable {
+      if (everywhere) {
+        done(deps_.store.EndAgentSessions(caller.agent.id));
+      } else {
+        Status ended = deps_.store.EndSession(caller.session_hash);
+        done(ended.ok() ? Result<int64_t>(1) : Result<int64_t>(ended));
+      }
+    });
+  };
+  auto ended = co_await AwaitCallback<Result<int64_t>>(end);
+  if (!ended.ok()) co_return ErrorFromStatus(ended.status());
+  if (everywhere) {
+    deps_.session_streams.EndAgent(caller.agent.id);
+  } else {
+    deps_.session_streams.EndSession(caller.session_hash);
+  }
+  deps_.logger.Info("logout", {{"agent", caller.agent.name}, {"everywhere", everywhere}});
+  co_return HttpResponse::Json(200, {{"ended", *ended}});
+}
+
+asio::awaitable<HttpResponse> Api::ChangeAgent(HttpRequest& request, const Caller& caller,
+                                               std::string what,
+                                               std::function<Status(const AgentRecord&)> change) {
+  auto agent = deps_.store.FindAgentByName(request.params[0]);
+  if (!agent.ok()) co_return ErrorFromStatus(agent.status());
+  auto apply = [&](auto done) {
+    asio::post(deps_.blocking_pool, [&, done]() mutable { done(change(*agent)); });
+  };
+  Status changed = co_await AwaitCallback<Status>(apply);
+  if (!changed.ok()) co_return ErrorFromStatus(changed);
+  deps_.session_streams.EndAgent(agent->id);
+  deps_.logger.Info(what, {{"agent", agent->name}, {"by", caller.agent.name}});
+  auto now = deps_.store.GetAgent(agent->id);
+  co_return HttpResponse::Json(
+      200, {{"name", agent->name}, {"disabled", now.ok() ? now->disabled : agent->disabled}});
+}
+
+asio::awaitable<HttpResponse> Api::DisableAgent(HttpRequest& request, const Caller& caller) {
+  co_return co_await ChangeAgent(request, caller, "agent_disabled", [this](const AgentRecord& a) {
+    return deps_.store.SetAgentDisabled(a.id, true);
+  });
+}
+
+asio::awaitable<HttpResponse> Api::EnableAgent(HttpRequest& request, const Caller& caller) {
+  co_return co_await ChangeAgent(request, caller, "agent_enabled", [this](const AgentRecord& a) {
+    return deps_.store.SetAgentDisabled(a.id, false);
+  });
+}
+
+asio::awaitable<HttpResponse> Api::RevokeAgentSessions(HttpRequest& request, const Caller& caller) {
+  co_return co_await ChangeAgent(
+      request, caller, "agent_sessions_revoked",
+      [this](const AgentRecord& a) { return deps_.store.EndAgentSessions(a.id).status(); });
 }
 
 asio::awaitable<HttpResponse> Api::Inbox(HttpRequest& request, const Caller&) {
@@ -901,8 +1084,15 @@ asio::awaitable<HttpResponse> Api::PostReply(HttpRequest& request, const Caller&
                                      {"receipt", Receipt(event)}});
 }
 
-asio::awaitable<HttpResponse> Api::ExportConversation(HttpRequest& request, const Caller&) {
-  auto exported = candor::ExportConversation(deps_.store, deps_.ledger, request.params[0]);
+asio::awaitable<HttpResponse> Api::ExportConversation(HttpRequest& request, const Caller& caller) {
+  // Each event as the events API and the streams show it to this caller. What
+  // the customer may not see goes without its stored body: its commitment
+  // still proves that it is in the ledger, unchanged.
+  ExportView view = [&](const Event& event) {
+    return ExportedEvent{EventFor(event, caller), caller.kind != Caller::Kind::kCustomer ||
+                                                      CustomerSeesWholeEvent(event.body)};
+  };
+  auto exported = candor::ExportConversation(deps_.store, deps_.ledger, request.params[0], view);
   if (!exported.ok()) co_return ErrorFromStatus(exported.status());
   HttpResponse response = HttpResponse::Json(200, *exported);
   response.headers.emplace_back("Content-Disposition",

@@ -25,6 +25,20 @@ std::string NewToken(std::string_view prefix) {
   return token;
 }
 
+TokenKind KindOfToken(std::string_view token) {
+  constexpr size_t kEncodedBytes = 43;  // 256 bits in unpadded base64url
+  if (token.size() != 3 + kEncodedBytes || token[2] != '_') return TokenKind::kMalformed;
+  for (char c : token.substr(3)) {
+    const bool base64url = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+                           (c >= '0' && c <= '9') || c == '-' || c == '_';
+    if (!base64url) return TokenKind::kMalformed;
+  }
+  if (token.substr(0, 2) == "ct") return TokenKind::kCustomer;
+  if (token.substr(0, 2) == "at") return TokenKind::kAgent;
+  if (token.substr(0, 2) == "dt") return TokenKind::kDevice;
+  return TokenKind::kMalformed;
+}
+
 std::string HashToken(std::string_view token) {
   unsigned char digest[crypto_hash_sha256_BYTES];
   crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(token.data()), token.size());

@@ -22,6 +22,12 @@ Status InitCrypto();
 // what kind of token it is ("ct" customer, "at" agent) and is not secret.
 std::string NewToken(std::string_view prefix);
 
+// What a presented token claims to be, from its form alone: a customer's
+// ("ct_"), an agent's session ("at_"), a device an agent logged in from
+// ("dt_"), or not a candor token at all.
+enum class TokenKind { kMalformed, kCustomer, kAgent, kDevice };
+TokenKind KindOfToken(std::string_view token);
+
 // Hex SHA-256 of the token: what the database keeps instead of the token.
 std::string HashToken(std::string_view token);
 

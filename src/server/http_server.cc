@@ -20,14 +20,70 @@ namespace {
 constexpr int kStreamPage = 500;
 constexpr size_t kMaxQueuedFrames = 1024;  // past this a slow stream re-reads from the store
 
-// Raises the open-files limit to the hard limit: every connection is a file.
-void RaiseFileLimit() {
+// Raises the open-files limit to the hard limit (every connection is a
+// file) and returns the limit in force, or 0 when it cannot be read.
+uint64_t RaiseFileLimit() {
   rlimit limit{};
-  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
-    limit.rlim_cur = limit.rlim_max;
-    setrlimit(RLIMIT_NOFILE, &limit);
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  if (limit.rlim_cur < limit.rlim_max) {
+    rlimit raised = limit;
+    raised.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
   }
+  return limit.rlim_cur == RLIM_INFINITY ? 0 : static_cast<uint64_t>(limit.rlim_cur);
 }
+
+// Connections at most for a file limit: the database, its log, the
+// knowledge index, the listening socket and connections being turned away
+// need files too, so a tenth of the limit (at least 64) stays free for them.
+// Then the server answers 503 itself before accept fails for want of files.
+size_t ConnectionsWithin(uint64_t file_limit, size_t wanted) {
+  if (file_limit == 0) return wanted;
+  const uint64_t reserve = std::max<uint64_t>(64, file_limit / 10);
+  const uint64_t room = file_limit > reserve * 2 ? file_limit - reserve : file_limit / 2;
+  return static_cast<size_t>(std::min<uint64_t>(wanted, std::max<uint64_t>(room, 1)));
+}
+
+// Live streams per conversation and per client address. Taken before a
+// stream starts, given back when it ends. Thread-safe.
+class StreamSlots {
+ public:
+  StreamSlots(size_t per_conversation, size_t per_address)
+      : per_conversation_(per_conversation), per_address_(per_address) {}
+
+  // Empty when one of the limits is reached.
+  std::shared_ptr<void> Take(const std::string& conversation_id, const std::string& address) {
+    std::lock_guard lock(mu_);
+    size_t& in_conversation = by_conversation_[conversation_id];
+    size_t& from_address = by_address_[address];
+    if (in_conversation >= per_conversation_ || from_address >= per_address_) {
+      Release(conversation_id, address);
+      return nullptr;
+    }
+    ++in_conversation;
+    ++from_address;
+    // Not null (an empty pointer would read as "no slot"); nothing is freed.
+    return std::shared_ptr<void>(this, [this, conversation_id, address](void*) {
+      std::lock_guard lock(mu_);
+      --by_conversation_[conversation_id];
+      --by_address_[address];
+      Release(conversation_id, address);
+    });
+  }
+
+ private:
+  // Drops counts that have gone to zero, so the maps stay as small as what is open.
+  void Release(const std::string& conversation_id, const std::string& address) {
+    if (by_conversation_[conversation_id] == 0) by_conversation_.erase(conversation_id);
+    if (by_address_[address] == 0) by_address_.erase(address);
+  }
+
+  const size_t per_conversation_;
+  const size_t per_address_;
+  std::mutex mu_;
+  std::unordered_map<std::string, size_t> by_conversation_;  // guarded by mu_
+  std::unordered_map<std::string, size_t> by_address_;       // guarded by mu_
+};
 
 // One live stream's mailbox. Frames arrive from the store's commit thread and
 // are handed to the stream's strand. While the stream is idle (its coroutine
@@ -48,7 +104,7 @@ class StreamMailbox final : public StreamSubscriber,
     // The handler holds the fan-out's round until it has run.
     asio::post(executor_,
                [self = shared_from_this(), feed = std::move(feed), round = std::move(round)] {
-                 if (self->closed_ || self->overflowed_) return;
+                 if (self->closed_ || self->overflowed_ || self->ended_) return;
                  std::vector<std::shared_ptr<const SseFrame>> frames;
                  feed->FramesAfter(
                      self->frames_.empty() ? self->last_sent_ : self->frames_.back()->seq, frames);
@@ -72,6 +128,13 @@ class StreamMailbox final : public StreamSubscriber,
   bool idle_ = false;    // the coroutine waits on wake_ and writes nothing
   bool closed_ = false;  // the stream has ended: the socket may be gone
   std::string unsent_;   // the rest of a direct send the socket did not take
+  // The stream must end: its peer closed, or its session ended. Set on the
+  // stream's executor, which is then woken.
+  bool ended_ = false;
+  void End() {
+    ended_ = true;
+    wake_.cancel();
+  }
 
  private:
   // Sends the frames after last_sent_ now, if they follow it without a gap.
@@ -207,6 +270,7 @@ class Server::Impl {
         store_(deps.store),
         clock_(deps.clock),
         logger_(deps.logger),
+        stream_slots_(options_.max_streams_per_conversation, options_.max_streams_per_address),
         io_(options_.io_threads),
         pipeline_pool_(1),
         blocking_pool_(2),
@@ -230,7 +294,8 @@ class Server::Impl {
                        std::move(deps.knowledge_articles),
                        deps.business_hours,
                        deps.time_zone,
-                       std::move(deps.policy_document)}),
+                       std::move(deps.policy_document),
+                       session_streams_}),
         acceptor_(io_) {
     // Answering is the work after the 201: under load it yields the CPU to
     // taking messages in, and catches up as soon as there is room.
@@ -252,7 +317,20 @@ class Server::Impl {
   }
 
   Result<uint16_t> Listen() {
-    RaiseFileLimit();
+    const uint64_t file_limit = RaiseFileLimit();
+    max_connections_ = ConnectionsWithin(file_limit, options_.max_connections);
+    logger_.Info(
+        "connection_limits",
+        {{"open_files", static_cast<int64_t>(file_limit)},
+         {"max_connections", static_cast<int64_t>(max_connections_)},
+         {"configured_max_connections", static_cast<int64_t>(options_.max_connections)},
+         {"max_streams_per_conversation",
+          static_cast<int64_t>(options_.max_streams_per_conversation)},
+         {"max_streams_per_address", static_cast<int64_t>(options_.max_streams_per_address)}});
+    if (max_connections_ < options_.max_connections) {
+      logger_.Warn("max_connections_lowered", {{"to", static_cast<int64_t>(max_connections_)},
+                                               {"reason", "kept below the open-file limit"}});
+    }
     Status replayed = ReplayStore(store_, [this](const Event& event) {
       desk_.OnCommit(event);
       promises_.OnCommit(event);
@@ -324,7 +402,7 @@ class Server::Impl {
         co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, ec));
         continue;
       }
-      if (static_cast<size_t>(metrics_.ConnectionsOpen()) >= options_.max_connections) {
+      if (static_cast<size_t>(metrics_.ConnectionsOpen()) >= max_connections_) {
         metrics_.ConnectionRejected();
         static constexpr std::string_view kBusy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
@@ -337,6 +415,9 @@ class Server::Impl {
         socket.close(ec);
         continue;
       }
+      // Counted here, not when the session starts: a burst of connections
+      // accepted before their sessions run must not slip past the limit.
+      metrics_.ConnectionOpened();
       auto executor = socket.get_executor();
       asio::co_spawn(executor, Session(std::move(socket)), asio::detached);
     }
@@ -356,6 +437,12 @@ class Server::Impl {
         413, "too_large",
         "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes", "body");
     return out;
+  }
+
+  // A parser error, not the peer going away.
+  static bool IsMalformed(const boost::system::error_code& ec) {
+    return ec.category() == make_error_code(http::error::bad_target).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message;
   }
 
   // Reads one request under the header and body time limits. Its own frame, so
@@ -379,8 +466,7 @@ class Server::Impl {
     }
     if (ec) {
       // A malformed request gets an answer; a closed or timed-out one does not.
-      if (ec.category() == make_error_code(http::error::bad_target).category() &&
-          ec != http::error::end_of_stream && ec != http::error::partial_message) {
+      if (IsMalformed(ec)) {
         out.kind = ReadOutcome::Kind::kError;
         out.error = ErrorResponse(400, "bad_request", "the request is not valid HTTP/1.1");
       }
@@ -399,7 +485,15 @@ class Server::Impl {
     if (ec == http::error::body_limit) {
       co_return TooLarge();
     }
-    if (ec) co_return out;  // timeout or reset: nothing sensible to answer
+    if (ec) {
+      // A malformed body (a chunk size that overflows, say) gets an answer;
+      // a timeout or a reset does not.
+      if (IsMalformed(ec)) {
+        out.kind = ReadOutcome::Kind::kError;
+        out.error = ErrorResponse(400, "bad_request", "the request body is not valid HTTP/1.1");
+      }
+      co_return out;
+    }
 
     auto& req = parser.get();
     HttpRequest& r = out.request;
@@ -412,6 +506,7 @@ class Server::Impl {
     r.authorization = std::string(req[http::field::authorization]);
     r.last_event_id = std::string(req["Last-Event-ID"]);
     r.content_type = std::string(req[http::field::content_type]);
+    r.background = req["X-Candor-Background"] == "1";
     r.remote_ip = conn.remote_ip();
     out.keep_alive = req.keep_alive();
     out.kind = ReadOutcome::Kind::kRequest;
@@ -430,8 +525,8 @@ class Server::Impl {
     co_return !ec;
   }
 
+  // The connection was counted as open when it was accepted.
   asio::awaitable<void> Session(tcp::socket socket) {
-    metrics_.ConnectionOpened();
     struct Closed {
       Metrics& m;
       ~Closed() { m.ConnectionClosed(); }
@@ -466,7 +561,7 @@ class Server::Impl {
         metrics_.ObserveRequest(match.route, request.method, 200, 0);
         buffer.clear();
         buffer.shrink_to_fit();
-        co_await ServeStream(conn, request, caller);
+        co_await ServeStream(connection, request, caller);
         break;
       } else {
         response = co_await api_.Handle(match.route, request, caller);
@@ -502,17 +597,13 @@ class Server::Impl {
     co_return !ec;
   }
 
-  // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
-  // Only a customer's own messages with placeholders in them, and what we
-  // understood of them (without the distress score), read differently for the
-  // customer; every other frame is shared by all streams as rendered.
+  // Only the events the customer may not see whole (CustomerSeesWholeEvent),
+  // and messages with placeholders in them, which the customer reads
+  // unmasked, read differently for the customer; every other frame is shared
+  // by all streams as rendered.
   static bool NeedsOwnFrame(const Event& event, const Caller& caller) {
     if (caller.kind != Caller::Kind::kCustomer) return false;
-    if (std::holds_alternative<UnderstandingEvent>(event.body) ||
-        std::holds_alternative<DecisionEvent>(event.body) ||
-        std::holds_alternative<DraftEvent>(event.body)) {
-      return true;
-    }
+    if (!CustomerSeesWholeEvent(event.body)) return true;
     const auto* message = std::get_if<MessageEvent>(&event.body);
     return message != nullptr && message->text.find('[') != std::string::npos;
   }
@@ -523,6 +614,7 @@ class Server::Impl {
            "\ndata: " + api_.EventFor(event, caller).dump() + "\n\n";
   }
 
+  // Sends stored events with seq > *last_sent (up to `until`, 0: all), advancing *last_sent.
   asio::awaitable<bool> SendBacklog(Connection& conn, std::string conversation_id,
                                     int64_t* last_sent, int64_t until, const Caller& caller) {
     while (true) {
@@ -545,8 +637,25 @@ class Server::Impl {
     }
   }
 
-  asio::awaitable<void> ServeStream(Connection& conn, const HttpRequest& request,
-                                    const Caller& caller) {
+  // Reads from a stream's socket while the stream lives. A client sends
+  // nothing on an event stream, so the read ends only when the peer closes
+  // or resets the connection: the stream then ends at once, instead of at its
+  // next write, up to a heartbeat later.
+  static asio::awaitable<void> WatchPeer(std::shared_ptr<Connection> connection,
+                                         std::shared_ptr<StreamMailbox> mailbox) {
+    std::array<char, 256> scratch;
+    while (true) {
+      boost::system::error_code ec;
+      co_await connection->socket().async_read_some(asio::buffer(scratch),
+                                                    asio::redirect_error(asio::use_awaitable, ec));
+      if (ec) break;
+    }
+    if (!mailbox->closed_) mailbox->End();
+  }
+
+  asio::awaitable<void> ServeStream(std::shared_ptr<Connection> connection,
+                                    const HttpRequest& request, Caller caller) {
+    Connection& conn = *connection;
     const std::string& conversation_id = request.params[0];
     int64_t resume_after = 0;
     const std::string& resume =
@@ -560,6 +669,15 @@ class Server::Impl {
                        false);
         co_return;
       }
+    }
+    auto slot = stream_slots_.Take(conversation_id, conn.remote_ip());
+    if (!slot) {
+      HttpResponse busy =
+          ErrorResponse(429, "too_many_streams",
+                        "too many live streams for this conversation or from this address");
+      busy.headers.emplace_back("Retry-After", "1");
+      co_await Write(conn, busy, false);
+      co_return;
     }
     auto executor = co_await asio::this_coro::executor;
     // Writes without waiting never block the strand.
@@ -579,6 +697,25 @@ class Server::Impl {
       StreamMailbox& m;
       ~Ended() { m.closed_ = true; }
     } ended{*mailbox};
+    // An agent's stream ends with its session: at once when it is ended here,
+    // else when a check finds it ended (at its deadline, and every heartbeat).
+    const bool agent = caller.kind == Caller::Kind::kAgent;
+    struct Registered {
+      SessionStreams& streams;
+      uint64_t id = 0;
+      ~Registered() {
+        if (id != 0) streams.Remove(id);
+      }
+    } registered{session_streams_};
+    if (agent) {
+      registered.id =
+          session_streams_.Add(caller.session_hash, caller.agent.id,
+                               [executor, weak = std::weak_ptr<StreamMailbox>(mailbox)] {
+                                 asio::post(executor, [weak] {
+                                   if (auto m = weak.lock(); m && !m->closed_) m->End();
+                                 });
+                               });
+    }
     int64_t& last_sent = mailbox->last_sent_;
     last_sent = resume_after;
     // Subscribe before reading the backlog, so nothing committed in between is missed;
@@ -597,10 +734,12 @@ class Server::Impl {
                             "X-Accel-Buffering: no\r\n\r\nretry: 2000\n\n")) {
       co_return;
     }
+    asio::co_spawn(executor, WatchPeer(connection, mailbox), asio::detached);
     if (!co_await SendBacklog(conn, conversation_id, &last_sent, 0, caller)) co_return;
 
     std::string chunk;
-    while (!stopping_) {
+    auto next_ping = std::chrono::steady_clock::now() + options_.stream_heartbeat;
+    while (!stopping_ && !mailbox->ended_) {
       if (!mailbox->unsent_.empty()) {
         std::string rest = std::move(mailbox->unsent_);
         mailbox->unsent_.clear();
@@ -639,12 +778,24 @@ class Server::Impl {
         std::string().swap(chunk);
         continue;
       }
+      // Sleep until the next heartbeat, or until the session's deadline if sooner.
+      auto wake_at = next_ping;
+      if (agent) {
+        const auto left = caller.session_ends - clock_.Now();
+        wake_at = std::min(
+            wake_at, std::chrono::steady_clock::now() + std::max(left, decltype(left)::zero()));
+      }
       boost::system::error_code ec;
-      mailbox->wake_.expires_after(options_.stream_heartbeat);
+      mailbox->wake_.expires_at(wake_at);
       mailbox->idle_ = true;
       co_await mailbox->wake_.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       mailbox->idle_ = false;
-      if (!ec && !co_await WriteText(conn, ": ping\n\n")) co_return;  // also finds dead peers
+      if (ec) continue;  // woken: frames, or the end
+      if (agent && !api_.SessionHolds(caller)) co_return;
+      if (std::chrono::steady_clock::now() >= next_ping) {
+        next_ping = std::chrono::steady_clock::now() + options_.stream_heartbeat;
+        if (!co_await WriteText(conn, ": ping\n\n")) co_return;  // also finds dead peers
+      }
     }
   }
 
@@ -653,6 +804,10 @@ class Server::Impl {
   const Clock& clock_;
   Logger& logger_;
   std::atomic<bool> stopping_{false};
+  size_t max_connections_ = 0;  // set by Listen
+  // Before io_: streams still suspended when it is destroyed let go of these.
+  SessionStreams session_streams_;
+  StreamSlots stream_slots_;
   asio::io_context io_;
   asio::thread_pool pipeline_pool_;
   asio::thread_pool blocking_pool_;

@@ -31,6 +31,15 @@ std::string PercentDecode(std::string_view in) {
   return out;
 }
 
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string HttpRequest::QueryParam(std::string_view name) const {
@@ -48,13 +57,26 @@ std::string HttpRequest::QueryParam(std::string_view name) const {
 }
 
 std::string HttpRequest::BearerToken(bool allow_query) const {
-  constexpr std::string_view kBearer = "Bearer ";
-  if (authorization.size() > kBearer.size() &&
-      std::string_view(authorization).substr(0, kBearer.size()) == kBearer) {
-    return authorization.substr(kBearer.size());
+  // The scheme is case-insensitive (RFC 9110, 11.1); one or more spaces follow it.
+  constexpr std::string_view kBearer = "bearer";
+  std::string_view header = authorization;
+  if (header.size() > kBearer.size() && header[kBearer.size()] == ' ' &&
+      EqualsIgnoreCase(header.substr(0, kBearer.size()), kBearer)) {
+    header.remove_prefix(kBearer.size());
+    while (!header.empty() && header.front() == ' ') header.remove_prefix(1);
+    while (!header.empty() && header.back() == ' ') header.remove_suffix(1);
+    return std::string(header);
   }
   if (allow_query) return QueryParam("access_token");
   return {};
+}
+
+bool HttpRequest::HasJsonBody() const {
+  std::string_view type = content_type;
+  type = type.substr(0, type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return EqualsIgnoreCase(type, "application/json");
 }
 
 HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
@@ -124,6 +146,12 @@ std::optional<std::string> OptionalString(const nlohmann::json& object, const st
   if (value.size() > max_bytes) {
     error = ErrorResponse(400, "too_long",
                           "'" + field + "' is longer than " + std::to_string(max_bytes) + " bytes",
+                          field);
+    return std::nullopt;
+  }
+  // JSON may carry \u0000, and C strings, terminals and logs cut text there.
+  if (value.find('\0') != std::string::npos) {
+    error = ErrorResponse(400, "invalid_value", "'" + field + "' must not contain NUL characters",
                           field);
     return std::nullopt;
   }

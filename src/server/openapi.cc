@@ -9,9 +9,11 @@ nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string&
   for (const auto& route : routes) {
     nlohmann::json operation = {{"summary", route.summary}};
     nlohmann::json parameters = nlohmann::json::array();
-    if (route.pattern.find("{id}") != std::string::npos) {
-      parameters.push_back(
-          {{"name", "id"}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+    for (const char* name : {"id", "message", "seq", "name", "file"}) {
+      if (route.pattern.find("{" + std::string(name) + "}") != std::string::npos) {
+        parameters.push_back(
+            {{"name", name}, {"in", "path"}, {"required", true}, {"schema", {{"type", "string"}}}});
+      }
     }
     if (route.stream) {
       parameters.push_back({{"name", "Last-Event-ID"},
@@ -30,6 +32,12 @@ nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string&
       responses[code] = {{"description", description}};
     }
     operation["responses"] = responses;
+    // Who may call it, exactly as the server checks it, for clients and for
+    // the access-matrix test that covers every route.
+    static constexpr const char* kAccessNames[] = {"public", "conversation", "customer", "agent",
+                                                   "admin"};
+    operation["x-candor-access"] = kAccessNames[static_cast<int>(route.access)];
+    if (route.stream) operation["x-candor-stream"] = true;
     switch (route.access) {
       case Access::kPublic:
         operation["security"] = nlohmann::json::array();

@@ -31,7 +31,12 @@ struct ServerOptions {
   std::string bind = "127.0.0.1";
   uint16_t port = 8080;  // 0: any free port (Listen returns it)
   int io_threads = 2;
+  // Open connections at most; kept below the open-file limit (see Listen).
   size_t max_connections = 20000;
+  // Live streams at most per conversation and per client address: a stream
+  // holds a connection, so one token or one client cannot take them all.
+  size_t max_streams_per_conversation = 20;
+  size_t max_streams_per_address = 200;
   size_t max_body_bytes = 64 * 1024;
   // A client must send a whole request head within this time (it also bounds
   // how long an idle keep-alive connection is kept), and a body within the next.
@@ -43,7 +48,10 @@ struct ServerOptions {
   double login_attempts_per_minute = 10;
   double login_burst = 5;
   double conversations_per_minute_per_ip = 600;
+  // An agent's session ends after session_ttl at the latest, and once unused
+  // for session_idle_timeout; each request renews the idle time (streams do not).
   std::chrono::hours session_ttl{12};
+  std::chrono::milliseconds session_idle_timeout{30 * 60 * 1000};
   bool access_log = false;  // one log line per request (never bodies, tokens or queries)
   // The built web front end (/chat, /agent, /admin); empty: none.
   std::string web_dir;
@@ -113,7 +121,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Binds the listening socket; returns the port.
+  // Raises the open-file limit as far as allowed and keeps max_connections
+  // safely below it (both logged), rebuilds the projections, and binds the
+  // listening socket; returns the port.
   Result<uint16_t> Listen();
   // Serves until Stop() or SIGINT/SIGTERM; then finishes the pipeline's queued
   // work before returning. The store must outlive this call.

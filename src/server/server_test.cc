@@ -6,6 +6,7 @@
 #include "server/internal/http_types.h"
 #include "server/internal/hub.h"
 #include "server/internal/metrics.h"
+#include "server/internal/session_streams.h"
 
 namespace candor {
 namespace {
@@ -28,6 +29,39 @@ TEST(TokenTest, OnlyTheRightTokenMatchesItsHash) {
   EXPECT_TRUE(TokenMatchesHash(token, hash));
   EXPECT_FALSE(TokenMatchesHash(NewToken("at"), hash));
   EXPECT_FALSE(TokenMatchesHash(token, hash.substr(1)));
+}
+
+TEST(TokenTest, KindIsToldFromTheFormAlone) {
+  ASSERT_TRUE(InitCrypto().ok());
+  EXPECT_EQ(KindOfToken(NewToken("ct")), TokenKind::kCustomer);
+  EXPECT_EQ(KindOfToken(NewToken("at")), TokenKind::kAgent);
+  EXPECT_EQ(KindOfToken(NewToken("dt")), TokenKind::kDevice);
+  const std::vector<std::string> malformed = {"",
+                                              "garbage",
+                                              "ct_forged",
+                                              "xx_" + std::string(43, 'a'),
+                                              "ct_" + std::string(42, 'a') + "!",
+                                              "ct_" + std::string(44, 'a')};
+  for (const std::string& bad : malformed) {
+    EXPECT_EQ(KindOfToken(bad), TokenKind::kMalformed) << bad;
+  }
+}
+
+TEST(SessionStreamsTest, EndingASessionClosesItsStreamsOnly) {
+  SessionStreams streams;
+  std::vector<std::string> closed;
+  const uint64_t a1 = streams.Add("s1", 1, [&] { closed.push_back("a1"); });
+  streams.Add("s2", 1, [&] { closed.push_back("a2"); });
+  streams.Add("s3", 2, [&] { closed.push_back("b"); });
+  streams.EndSession("s1");
+  EXPECT_EQ(closed, std::vector<std::string>{"a1"});
+  streams.Remove(a1);
+  closed.clear();
+  streams.EndAgent(1);
+  EXPECT_EQ(closed, std::vector<std::string>{"a2"}) << "a removed stream is not closed again";
+  closed.clear();
+  streams.EndAgent(3);
+  EXPECT_TRUE(closed.empty());
 }
 
 TEST(PasswordTest, Argon2idHashVerifiesOnlyTheSamePassword) {
@@ -78,6 +112,43 @@ TEST(HttpTypesTest, BearerTokenComesFromHeaderOrAllowedQuery) {
   EXPECT_EQ(request.BearerToken(true), "ct_q");
   request.authorization = "Bearer ct_h";
   EXPECT_EQ(request.BearerToken(true), "ct_h");
+}
+
+TEST(HttpTypesTest, BearerSchemeIsCaseInsensitive) {
+  HttpRequest request;
+  for (const char* header : {"bearer at_x", "BEARER at_x", "Bearer   at_x", "bEaReR at_x "}) {
+    request.authorization = header;
+    EXPECT_EQ(request.BearerToken(false), "at_x") << header;
+  }
+  request.authorization = "Basic YTpi";
+  EXPECT_EQ(request.BearerToken(false), "");
+  request.authorization = "Bearerat_x";
+  EXPECT_EQ(request.BearerToken(false), "");
+}
+
+TEST(HttpTypesTest, OnlyApplicationJsonIsAJsonBody) {
+  HttpRequest request;
+  for (const char* type : {"application/json", "application/json; charset=utf-8",
+                           "Application/JSON", " application/json ;charset=UTF-8"}) {
+    request.content_type = type;
+    EXPECT_TRUE(request.HasJsonBody()) << type;
+  }
+  for (const char* type : {"", "text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x", "application/jsonx"}) {
+    request.content_type = type;
+    EXPECT_FALSE(request.HasJsonBody()) << type;
+  }
+}
+
+TEST(HttpTypesTest, StringsWithNulAreRefused) {
+  HttpResponse error;
+  auto object = ParseJsonObject(R"({"text": "a\u0000b", "reason": "ok"})", false, error);
+  ASSERT_TRUE(object);
+  EXPECT_FALSE(RequireString(*object, "text", 100, error));
+  EXPECT_EQ(error.status, 400);
+  EXPECT_NE(error.body.find("NUL"), std::string::npos);
+  EXPECT_FALSE(OptionalString(*object, "text", 100, "", error));
+  EXPECT_TRUE(RequireString(*object, "reason", 100, error));
 }
 
 TEST(HttpTypesTest, BodyErrorsNameTheirReasonAndField) {

@@ -52,12 +52,16 @@ struct AgentRecord {
   AgentRole role = AgentRole::kAgent;
   std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
   Time created_at;
+  bool disabled = false;  // may not log in; has no sessions
 };
 
+// An agent's login. It ends at `expires_at` at the latest, and earlier when
+// unused until `idle_until` (each use moves that on: sliding renewal).
 struct SessionRecord {
   std::string token_hash;
   int64_t agent_id = 0;
   Time expires_at;
+  Time idle_until = Time::max();  // sessions from before idle limits: none
 };
 
 // One event as the ledger sees it: metadata, the stored content, and the salted
@@ -151,6 +155,23 @@ class Store {
   virtual Result<AgentRecord> GetAgent(int64_t id) = 0;
   virtual Status CreateSession(const SessionRecord& session) = 0;
   virtual Result<SessionRecord> FindSession(const std::string& token_hash) = 0;
+  // Moves a session's idle deadline (never past its expiry). OK when the
+  // session is gone: it stays gone.
+  virtual Status RenewSession(const std::string& token_hash, Time idle_until) = 0;
+  // Logout: the session ends. OK when it had ended already.
+  virtual Status EndSession(const std::string& token_hash) = 0;
+  // Every session of the agent ends; returns how many there were.
+  virtual Result<int64_t> EndAgentSessions(int64_t agent_id) = 0;
+  // A disabled agent cannot log in, and disabling ends its sessions in the
+  // same transaction, so no request is served for it after this returns.
+  virtual Status SetAgentDisabled(int64_t agent_id, bool disabled) = 0;
+  // A new password; the agent's sessions end in the same transaction.
+  virtual Status SetAgentPassword(int64_t agent_id, const std::string& password_hash) = 0;
+  // Devices an agent has logged in from (by the hash of the device token the
+  // login handed out): logins from them are not held by the per-name back-off.
+  virtual Status AddAgentDevice(const std::string& token_hash, int64_t agent_id, Time at) = 0;
+  // The agent the device belongs to; NotFound for an unknown device.
+  virtual Result<int64_t> FindAgentDevice(const std::string& token_hash) = 0;
 
   // OK when the database answers.
   virtual Status Ping() = 0;

@@ -441,6 +441,56 @@ TEST_P(StoreContractTest, AgentNamesAreUniqueAndSessionsFoundByHash) {
   EXPECT_EQ(store_->FindSession("other").status().code(), StatusCode::kNotFound);
 }
 
+TEST_P(StoreContractTest, SessionsEndByLogoutRevocationPasswordChangeAndDisabling) {
+  auto anna = store_->AddAgent({0, "anna", AgentRole::kAgent, "$argon2id$x", clock_.Now()});
+  auto ben = store_->AddAgent({0, "ben", AgentRole::kAgent, "$argon2id$x", clock_.Now()});
+  ASSERT_TRUE(anna.ok() && ben.ok());
+  const Time later = clock_.Now() + std::chrono::hours(12);
+  auto login = [&](const std::string& hash, int64_t agent) {
+    return store_->CreateSession({hash, agent, later, clock_.Now() + std::chrono::minutes(30)});
+  };
+  ASSERT_TRUE(login("a1", anna->id).ok());
+  ASSERT_TRUE(login("a2", anna->id).ok());
+  ASSERT_TRUE(login("b1", ben->id).ok());
+
+  // Sliding renewal moves the idle deadline, never past the expiry.
+  ASSERT_TRUE(store_->RenewSession("a1", clock_.Now() + std::chrono::hours(1)).ok());
+  EXPECT_EQ(store_->FindSession("a1")->idle_until, clock_.Now() + std::chrono::hours(1));
+  ASSERT_TRUE(store_->RenewSession("a1", later + std::chrono::hours(1)).ok());
+  EXPECT_EQ(store_->FindSession("a1")->idle_until, later);
+
+  ASSERT_TRUE(store_->EndSession("a1").ok());
+  EXPECT_EQ(store_->FindSession("a1").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->EndSession("a1").ok()) << "logging out twice is fine";
+  EXPECT_TRUE(store_->FindSession("a2").ok());
+
+  ASSERT_TRUE(login("a3", anna->id).ok());
+  auto ended = store_->EndAgentSessions(anna->id);
+  ASSERT_TRUE(ended.ok());
+  EXPECT_EQ(*ended, 2);
+  EXPECT_EQ(store_->FindSession("a2").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->FindSession("b1").ok()) << "only anna's sessions end";
+
+  ASSERT_TRUE(login("a4", anna->id).ok());
+  ASSERT_TRUE(store_->SetAgentPassword(anna->id, "$argon2id$new").ok());
+  EXPECT_EQ(store_->FindAgentByName("anna")->password_hash, "$argon2id$new");
+  EXPECT_EQ(store_->FindSession("a4").status().code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(login("a5", anna->id).ok());
+  ASSERT_TRUE(store_->SetAgentDisabled(anna->id, true).ok());
+  EXPECT_TRUE(store_->GetAgent(anna->id)->disabled);
+  EXPECT_EQ(store_->FindSession("a5").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(login("a6", anna->id).code(), StatusCode::kPermissionDenied)
+      << "a disabled agent gets no session";
+  ASSERT_TRUE(store_->SetAgentDisabled(anna->id, false).ok());
+  EXPECT_TRUE(login("a6", anna->id).ok());
+  EXPECT_EQ(store_->SetAgentDisabled(9999, true).code(), StatusCode::kNotFound);
+
+  ASSERT_TRUE(store_->AddAgentDevice("d1", ben->id, clock_.Now()).ok());
+  EXPECT_EQ(*store_->FindAgentDevice("d1"), ben->id);
+  EXPECT_EQ(store_->FindAgentDevice("d2").status().code(), StatusCode::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
                          ::testing::Values(StoreFactory{
                              "sqlite",

@@ -50,6 +50,13 @@ export const agentFlows = [
       await notice.waitFor();
       assert.match(await notice.innerText(), /viewed your IBAN: to check the refund account/);
 
+      // Look-alikes the customer types are shown as typed and cannot be revealed.
+      await ask(customer, 'Is that [IBAN_2] or [IBAN_1]?');
+      await transcript.locator('.typed-placeholder', { hasText: '[IBAN_2]' }).waitFor();
+      assert.equal(await transcript.locator('.typed-placeholder', { hasText: '[IBAN_1]' }).count(), 1, 'a typed [IBAN_1] is not the real one');
+      assert.equal(await page.getByRole('button', { name: /Reveal IBAN_2/ }).count(), 0, 'a typed look-alike has no reveal button');
+      await customer.getByText('Is that [IBAN_2] or [IBAN_1]?').waitFor();
+
       await page.getByRole('button', { name: 'Take', exact: true }).click();
       await customer.getByText(/anna is with you now|anna ist jetzt für Sie da/).first().waitFor();
       await page.getByLabel('Reply').fill('Hello, this is Anna. I am looking into the double charge now.');

@@ -233,7 +233,8 @@ TEST_F(ApiTest, BadInputIsRejectedWithTheFieldAndChangesNothing) {
       {"too large", "{\"text\": \"" + std::string(70 * 1024, 'a') + "\"}", c.token, 413,
        "too_large", "body"},
       {"missing token", "{\"text\": \"hi\"}", "", 401, "unauthenticated", ""},
-      {"wrong token", "{\"text\": \"hi\"}", "ct_forged", 403, "forbidden", ""},
+      {"not a token", "{\"text\": \"hi\"}", "ct_forged", 401, "unauthenticated", ""},
+      {"wrong token", "{\"text\": \"hi\"}", "ct_" + std::string(43, 'x'), 403, "forbidden", ""},
       {"other conversation's token", "{\"text\": \"hi\"}", other.token, 403, "forbidden", ""},
   };
   for (const auto& test : cases) {

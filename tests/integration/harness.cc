@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -154,8 +155,24 @@ bool SseReader::Fill(std::chrono::steady_clock::time_point deadline) {
   if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
   char chunk[16384];
   ssize_t n = ::recv(fd_, chunk, sizeof chunk, 0);
-  if (n <= 0) return false;
+  if (n <= 0) {
+    closed_ = true;
+    return false;
+  }
   buffer_.append(chunk, static_cast<size_t>(n));
+  return true;
+}
+
+bool SseReader::WaitForClose(std::chrono::milliseconds timeout, std::vector<SseEvent>* events) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!closed_) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    auto event = Next(left);
+    if (event && events != nullptr) events->push_back(*event);
+    if (!event && !closed_) return false;
+  }
   return true;
 }
 
@@ -214,6 +231,10 @@ std::unique_ptr<CandorProcess> CandorProcess::Start(const Options& options) {
     int err = ::open(process->stderr_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     if (err >= 0) ::dup2(err, STDERR_FILENO);
     for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
+    if (options.open_files > 0) {
+      rlimit limit{options.open_files, options.open_files};
+      ::setrlimit(RLIMIT_NOFILE, &limit);
+    }
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);

@@ -62,10 +62,14 @@ class SseReader {
   // Events until one satisfies `until` (included), or nullopt on timeout.
   std::optional<std::vector<SseEvent>> ReadUntil(bool (*until)(const SseEvent&),
                                                  std::chrono::milliseconds timeout);
+  // Waits up to `timeout` for the server to end the stream, collecting the
+  // events it sends until then into `events` (if given). True when it ended.
+  bool WaitForClose(std::chrono::milliseconds timeout, std::vector<SseEvent>* events = nullptr);
 
  private:
   bool Fill(std::chrono::steady_clock::time_point deadline);
   int fd_ = -1;
+  bool closed_ = false;  // the server closed the connection
   int status_ = 0;
   std::string buffer_;
 };
@@ -77,6 +81,7 @@ class CandorProcess {
     std::string data_dir;
     std::vector<std::pair<std::string, std::string>> env;
     std::vector<std::string> args;  // after "serve --port 0 --data DIR"
+    uint64_t open_files = 0;        // the child's open-file limit, soft and hard (0: inherited)
   };
   // Starts and waits for "candor listening on ..."; nullptr if it did not start.
   static std::unique_ptr<CandorProcess> Start(const Options& options);

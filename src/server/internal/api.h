@@ -21,6 +21,7 @@
 #include "server/internal/http_types.h"
 #include "server/internal/metrics.h"
 #include "server/internal/promises.h"
+#include "server/internal/session_streams.h"
 #include "server/internal/trust.h"
 #include "server/server.h"
 #include "store/store.h"
@@ -42,6 +43,8 @@ struct Caller {
   enum class Kind { kAnonymous, kCustomer, kAgent } kind = Kind::kAnonymous;
   std::string conversation_id;  // for kCustomer
   AgentRecord agent;            // for kAgent
+  std::string session_hash;     // for kAgent: the session's token hash
+  Time session_ends;            // for kAgent: its idle deadline or expiry, whichever is first
 };
 
 struct Route {
@@ -79,6 +82,7 @@ class Api {
     const people::BusinessHours* business_hours;  // may be null
     people::TimeZone time_zone;
     std::function<nlohmann::json()> policy_document;  // may be empty
+    SessionStreams& session_streams;                  // closed when their session ends
   };
 
   explicit Api(Deps deps);
@@ -104,9 +108,14 @@ class Api {
   asio::awaitable<void> KeepPromises(std::function<bool()> stopping);
   asio::awaitable<void> KeepPromisesOnce();
 
-  // The event as this caller may see it: the customer sees their own data
-  // unmasked, everyone else the placeholders.
+  // The event as this caller may see it (EventToJsonForCustomer): the
+  // customer sees their own data unmasked, everyone else the placeholders.
   nlohmann::json EventFor(const Event& event, const Caller& caller);
+
+  // Whether an agent's session (as Authorize found it) still holds: not
+  // ended, expired or idle too long, and its agent not disabled. Updates
+  // `caller.session_ends`. Does not count as activity (streams are not).
+  bool SessionHolds(Caller& caller);
 
  private:
   asio::awaitable<HttpResponse> Index(HttpRequest& request, const Caller& caller);
@@ -121,6 +130,15 @@ class Api {
   asio::awaitable<HttpResponse> PostMessage(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> ListEvents(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> Login(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> Logout(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> DisableAgent(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> EnableAgent(HttpRequest& request, const Caller& caller);
+  asio::awaitable<HttpResponse> RevokeAgentSessions(HttpRequest& request, const Caller& caller);
+  // Runs `change` for the agent named in the path on the blocking pool, then
+  // closes the agent's streams.
+  asio::awaitable<HttpResponse> ChangeAgent(HttpRequest& request, const Caller& caller,
+                                            std::string what,
+                                            std::function<Status(const AgentRecord&)> change);
   asio::awaitable<HttpResponse> Inbox(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> KnowledgeSearchRoute(HttpRequest& request, const Caller& caller);
   asio::awaitable<HttpResponse> PostReply(HttpRequest& request, const Caller& caller);
@@ -165,15 +183,26 @@ class Api {
   // Answers the customer message in the background (decide ... deliver).
   void StartAnswering(Turn turn);
 
-  std::optional<HttpResponse> AuthenticateAgent(const std::string& token, Caller& caller);
+  // `activity`: the request renews the session's idle time.
+  std::optional<HttpResponse> AuthenticateAgent(const std::string& token, bool activity,
+                                                Caller& caller);
+  // Sets `id` to the conversation the route's path names ({id}, or a message
+  // id's conversation); false when it names none. A 404 when it names one
+  // that does not exist.
+  std::optional<HttpResponse> NamedConversation(const Route& route, const HttpRequest& request,
+                                                bool* names, std::string* id);
   const std::string& DummyPasswordHash();
 
   Deps deps_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> route_segments_;  // routes_[i] split at '/'
   std::string openapi_;                                   // rendered once
+  // Login attempts: from an address the agent has no device token for, per
+  // address and per name; from a device the agent logged in from before,
+  // per device only, so a stranger's tries cannot lock the agent out.
   RateLimiter login_by_ip_;
   RateLimiter login_by_name_;
+  RateLimiter login_by_device_;
   RateLimiter conversations_by_ip_;
   std::once_flag dummy_hash_once_;
   std::string dummy_hash_;  // verified against for unknown names, so timing does not tell

@@ -22,6 +22,9 @@ struct HttpRequest {
   std::string last_event_id;
   std::string content_type;
   std::string remote_ip;
+  // X-Candor-Background: 1, sent by a page refreshing itself: the request
+  // does not count as the agent's activity (it renews no idle time).
+  bool background = false;
   std::vector<std::string> params;  // the {id} parts of the matched route
 
   // The decoded value of ?name=..., or "" when absent.
@@ -29,6 +32,8 @@ struct HttpRequest {
   // The bearer token from the Authorization header (or, for streams that a
   // browser opens without headers, ?access_token=).
   std::string BearerToken(bool allow_query) const;
+  // Content-Type is application/json (parameters such as charset aside).
+  bool HasJsonBody() const;
 };
 
 struct HttpResponse {

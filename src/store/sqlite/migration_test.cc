@@ -67,5 +67,46 @@ TEST(SqliteMigration, VersionOneEventsMoveIntoCommitOrderAndStayReadable) {
   fs::remove_all(dir);
 }
 
+TEST(SqliteMigration, AgentsAndSessionsFromBeforeIdleLimitsKeepWorking) {
+  const fs::path dir =
+      fs::temp_directory_path() / ("candor-migration-agents-" + std::to_string(getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "candor.db").string();
+  FixedClock clock;
+  int64_t agent_id = 0;
+  {
+    auto store = OpenSqliteStore(path, clock);
+    ASSERT_TRUE(store.ok());
+    auto agent = (*store)->AddAgent({0, "anna", AgentRole::kAgent, "$argon2id$x", clock.Now()});
+    ASSERT_TRUE(agent.ok());
+    agent_id = agent->id;
+    ASSERT_TRUE(
+        (*store)->CreateSession({"h1", agent_id, clock.Now() + std::chrono::hours(1)}).ok());
+  }
+  // Take the tables back to how an earlier candor made them.
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  const char* downgrade = R"sql(
+    ALTER TABLE agents DROP COLUMN disabled;
+    ALTER TABLE agent_sessions DROP COLUMN idle_until;
+    DROP TABLE agent_devices;)sql";
+  ASSERT_EQ(sqlite3_exec(db, downgrade, nullptr, nullptr, nullptr), SQLITE_OK)
+      << sqlite3_errmsg(db);
+  sqlite3_close(db);
+
+  auto store = OpenSqliteStore(path, clock);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto session = (*store)->FindSession("h1");
+  ASSERT_TRUE(session.ok());
+  EXPECT_EQ(session->idle_until, Time::max()) << "an old session has no idle limit";
+  EXPECT_FALSE((*store)->GetAgent(agent_id)->disabled);
+  ASSERT_TRUE((*store)->SetAgentDisabled(agent_id, true).ok());
+  EXPECT_EQ((*store)->FindSession("h1").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE((*store)->AddAgentDevice("d1", agent_id, clock.Now()).ok());
+  store->reset();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace candor

@@ -72,6 +72,8 @@ class SqliteDb {
   // Resets every cached statement so this connection holds no read snapshot.
   void ResetCached();
   int64_t LastInsertRowId() const { return sqlite3_last_insert_rowid(db_); }
+  // Rows changed by the latest INSERT, UPDATE or DELETE.
+  int64_t Changes() const { return sqlite3_changes(db_); }
 
   // Pages in the write-ahead log after this connection's latest commit (0
   // before its first). Writer connections only.

@@ -79,7 +79,23 @@ CREATE TABLE IF NOT EXISTS agent_sessions (
   agent_id   INTEGER NOT NULL REFERENCES agents(id),
   expires_at INTEGER NOT NULL
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS agent_devices (
+  token_hash TEXT PRIMARY KEY,
+  agent_id   INTEGER NOT NULL REFERENCES agents(id),
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql";
+
+// Columns added to tables of earlier databases, each with its default for old rows.
+struct AddedColumn {
+  const char* table;
+  const char* column;
+  const char* definition;
+};
+constexpr AddedColumn kAddedColumns[] = {
+    {"agents", "disabled", "INTEGER NOT NULL DEFAULT 0"},
+    {"agent_sessions", "idle_until", "INTEGER"},  // NULL: no idle limit
+};
 
 class SqliteStore final : public Store {
  public:
@@ -344,25 +360,106 @@ class SqliteStore final : public Store {
   Status CreateSession(const SessionRecord& session) override {
     return WriteAndWait([session](SqliteDb& db) {
       auto stmt = db.Prepare(
-          "INSERT INTO agent_sessions (token_hash, agent_id, expires_at) VALUES (?, ?, ?)");
+          "INSERT INTO agent_sessions (token_hash, agent_id, expires_at, idle_until) "
+          "SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM agents WHERE id = ? AND disabled = 0)");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, session.token_hash)
           .Bind(2, session.agent_id)
-          .Bind(3, ToUnixMillis(session.expires_at));
-      return stmt->Run();
+          .Bind(3, ToUnixMillis(session.expires_at))
+          .Bind(4, ToUnixMillis(std::min(session.idle_until, session.expires_at)))
+          .Bind(5, session.agent_id);
+      Status run = stmt->Run();
+      if (run.ok() && db.Changes() == 0) {
+        return Status::PermissionDenied("the agent is disabled or gone");
+      }
+      return run;
     });
   }
 
   Result<SessionRecord> FindSession(const std::string& token_hash) override {
     return WithReader([&](SqliteDb& db) -> Result<SessionRecord> {
-      auto stmt =
-          db.PrepareCached("SELECT agent_id, expires_at FROM agent_sessions WHERE token_hash = ?");
+      auto stmt = db.PrepareCached(
+          "SELECT agent_id, expires_at, idle_until FROM agent_sessions WHERE token_hash = ?");
       if (!stmt.ok()) return stmt.status();
       stmt->Bind(1, token_hash);
       auto row = stmt->Step();
       if (!row.ok()) return row.status();
       if (!*row) return Status::NotFound("no such session");
-      return SessionRecord{token_hash, stmt->Int(0), FromUnixMillis(stmt->Int(1))};
+      SessionRecord session{token_hash, stmt->Int(0), FromUnixMillis(stmt->Int(1))};
+      if (!stmt->IsNull(2)) session.idle_until = FromUnixMillis(stmt->Int(2));
+      return session;
+    });
+  }
+
+  Status RenewSession(const std::string& token_hash, Time idle_until) override {
+    return WriteAndWait([token_hash, idle_until](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "UPDATE agent_sessions SET idle_until = MIN(?, expires_at) WHERE token_hash = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, ToUnixMillis(idle_until)).Bind(2, token_hash);
+      return stmt->Run();
+    });
+  }
+
+  Status EndSession(const std::string& token_hash) override {
+    return WriteAndWait([token_hash](SqliteDb& db) {
+      auto stmt = db.Prepare("DELETE FROM agent_sessions WHERE token_hash = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, token_hash);
+      return stmt->Run();
+    });
+  }
+
+  Result<int64_t> EndAgentSessions(int64_t agent_id) override {
+    auto ended = std::make_shared<int64_t>(0);
+    Status status = WriteAndWait(
+        [agent_id, ended](SqliteDb& db) { return DeleteSessionsOf(db, agent_id, ended.get()); });
+    if (!status.ok()) return status;
+    return *ended;
+  }
+
+  Status SetAgentDisabled(int64_t agent_id, bool disabled) override {
+    return WriteAndWait([agent_id, disabled](SqliteDb& db) {
+      auto stmt = db.Prepare("UPDATE agents SET disabled = ? WHERE id = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, int64_t{disabled ? 1 : 0}).Bind(2, agent_id);
+      CANDOR_RETURN_IF_ERROR(stmt->Run());
+      if (db.Changes() == 0) return Status::NotFound("no such agent");
+      return disabled ? DeleteSessionsOf(db, agent_id, nullptr) : Status::Ok();
+    });
+  }
+
+  Status SetAgentPassword(int64_t agent_id, const std::string& password_hash) override {
+    return WriteAndWait([agent_id, password_hash](SqliteDb& db) {
+      auto stmt = db.Prepare("UPDATE agents SET password_hash = ? WHERE id = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, password_hash).Bind(2, agent_id);
+      CANDOR_RETURN_IF_ERROR(stmt->Run());
+      if (db.Changes() == 0) return Status::NotFound("no such agent");
+      return DeleteSessionsOf(db, agent_id, nullptr);
+    });
+  }
+
+  Status AddAgentDevice(const std::string& token_hash, int64_t agent_id, Time at) override {
+    return WriteAndWait([token_hash, agent_id, at](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "INSERT OR IGNORE INTO agent_devices (token_hash, agent_id, created_at) "
+          "VALUES (?, ?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, token_hash).Bind(2, agent_id).Bind(3, ToUnixMillis(at));
+      return stmt->Run();
+    });
+  }
+
+  Result<int64_t> FindAgentDevice(const std::string& token_hash) override {
+    return WithReader([&](SqliteDb& db) -> Result<int64_t> {
+      auto stmt = db.PrepareCached("SELECT agent_id FROM agent_devices WHERE token_hash = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, token_hash);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::NotFound("no such device");
+      return stmt->Int(0);
     });
   }
 
@@ -732,11 +829,21 @@ class SqliteStore final : public Store {
     return Status::Ok();
   }
 
+  // On the writer's connection, inside its transaction.
+  static Status DeleteSessionsOf(SqliteDb& db, int64_t agent_id, int64_t* ended) {
+    auto stmt = db.Prepare("DELETE FROM agent_sessions WHERE agent_id = ?");
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, agent_id);
+    CANDOR_RETURN_IF_ERROR(stmt->Run());
+    if (ended != nullptr) *ended = db.Changes();
+    return Status::Ok();
+  }
+
   Result<AgentRecord> FindAgent(const std::string& where,
                                 const std::function<void(SqliteStatement&)>& bind) {
     return WithReader([&](SqliteDb& db) -> Result<AgentRecord> {
       auto stmt = db.PrepareCached(
-          "SELECT id, name, role, password_hash, created_at FROM agents WHERE " + where);
+          "SELECT id, name, role, password_hash, created_at, disabled FROM agents WHERE " + where);
       if (!stmt.ok()) return stmt.status();
       bind(*stmt);
       auto row = stmt->Step();
@@ -744,8 +851,9 @@ class SqliteStore final : public Store {
       if (!*row) return Status::NotFound("no such agent");
       auto role = ParseAgentRole(stmt->Text(2));
       if (!role.ok()) return role.status();
-      return AgentRecord{stmt->Int(0), stmt->Text(1), *role, stmt->Text(3),
-                         FromUnixMillis(stmt->Int(4))};
+      return AgentRecord{
+          stmt->Int(0),     stmt->Text(1), *role, stmt->Text(3), FromUnixMillis(stmt->Int(4)),
+          stmt->Int(5) != 0};
     });
   }
 
@@ -837,6 +945,15 @@ COMMIT;)sql");
     }
   }
   CANDOR_RETURN_IF_ERROR(db->Exec(kSchema));
+  for (const AddedColumn& added : kAddedColumns) {
+    auto present = db->QueryInt(std::string("SELECT COUNT(*) FROM pragma_table_info('") +
+                                added.table + "') WHERE name = '" + added.column + "'");
+    if (!present.ok()) return present.status();
+    if (*present == 0) {
+      CANDOR_RETURN_IF_ERROR(db->Exec(std::string("ALTER TABLE ") + added.table + " ADD COLUMN " +
+                                      added.column + " " + added.definition));
+    }
+  }
   CANDOR_RETURN_IF_ERROR(db->Exec("PRAGMA user_version = " + std::to_string(kSchemaVersion)));
   auto store = std::make_unique<SqliteStore>(path, clock, std::move(*db));
   CANDOR_RETURN_IF_ERROR(store->Start());

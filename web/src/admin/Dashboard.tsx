@@ -3,7 +3,7 @@
 // were kept; the policy in force, the knowledge base and the ledger checkpoint.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { ApiError, optional, safeUrl } from '../lib/api';
-import { loadAuth, LoginScreen, saveAuth, type Auth } from '../lib/auth';
+import { loadAuth, LoginScreen, logout, saveAuth, type Auth } from '../lib/auth';
 import { fill, formatDuration, formatPercent, formatTime, pick, useLang, type Lang } from '../lib/i18n';
 import { LangSwitch } from '../lib/ui';
 import { Chart, type Line } from './Chart';
@@ -205,7 +205,7 @@ export function Dashboard() {
         <button
           type="button"
           onClick={() => {
-            saveAuth(null);
+            void logout(auth);
             setAuth(null);
           }}
         >

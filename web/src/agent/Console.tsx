@@ -3,7 +3,7 @@
 // replies and handing back to the AI.
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { api, enc, optional, safeUrl } from '../lib/api';
-import { loadAuth, LoginScreen, saveAuth, type Auth } from '../lib/auth';
+import { loadAuth, LoginScreen, logout as endSession, type Auth } from '../lib/auth';
 import { fill, formatTime, pick, useLang, type Lang } from '../lib/i18n';
 import { openStream } from '../lib/stream';
 import type { ConvEvent, DraftEv, MessageEv, Promise_, ReviewEv } from '../lib/types';
@@ -60,8 +60,8 @@ export function Console() {
     async function load() {
       try {
         const [q, i] = await Promise.all([
-          api<QueueList>('GET', '/api/v1/queue', auth!.token),
-          api<{ conversations: InboxEntry[] }>('GET', '/api/v1/inbox?limit=50', auth!.token),
+          api<QueueList>('GET', '/api/v1/queue', auth!.token, undefined, true),
+          api<{ conversations: InboxEntry[] }>('GET', '/api/v1/inbox?limit=50', auth!.token, undefined, true),
         ]);
         if (stop) return;
         setQueue(q);
@@ -79,7 +79,7 @@ export function Console() {
   }, [auth?.token, tick]);
 
   function logout() {
-    saveAuth(null);
+    void endSession(auth);
     setAuth(null);
     setSelected(null);
   }
@@ -433,7 +433,10 @@ function Conversation({ id, auth, lang, onChange }: { id: string; auth: Auth; la
   );
 }
 
-const kPlaceholder = /\[([A-Z][A-Z_]*_\d+)\]/g;
+// A placeholder, with the backslashes before it: an odd number marks a
+// look-alike the customer typed (the server escapes those), which is shown as
+// typed and can never be revealed; the rest stand for half as many backslashes.
+const kPlaceholder = /(\\*)\[([A-Z][A-Z_]*_\d+)\]/g;
 
 function MaskedText({
   text,
@@ -447,21 +450,30 @@ function MaskedText({
   onReveal: (placeholder: string, reason: string) => Promise<void>;
 }) {
   const parts = useMemo(() => {
-    const out: { text: string; placeholder?: string }[] = [];
+    const out: { text: string; placeholder?: string; typed?: boolean }[] = [];
     let last = 0;
     for (const m of text.matchAll(kPlaceholder)) {
-      if (m.index! > last) out.push({ text: text.slice(last, m.index) });
-      out.push({ text: m[0], placeholder: m[1] });
+      const slashes = m[1].length;
+      const before = text.slice(last, m.index) + '\\'.repeat(Math.floor(slashes / 2));
+      if (before) out.push({ text: before });
+      if (slashes % 2 === 1) out.push({ text: `[${m[2]}]`, typed: true });
+      else out.push({ text: `[${m[2]}]`, placeholder: m[2] });
       last = m.index! + m[0].length;
     }
     if (last < text.length) out.push({ text: text.slice(last) });
     return out;
   }, [text]);
+  const t = strings[lang];
   return (
     <>
       {parts.map((p, i) =>
         p.placeholder ? (
           <RevealButton key={i} placeholder={p.placeholder} shown={revealed[p.placeholder]} lang={lang} onReveal={onReveal} />
+        ) : p.typed ? (
+          <span key={i} class="typed-placeholder" title={t.typedPlaceholder}>
+            <span class="typed-mark">{t.typedMark}</span>
+            {p.text}
+          </span>
         ) : (
           <span key={i}>{p.text}</span>
         ),

@@ -16,9 +16,12 @@ export async function api<T>(
   path: string,
   token?: string | null,
   body?: unknown,
+  background = false,
 ): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (token) headers.Authorization = `Bearer ${token}`;
+  // A page refreshing itself is not the agent at work: it renews no idle time.
+  if (background) headers['X-Candor-Background'] = '1';
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response: Response;
   try {

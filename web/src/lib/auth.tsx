@@ -1,5 +1,8 @@
 // Agent login, shared by the console and the dashboard. The session token is
-// kept in sessionStorage: it ends with the tab.
+// kept in sessionStorage: it ends with the tab. The device token a login
+// hands out is kept in localStorage per name: sent with the next login from
+// this browser, it spares the agent the back-off that strangers guessing
+// their name cause elsewhere.
 import { useState } from 'preact/hooks';
 import { api } from './api';
 import type { Lang } from './i18n';
@@ -8,6 +11,7 @@ import { LangSwitch } from './ui';
 export interface Auth {
   token: string;
   expires_at?: string;
+  device?: string;
   agent: { name: string; role: string };
 }
 const kKey = 'candor.agent';
@@ -33,6 +37,35 @@ export function saveAuth(a: Auth | null) {
   }
 }
 
+const kDeviceKey = 'candor.device.';
+
+function loadDevice(name: string): string | undefined {
+  try {
+    return localStorage.getItem(kDeviceKey + name) ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function saveDevice(name: string, device: string | undefined) {
+  try {
+    if (device) localStorage.setItem(kDeviceKey + name, device);
+  } catch {
+    /* ignore */
+  }
+}
+
+// Ends the session on the server (its live streams close with it), then here.
+export async function logout(a: Auth | null) {
+  saveAuth(null);
+  if (!a) return;
+  try {
+    await api('POST', '/api/v1/agents/logout', a.token);
+  } catch {
+    /* already ended */
+  }
+}
+
 const t = {
   de: { title: 'Anmelden', name: 'Name', password: 'Passwort', submit: 'Anmelden', wrong: 'Name oder Passwort falsch.', limited: 'Zu viele Versuche; bitte später erneut.' },
   en: { title: 'Log in', name: 'Name', password: 'Password', submit: 'Log in', wrong: 'The name or the password is wrong.', limited: 'Too many attempts; try again later.' },
@@ -49,7 +82,10 @@ export function LoginForm({ lang, heading, onLogin }: { lang: Lang; heading: str
     setBusy(true);
     setError(null);
     try {
-      const a = await api<Auth>('POST', '/api/v1/agents/login', null, { name, password });
+      const device = loadDevice(name);
+      const a = await api<Auth>('POST', '/api/v1/agents/login', null, device ? { name, password, device } : { name, password });
+      saveDevice(a.agent.name, a.device);
+      delete a.device;
       saveAuth(a);
       onLogin(a);
     } catch (err) {
