@@ -1,7 +1,8 @@
 // libFuzzer target: HTTP requests and their JSON bodies through candor's real
 // server: Beast's parser, the route table, authentication and every handler,
 // on a real SQLite store, over a loopback socket. The intake runs receive and
-// protect (no language models), the answering runner nothing.
+// protect, the answering runner handoff, review and deliver (the stages that
+// need no language models).
 //
 // An input is the raw bytes a client sends. Before sending, the harness puts
 // real credentials in for these markers, so inputs reach past the checks of
@@ -96,8 +97,13 @@ Deployment* Deploy() {
   intake_stages.push_back(MakeReceiveStage(*d->store));
   intake_stages.push_back(MakeProtectStage(*d->protector));
   d->intake = std::make_unique<Runner>(std::move(intake_stages), *d->sink, d->clock);
-  d->answering =
-      std::make_unique<Runner>(std::vector<std::unique_ptr<Stage>>{}, *d->sink, d->clock);
+  // The answering stages that need no models: people's replies and approved
+  // drafts are delivered through them.
+  std::vector<std::unique_ptr<Stage>> answering_stages;
+  answering_stages.push_back(MakeHandoffStage());
+  answering_stages.push_back(MakeReviewStage());
+  answering_stages.push_back(MakeDeliverStage());
+  d->answering = std::make_unique<Runner>(std::move(answering_stages), *d->sink, d->clock);
 
   // A conversation and an admin's session, as the API would have made them.
   d->conversation = "c_fuzz";

@@ -1,6 +1,7 @@
 // libFuzzer target: the promised-reply-time grammar (German and English) on
 // arbitrary text, with and without business hours. A promise found is ahead
 // of now and its phrase is a piece of the text.
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -50,8 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // Saturday 6 December 2025, 17:30 in Berlin: near closing, a weekend ahead.
   const candor::Time now = candor::Time(std::chrono::seconds(1765038600));
-  for (const candor::people::BusinessHours* hours :
-       {static_cast<const candor::people::BusinessHours*>(nullptr), &*fixture->hours}) {
+  const std::array<const candor::people::BusinessHours*, 2> hours_or_none = {&*fixture->hours,
+                                                                             nullptr};
+  for (const candor::people::BusinessHours* hours : hours_or_none) {
     auto promise = candor::people::FindPromise(text, now, fixture->tz, hours);
     if (!promise.ok()) continue;
     if (promise->due <= now) Fail("a promise is due before it was made");

@@ -361,7 +361,8 @@ TEST_F(InjectionTest, ObedientLanguageModelIsStoppedByGrounding) {
     const int64_t seq = SayAndWaitForTurn(c, question);
     ASSERT_GT(seq, 0);
     ASSERT_EQ(model.Bodies().size(), ++calls) << obedience.id << ": the model was not asked";
-    Attempt attempt{"model-" + obedience.id, "en", "message"};
+    Attempt attempt;
+    attempt.id = "model-" + obedience.id;
     attempt.figure = obedience.must_not_appear;
     CheckTurn(attempt, c, seq, agent);
   }
