@@ -536,7 +536,12 @@ nlohmann::json Api::EventFor(const Event& event, const Caller& caller) {
     json.erase("why");
     return json;
   }
-  if (const auto* message = std::get_if<MessageEvent>(&event.body)) {
+  // Only what the customer (or their assistant) wrote is theirs to read
+  // unmasked. A placeholder in anyone else's words, say an article the AI
+  // quotes that says "[IBAN_1]", would otherwise turn into their IBAN.
+  const auto* message = std::get_if<MessageEvent>(&event.body);
+  if (message != nullptr &&
+      (message->author == Author::kCustomer || message->author == Author::kCustomerAssistant)) {
     auto unmasked = deps_.protector.Unmask(event.conversation_id, message->text);
     if (unmasked.ok()) json["text"] = *unmasked;
   }
