@@ -171,12 +171,21 @@ std::string Exchange(uint16_t port, const std::string& request) {
   address.sin_family = AF_INET;
   address.sin_port = htons(port);
   address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  // libFuzzer's timer signal may interrupt the calls below; each is resumed.
   if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
-    Fail(std::string("cannot connect to the server: ") + std::strerror(errno));
+    if (errno != EINTR) Fail(std::string("cannot connect to the server: ") + std::strerror(errno));
+    pollfd p{fd, POLLOUT, 0};
+    while (poll(&p, 1, 10'000) < 0 && errno == EINTR) {
+    }
+    int error = 0;
+    socklen_t length = sizeof error;
+    getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length);
+    if (error != 0) Fail(std::string("cannot connect to the server: ") + std::strerror(error));
   }
   size_t sent = 0;
   while (sent < request.size()) {
     const ssize_t n = send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;  // the server answered early and closed: fine
     sent += static_cast<size_t>(n);
   }
@@ -188,6 +197,7 @@ std::string Exchange(uint16_t port, const std::string& request) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 1000) <= 0) continue;
     const ssize_t n = recv(fd, buffer, sizeof buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     response.append(buffer, static_cast<size_t>(n));
   }
