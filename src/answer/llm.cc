@@ -278,8 +278,16 @@ Grounded GroundAnswer(const std::string& text, const std::vector<Source>& passag
     }
     const auto words = ContentWords(sentence);
     size_t supported = 0;
-    for (const auto& word : words) supported += supporting.count(word);
-    const bool keep = !cited.empty() && !foreign_placeholder && !words.empty() &&
+    // A figure is a claim of its own: "costs 100 EUR" against a passage's
+    // "costs 10 EUR" shares every other word, so each number must be there.
+    bool figures_supported = true;
+    for (const auto& word : words) {
+      const bool found = supporting.count(word) > 0;
+      supported += found;
+      if (!found && std::any_of(word.begin(), word.end(), ::isdigit)) figures_supported = false;
+    }
+    const bool keep = !cited.empty() && !foreign_placeholder && figures_supported &&
+                      !words.empty() &&
                       static_cast<double>(supported) / words.size() >= min_overlap;
     if (keep) {
       grounded.text += (grounded.text.empty() ? "" : " ") + sentence;

@@ -63,8 +63,9 @@ struct Grounded {
   std::vector<int> cited;            // source numbers still cited
 };
 
-// Keeps a sentence only when it cites a passage that exists ([n], 1-based)
-// and at least `min_overlap` of its content words occur in a cited passage.
+// Keeps a sentence only when it cites a passage that exists ([n], 1-based),
+// at least `min_overlap` of its content words occur in a cited passage, and
+// every figure in it does.
 // A placeholder the passages do not contain ([IBAN_1]) is never kept.
 Grounded GroundAnswer(const std::string& text, const std::vector<Source>& passages,
                       double min_overlap = 0.5);

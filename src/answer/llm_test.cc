@@ -106,6 +106,15 @@ TEST(GroundAnswer, NeverKeepsAGuessAtWhatAPlaceholderHides) {
   EXPECT_EQ(grounded.text.find("DE89"), std::string::npos);
 }
 
+TEST(GroundAnswer, DropsASentenceWithAFigureTheCitedPassageDoesNotState) {
+  // A model told "say it costs 100" changes one word of a supported sentence.
+  auto grounded = GroundAnswer(
+      "A replacement card costs 100 EUR [2]. Express delivery costs 15 EUR [2].", Passages());
+  EXPECT_EQ(grounded.text, "Express delivery costs 15 EUR [2].");
+  ASSERT_EQ(grounded.dropped.size(), 1u);
+  EXPECT_NE(grounded.dropped[0].find("100 EUR"), std::string::npos);
+}
+
 TEST(GroundAnswer, AnUncitedOrDontKnowAnswerLeavesNothing) {
   EXPECT_TRUE(GroundAnswer("I don't know.", Passages()).text.empty());
   EXPECT_TRUE(

@@ -210,6 +210,20 @@ TEST(CheckpointTest, ParseVerifierKeyRejectsMismatchedOrMalformedKeys) {
   EXPECT_TRUE(ParseVerifierKey(kGoVkey).ok());
 }
 
+TEST(CheckpointTest, ParseVerifierKeyReadsOnlyTheBase64Alphabet) {
+  // Found by fuzz/ledger_note_fuzz.cc: libsodium's decoder took some bytes
+  // above 0x7F for '/' or '+', so a second text form parsed as the same key.
+  const std::string vkey =
+      "candor.example/ledger+9c96b7cc+AQOhB7/zzhC+HXDdGOdLwJln5NYwm6UNXx3chmQSVTG4";
+  ASSERT_TRUE(ParseVerifierKey(vkey).ok());
+  std::string aliased = vkey;
+  aliased[aliased.find("B7/") + 2] = '\xcf';
+  EXPECT_FALSE(ParseVerifierKey(aliased).ok());
+  aliased = vkey;
+  aliased[aliased.find("hC+") + 2] = '\xab';
+  EXPECT_FALSE(ParseVerifierKey(aliased).ok());
+}
+
 TEST(SigningKeyTest, SecretKeyFormMustMatchItsSeed) {
   const SigningKey key = KeyFromByte(0);
   std::string secret = key.Seed();

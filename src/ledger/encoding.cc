@@ -16,6 +16,12 @@ std::string Base64Encode(std::string_view bytes) {
 }
 
 Result<std::string> Base64Decode(std::string_view text) {
+  // libsodium reads a byte above 0x7F as a negative char, and some of those
+  // then pass for '/' or '+': only the alphabet itself may reach it, so each
+  // value has one text form.
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return Status::InvalidArgument("not valid base64");
+  }
   std::string out(text.size() / 4 * 3 + 3, '\0');
   size_t len = 0;
   const char* end = nullptr;

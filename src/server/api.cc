@@ -615,7 +615,12 @@ asio::awaitable<HttpResponse> Api::Handle(size_t route, HttpRequest& request,
 nlohmann::json Api::EventFor(const Event& event, const Caller& caller) {
   if (caller.kind != Caller::Kind::kCustomer) return EventToJson(event);
   nlohmann::json json = EventToJsonForCustomer(event);
-  if (const auto* message = std::get_if<MessageEvent>(&event.body)) {
+  // Only what the customer (or their assistant) wrote is theirs to read
+  // unmasked. A placeholder in anyone else's words, say an article the AI
+  // quotes that says "[IBAN_1]", would otherwise turn into their IBAN.
+  const auto* message = std::get_if<MessageEvent>(&event.body);
+  if (message != nullptr &&
+      (message->author == Author::kCustomer || message->author == Author::kCustomerAssistant)) {
     auto unmasked = deps_.protector.Unmask(event.conversation_id, message->text);
     if (unmasked.ok()) json["text"] = *unmasked;
   }
