@@ -18,6 +18,8 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -63,10 +65,23 @@ Hash ComputeRoot(std::span<const Hash> leaf_hashes);
 // Keeps the hash of every complete subtree, level by level: levels_[l][i]
 // covers leaves [i * 2^l, (i + 1) * 2^l). Roots of earlier sizes and all proofs
 // are assembled from these in O(log n) hashes; nothing is rehashed from the
-// leaves. Memory: about 2 * 32 bytes per leaf.
+// leaves. Memory: about 2 * 32 bytes per leaf, unless pruned (see below): a
+// pruned tree starts from saved block roots instead of every leaf, so a
+// service holding a long log starts in time bounded by the blocks, not the
+// leaves.
 class MerkleTree {
  public:
+  // Reads the leaf hashes [first, first + count) of a pruned tree back from
+  // where they are kept (the store).
+  using LeafSource = std::function<Result<std::vector<Hash>>(uint64_t first, uint64_t count)>;
+
   MerkleTree();
+  // A tree that keeps in memory only what the next appends and the current
+  // root need: the complete blocks of 2^block_height leaves are held by their
+  // root and what lies above, and a proof or an earlier root that needs the
+  // inside of a block reads its leaves from `leaves` (checking them against
+  // the block's root). Memory: about 2 * 32 bytes per block, not per leaf.
+  MerkleTree(int block_height, LeafSource leaves);
   ~MerkleTree();
   MerkleTree(MerkleTree&&) noexcept;
   MerkleTree& operator=(MerkleTree&&) noexcept;
@@ -78,8 +93,17 @@ class MerkleTree {
   // Appends HashLeaf(data) and returns that leaf hash.
   Hash AppendLeaf(std::string_view data);
 
+  // Pruned trees: the roots of the complete blocks so far, and a way to start
+  // from saved ones. RestoreBlocks needs an empty pruned tree; the roots are
+  // trusted as given (check the result against a signed checkpoint).
+  uint64_t CompleteBlocks() const;
+  Result<Hash> BlockRoot(uint64_t block) const;
+  Status RestoreBlocks(std::span<const Hash> roots);
+  int block_height() const { return block_height_; }
+
   uint64_t Size() const;
-  // The root at the current size; EmptyRoot() for an empty tree.
+  // The root at the current size; EmptyRoot() for an empty tree. Never reads
+  // leaves back, even when pruned.
   Hash Root() const;
   // The root the tree had when it held `size` leaves (0 <= size <= Size()).
   Result<Hash> RootAt(uint64_t size) const;
@@ -95,11 +119,29 @@ class MerkleTree {
   Result<std::vector<Hash>> ConsistencyProof(uint64_t from, uint64_t to) const;
 
  private:
+  struct Block;  // a pruned block's levels, read back for one operation
+  struct BlockCache;
+  using Blocks = std::vector<std::shared_ptr<const Block>>;
+
+  // The pruned blocks holding these leaves, read back (or from the cache).
+  Result<Blocks> BlocksFor(std::initializer_list<uint64_t> leaf_indices) const;
+  // levels_[height][index] wherever it is held; null when it is in a pruned
+  // block that `blocks` lacks (a bug: every caller reads what it needs first).
+  const Hash* Node(const Blocks& blocks, int height, uint64_t index) const;
   // MTH of leaves [begin, end) where begin is a multiple of the largest power
   // of two not above end - begin (true of every range a proof asks for).
-  Hash RangeHash(internal::Sha256& sha, uint64_t begin, uint64_t end) const;
+  Result<Hash> RangeHash(internal::Sha256& sha, const Blocks& blocks, uint64_t begin,
+                         uint64_t end) const;
+  void Climb(size_t level);  // hashes completed pairs upwards from `level`
 
-  std::vector<std::vector<Hash>> levels_;         // levels_[0] holds the leaf hashes
+  // levels_[l] holds the nodes of height l; below block_height_ only those of
+  // the incomplete last block, from index first_held(l) on.
+  std::vector<std::vector<Hash>> levels_;
+  uint64_t size_ = 0;
+  int block_height_ = -1;  // -1: not pruned, every level kept whole
+  uint64_t pruned_blocks_ = 0;
+  LeafSource leaves_;
+  std::unique_ptr<BlockCache> cache_;
   std::unique_ptr<internal::Sha256> append_sha_;  // used by Append* only
 };
 

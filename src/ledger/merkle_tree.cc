@@ -6,7 +6,10 @@
 // So the left part is always a complete subtree, and a tree of any size is a
 // row of complete subtrees (one per set bit of n, largest first) folded from
 // the right. Every hash a proof asks for is such a fold over stored subtrees.
+#include <algorithm>
 #include <bit>
+#include <deque>
+#include <mutex>
 #include <string>
 #include <utility>
 
@@ -95,22 +98,56 @@ Hash ComputeRoot(std::span<const Hash> leaf_hashes) {
 // ---------------------------------------------------------------------------
 // MerkleTree
 
+// A pruned block read back: levels[l] holds its 2^(block_height - l) nodes of
+// height l, levels[0] its leaves.
+struct MerkleTree::Block {
+  uint64_t index = 0;
+  std::vector<std::vector<Hash>> levels;
+};
+
+// The last few blocks read back, so that the proofs of one export (one tree
+// size, events close together) read each block once.
+struct MerkleTree::BlockCache {
+  static constexpr size_t kBlocks = 8;
+  std::mutex mu;
+  std::deque<std::shared_ptr<const Block>> recent;  // guarded by mu, newest first
+};
+
 MerkleTree::MerkleTree() = default;
+MerkleTree::MerkleTree(int block_height, LeafSource leaves)
+    : levels_(static_cast<size_t>(std::max(block_height, 1)) + 1),
+      block_height_(std::max(block_height, 1)),
+      leaves_(std::move(leaves)),
+      cache_(std::make_unique<BlockCache>()) {}
 MerkleTree::~MerkleTree() = default;
 MerkleTree::MerkleTree(MerkleTree&&) noexcept = default;
 MerkleTree& MerkleTree::operator=(MerkleTree&&) noexcept = default;
+
+void MerkleTree::Climb(size_t level) {
+  // Each level with an even count just completed a pair: hash it one level up.
+  // Below the block height the kept nodes start at a block boundary, so the
+  // parity of the kept count is the parity of the whole count.
+  for (; levels_[level].size() % 2 == 0; ++level) {
+    const std::vector<Hash>& row = levels_[level];
+    const Hash parent = append_sha_->Children(row[row.size() - 2], row.back());
+    if (levels_.size() == level + 1) levels_.emplace_back();  // may move `row`
+    levels_[level + 1].push_back(parent);
+    if (static_cast<int>(level) + 1 == block_height_) break;  // a block is complete
+  }
+}
 
 void MerkleTree::AppendLeafHash(const Hash& leaf_hash) {
   // Created on first use, so that a moved-from tree can be appended to again.
   if (append_sha_ == nullptr) append_sha_ = std::make_unique<Sha256>();
   if (levels_.empty()) levels_.emplace_back();
   levels_[0].push_back(leaf_hash);
-  // Each level with an even count just completed a pair: hash it one level up.
-  for (size_t level = 0; levels_[level].size() % 2 == 0; ++level) {
-    const std::vector<Hash>& row = levels_[level];
-    const Hash parent = append_sha_->Children(row[row.size() - 2], row.back());
-    if (levels_.size() == level + 1) levels_.emplace_back();  // may move `row`
-    levels_[level + 1].push_back(parent);
+  ++size_;
+  Climb(0);
+  if (block_height_ > 0 && size_ % (uint64_t{1} << block_height_) == 0) {
+    // The block is complete: its root goes on climbing, its inside is let go.
+    Climb(static_cast<size_t>(block_height_));
+    for (int level = 0; level < block_height_; ++level) levels_[level].clear();
+    ++pruned_blocks_;
   }
 }
 
@@ -121,11 +158,112 @@ Hash MerkleTree::AppendLeaf(std::string_view data) {
   return leaf_hash;
 }
 
-uint64_t MerkleTree::Size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+uint64_t MerkleTree::CompleteBlocks() const { return block_height_ < 0 ? 0 : pruned_blocks_; }
+
+Result<Hash> MerkleTree::BlockRoot(uint64_t block) const {
+  if (block >= CompleteBlocks()) {
+    return Status::InvalidArgument("block " + std::to_string(block) + " is not complete", "block");
+  }
+  return levels_[static_cast<size_t>(block_height_)][block];
+}
+
+Status MerkleTree::RestoreBlocks(std::span<const Hash> roots) {
+  if (block_height_ < 0 || size_ != 0) {
+    return Status::Internal("blocks are restored into an empty pruned tree");
+  }
+  if (append_sha_ == nullptr) append_sha_ = std::make_unique<Sha256>();
+  const auto level = static_cast<size_t>(block_height_);
+  for (const Hash& root : roots) {
+    levels_[level].push_back(root);
+    size_ += uint64_t{1} << block_height_;
+    ++pruned_blocks_;
+    Climb(level);
+  }
+  return Status::Ok();
+}
+
+uint64_t MerkleTree::Size() const { return size_; }
+
+const Hash* MerkleTree::Node(const Blocks& blocks, int height, uint64_t index) const {
+  if (block_height_ < 0 || height >= block_height_) {
+    return &levels_[static_cast<size_t>(height)][index];
+  }
+  const int shift = block_height_ - height;
+  const uint64_t block = index >> shift;
+  const uint64_t first_in_block = block << shift;
+  if (block >= pruned_blocks_) {
+    return &levels_[static_cast<size_t>(height)][index - (pruned_blocks_ << shift)];
+  }
+  for (const auto& held : blocks) {
+    if (held->index == block)
+      return &held->levels[static_cast<size_t>(height)][index - first_in_block];
+  }
+  return nullptr;
+}
+
+Result<MerkleTree::Blocks> MerkleTree::BlocksFor(
+    std::initializer_list<uint64_t> leaf_indices) const {
+  Blocks blocks;
+  if (block_height_ < 0) return blocks;  // nothing is pruned
+  for (uint64_t leaf : leaf_indices) {
+    const uint64_t block = leaf >> block_height_;
+    if (leaf >= size_ || block >= pruned_blocks_) continue;
+    bool have = false;
+    for (const auto& held : blocks) have = have || held->index == block;
+    if (have) continue;
+    {
+      std::lock_guard lock(cache_->mu);
+      for (const auto& cached : cache_->recent) {
+        if (cached->index == block) {
+          blocks.push_back(cached);
+          have = true;
+          break;
+        }
+      }
+    }
+    if (have) continue;
+    const uint64_t width = uint64_t{1} << block_height_;
+    auto leaves = leaves_(block * width, width);
+    if (!leaves.ok()) return leaves.status();
+    if (leaves->size() != width) {
+      return Status::IoError("block " + std::to_string(block) + " has " +
+                             std::to_string(leaves->size()) + " leaves stored, not " +
+                             std::to_string(width));
+    }
+    auto read = std::make_shared<Block>();
+    read->index = block;
+    read->levels.push_back(std::move(*leaves));
+    Sha256 sha;
+    for (int level = 1; level < block_height_; ++level) {
+      const auto& below = read->levels.back();
+      std::vector<Hash> row;
+      row.reserve(below.size() / 2);
+      for (size_t i = 0; i + 1 < below.size(); i += 2)
+        row.push_back(sha.Children(below[i], below[i + 1]));
+      read->levels.push_back(std::move(row));
+    }
+    const auto& top = read->levels.back();
+    const Hash root = sha.Children(top[0], top[1]);
+    if (root != levels_[static_cast<size_t>(block_height_)][block]) {
+      return Status::IoError("the stored leaves of block " + std::to_string(block) +
+                             " (leaves from " + std::to_string(block * width) +
+                             ") do not hash to the tree's root for it");
+    }
+    {
+      std::lock_guard lock(cache_->mu);
+      cache_->recent.push_front(read);
+      if (cache_->recent.size() > BlockCache::kBlocks) cache_->recent.pop_back();
+    }
+    blocks.push_back(std::move(read));
+  }
+  return blocks;
+}
 
 Hash MerkleTree::Root() const {
   Sha256 sha;
-  return Size() == 0 ? sha.Digest({}) : RangeHash(sha, 0, Size());
+  // The current root folds held subtrees only: complete blocks by their
+  // roots and the last block's kept nodes.
+  return Size() == 0 ? sha.Digest({}) : RangeHash(sha, Blocks{}, 0, Size()).value();
 }
 
 Result<Hash> MerkleTree::RootAt(uint64_t size) const {
@@ -135,7 +273,10 @@ Result<Hash> MerkleTree::RootAt(uint64_t size) const {
         "size");
   }
   Sha256 sha;
-  return size == 0 ? sha.Digest({}) : RangeHash(sha, 0, size);
+  if (size == 0) return sha.Digest({});
+  auto blocks = BlocksFor({size - 1});
+  if (!blocks.ok()) return blocks.status();
+  return RangeHash(sha, *blocks, 0, size);
 }
 
 Result<Hash> MerkleTree::LeafHash(uint64_t index) const {
@@ -144,22 +285,31 @@ Result<Hash> MerkleTree::LeafHash(uint64_t index) const {
                                        " is not below the tree size " + std::to_string(Size()),
                                    "index");
   }
-  return levels_[0][index];
+  auto blocks = BlocksFor({index});
+  if (!blocks.ok()) return blocks.status();
+  const Hash* leaf = Node(*blocks, 0, index);
+  if (leaf == nullptr) return Status::Internal("leaf " + std::to_string(index) + " not read");
+  return *leaf;
 }
 
-Hash MerkleTree::RangeHash(Sha256& sha, uint64_t begin, uint64_t end) const {
+Result<Hash> MerkleTree::RangeHash(Sha256& sha, const Blocks& blocks, uint64_t begin,
+                                   uint64_t end) const {
   // [begin, end) splits into complete subtrees, one per set bit of its length,
   // largest first; begin's alignment makes each one a stored node. Fold them
   // from the right: the smallest subtree, then H(next larger, accumulated).
   uint64_t rest = end - begin;
   int height = std::countr_zero(rest);
   uint64_t pos = end - (uint64_t{1} << height);
-  Hash acc = levels_[height][pos >> height];
+  const Hash* node = Node(blocks, height, pos >> height);
+  if (node == nullptr) return Status::Internal("a block of the range was not read");
+  Hash acc = *node;
   rest -= uint64_t{1} << height;
   while (rest != 0) {
     height = std::countr_zero(rest);
     pos -= uint64_t{1} << height;
-    acc = sha.Children(levels_[height][pos >> height], acc);
+    node = Node(blocks, height, pos >> height);
+    if (node == nullptr) return Status::Internal("a block of the range was not read");
+    acc = sha.Children(*node, acc);
     rest -= uint64_t{1} << height;
   }
   return acc;
@@ -181,6 +331,8 @@ Result<std::vector<Hash>> MerkleTree::InclusionProof(uint64_t index, uint64_t si
   // siblings are complete subtrees (one lookup); a right sibling can be
   // incomplete only before the first step left, so at most one fold costs
   // O(log n) hashes.
+  auto blocks = BlocksFor({index, size - 1});
+  if (!blocks.ok()) return blocks.status();
   Sha256 sha;
   std::vector<Hash> path;
   uint64_t lo = 0;
@@ -188,10 +340,14 @@ Result<std::vector<Hash>> MerkleTree::InclusionProof(uint64_t index, uint64_t si
   while (hi - lo > 1) {
     const uint64_t k = std::bit_floor(hi - lo - 1);
     if (index < lo + k) {
-      path.push_back(RangeHash(sha, lo + k, hi));
+      auto sibling = RangeHash(sha, *blocks, lo + k, hi);
+      if (!sibling.ok()) return sibling.status();
+      path.push_back(*sibling);
       hi = lo + k;
     } else {
-      path.push_back(RangeHash(sha, lo, lo + k));
+      auto sibling = RangeHash(sha, *blocks, lo, lo + k);
+      if (!sibling.ok()) return sibling.status();
+      path.push_back(*sibling);
       lo += k;
     }
   }
@@ -216,6 +372,9 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t from, uint64_t t
   // SUBPROOF(m, D[lo:hi], b) of RFC 9162 section 2.1.4.1, walked from the top.
   // `m` stays absolute (`from`); `complete` is b: still on the left edge, where
   // the old root is known to the verifier and need not be sent.
+  if (to == 0) return std::vector<Hash>{};
+  auto blocks = BlocksFor({from - 1, from, to - 1});
+  if (!blocks.ok()) return blocks.status();
   Sha256 sha;
   std::vector<Hash> outer;  // hashes appended on the way down, outermost first
   uint64_t lo = 0;
@@ -224,17 +383,25 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t from, uint64_t t
   while (from - lo != hi - lo) {
     const uint64_t k = std::bit_floor(hi - lo - 1);
     if (from - lo <= k) {
-      outer.push_back(RangeHash(sha, lo + k, hi));
+      auto part = RangeHash(sha, *blocks, lo + k, hi);
+      if (!part.ok()) return part.status();
+      outer.push_back(*part);
       hi = lo + k;
     } else {
-      outer.push_back(RangeHash(sha, lo, lo + k));
+      auto part = RangeHash(sha, *blocks, lo, lo + k);
+      if (!part.ok()) return part.status();
+      outer.push_back(*part);
       lo += k;
       complete = false;
     }
   }
   std::vector<Hash> proof;
   proof.reserve(outer.size() + 1);
-  if (!complete) proof.push_back(RangeHash(sha, lo, hi));  // a complete subtree
+  if (!complete) {  // a complete subtree
+    auto subtree = RangeHash(sha, *blocks, lo, hi);
+    if (!subtree.ok()) return subtree.status();
+    proof.push_back(*subtree);
+  }
   proof.insert(proof.end(), outer.rbegin(), outer.rend());
   return proof;
 }

@@ -216,5 +216,104 @@ TEST(HashTest, ConvertsOnlyWellFormedHashes) {
   EXPECT_EQ(HashToHex(HashLeaf("")), kRfcRoots[1]);
 }
 
+// A pruned tree and its leaf store: the leaves it lets go are read back from
+// `stored`, and `reads` counts how often.
+struct PrunedFixture {
+  std::vector<Hash> stored;
+  int reads = 0;
+  MerkleTree::LeafSource Source() {
+    return [this](uint64_t first, uint64_t count) -> Result<std::vector<Hash>> {
+      ++reads;
+      if (first + count > stored.size()) return Status::NotFound("not stored");
+      return std::vector<Hash>(stored.begin() + static_cast<std::ptrdiff_t>(first),
+                               stored.begin() + static_cast<std::ptrdiff_t>(first + count));
+    };
+  }
+};
+
+// Every root, leaf and proof of a pruned tree equals the whole tree's, for
+// every size, index and pair of sizes, whatever the block size.
+TEST(MerkleTreeTest, APrunedTreeAnswersExactlyAsTheWholeTree) {
+  constexpr uint64_t kLeaves = 37;
+  for (int block_height : {1, 2, 3}) {
+    PrunedFixture fixture;
+    MerkleTree whole;
+    MerkleTree pruned(block_height, fixture.Source());
+    for (uint64_t i = 0; i < kLeaves; ++i) {
+      const Hash leaf = whole.AppendLeaf("leaf " + std::to_string(i));
+      fixture.stored.push_back(leaf);
+      pruned.AppendLeafHash(leaf);
+      ASSERT_EQ(pruned.Root(), whole.Root()) << "size " << i + 1;
+    }
+    EXPECT_EQ(pruned.CompleteBlocks(), kLeaves >> block_height);
+    for (uint64_t size = 0; size <= kLeaves; ++size) {
+      ASSERT_EQ(pruned.RootAt(size).value(), whole.RootAt(size).value());
+      for (uint64_t index = 0; index < size; ++index) {
+        ASSERT_EQ(pruned.InclusionProof(index, size).value(),
+                  whole.InclusionProof(index, size).value())
+            << "block height " << block_height << " index " << index << " size " << size;
+      }
+      for (uint64_t from = 1; from <= size; ++from) {
+        ASSERT_EQ(pruned.ConsistencyProof(from, size).value(),
+                  whole.ConsistencyProof(from, size).value())
+            << "block height " << block_height << " from " << from << " to " << size;
+      }
+    }
+    for (uint64_t index = 0; index < kLeaves; ++index) {
+      EXPECT_EQ(pruned.LeafHash(index).value(), whole.LeafHash(index).value());
+    }
+  }
+}
+
+// Saved block roots give back the same tree, which then grows as before;
+// nothing is read back for the current root or for appends.
+TEST(MerkleTreeTest, APrunedTreeRestoredFromBlockRootsGrowsOnIdentically) {
+  PrunedFixture fixture;
+  MerkleTree whole;
+  MerkleTree first(3, fixture.Source());
+  for (int i = 0; i < 45; ++i) {
+    fixture.stored.push_back(whole.AppendLeaf("e" + std::to_string(i)));
+    first.AppendLeafHash(fixture.stored.back());
+  }
+  std::vector<Hash> roots;
+  for (uint64_t b = 0; b < first.CompleteBlocks(); ++b) roots.push_back(first.BlockRoot(b).value());
+  ASSERT_EQ(roots.size(), 5u);
+
+  MerkleTree restored(3, fixture.Source());
+  ASSERT_TRUE(restored.RestoreBlocks(roots).ok());
+  for (uint64_t i = restored.Size(); i < fixture.stored.size(); ++i) {
+    restored.AppendLeafHash(fixture.stored[i]);
+  }
+  for (int i = 45; i < 70; ++i) {
+    fixture.stored.push_back(whole.AppendLeaf("e" + std::to_string(i)));
+    restored.AppendLeafHash(fixture.stored.back());
+  }
+  EXPECT_EQ(fixture.reads, 0);
+  EXPECT_EQ(restored.Size(), whole.Size());
+  EXPECT_EQ(restored.Root(), whole.Root());
+  EXPECT_EQ(restored.InclusionProof(3, 50).value(), whole.InclusionProof(3, 50).value());
+  EXPECT_EQ(restored.ConsistencyProof(13, 61).value(), whole.ConsistencyProof(13, 61).value());
+  EXPECT_FALSE(restored.RestoreBlocks(roots).ok()) << "only an empty tree takes saved roots";
+}
+
+// A leaf changed in the store after its block was pruned is caught when the
+// block is read back: the proof is refused, never computed from it.
+TEST(MerkleTreeTest, APrunedTreeRefusesLeavesThatDoNotHashToTheBlockRoot) {
+  PrunedFixture fixture;
+  MerkleTree pruned(2, fixture.Source());
+  for (int i = 0; i < 12; ++i) {
+    fixture.stored.push_back(HashLeaf("e" + std::to_string(i)));
+    pruned.AppendLeafHash(fixture.stored.back());
+  }
+  fixture.stored[5] = HashLeaf("edited");
+  auto proof = pruned.InclusionProof(5, 12);
+  ASSERT_FALSE(proof.ok());
+  EXPECT_EQ(proof.status().code(), StatusCode::kIoError);
+  EXPECT_FALSE(pruned.RootAt(6).ok());
+  EXPECT_TRUE(pruned.InclusionProof(9, 12).ok()) << "other blocks still answer";
+  fixture.stored.resize(3);
+  EXPECT_FALSE(pruned.LeafHash(1).ok()) << "a block no longer stored is an error, not a guess";
+}
+
 }  // namespace
 }  // namespace candor::ledger

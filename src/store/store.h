@@ -86,6 +86,17 @@ struct CheckpointRecord {
   Time created_at;
 };
 
+// A projection's state (the desk, the promise book, the trust figures) as it
+// stood after folding the events up to `through_log_index`, saved so that a
+// restart folds only the events after it.
+struct ProjectionSnapshot {
+  std::string name;
+  int64_t through_log_index = -1;  // -1: before the first event
+  std::string through_leaf_hash;   // that event's leaf hash, to check it is still the same log
+  std::string state;
+  Time saved_at;
+};
+
 struct AppendRequest {
   AppendRequest() = default;
   AppendRequest(std::string conversation_id_in, EventBody body_in,
@@ -142,12 +153,28 @@ class Store {
   virtual void SetCommitListener(CommitListener listener) = 0;
   // Total events committed so far.
   virtual Result<int64_t> CountEvents() = 0;
+  // Every conversation's events in commit order, from `from_log_index` on, at
+  // most `limit` (to rebuild projections).
+  virtual Result<std::vector<Event>> ReadLog(int64_t from_log_index, int limit) = 0;
 
   // The ledger: every event in commit order, from `from_log_index` on.
   virtual Result<std::vector<LedgerRecord>> ReadLedger(int64_t from_log_index, int limit) = 0;
+  // Just the leaf hashes (raw 32 bytes), from `from_log_index` on.
+  virtual Result<std::vector<std::string>> ReadLeafHashes(int64_t from_log_index, int limit) = 0;
   virtual Status SaveCheckpoint(const CheckpointRecord& checkpoint) = 0;
   // Smallest tree first.
   virtual Result<std::vector<CheckpointRecord>> ListCheckpoints() = 0;
+  // The roots of the ledger tree's complete blocks of 2^height leaves, from
+  // block `first` on (derived data: a restart need not rehash the whole log).
+  // Saving a block again with the same root is a no-op.
+  virtual Status SaveLedgerBlocks(int height, int64_t first,
+                                  const std::vector<std::string>& roots) = 0;
+  // The saved roots for that height from block 0, up to the first missing one.
+  virtual Result<std::vector<std::string>> ReadLedgerBlocks(int height) = 0;
+
+  // Projections' snapshots: a newer one replaces the older; NotFound when none.
+  virtual Status SaveProjectionSnapshot(const ProjectionSnapshot& snapshot) = 0;
+  virtual Result<ProjectionSnapshot> LoadProjectionSnapshot(const std::string& name) = 0;
 
   // Agents and their sessions.
   virtual Result<AgentRecord> AddAgent(const AgentRecord& agent) = 0;  // AlreadyExists on name

@@ -491,6 +491,58 @@ TEST_P(StoreContractTest, SessionsEndByLogoutRevocationPasswordChangeAndDisablin
   EXPECT_EQ(store_->FindAgentDevice("d2").status().code(), StatusCode::kNotFound);
 }
 
+TEST_P(StoreContractTest, TheLogReadsEveryConversationInCommitOrder) {
+  NewConversation("a");
+  NewConversation("b");
+  ASSERT_TRUE(Say("a", "one").ok());
+  ASSERT_TRUE(Say("b", "two").ok());
+  ASSERT_TRUE(Say("a", "three").ok());
+  auto log = store_->ReadLog(1, 10);
+  ASSERT_TRUE(log.ok()) << log.status().ToString();
+  ASSERT_EQ(log->size(), 2u);
+  EXPECT_EQ(log->at(0).conversation_id, "b");
+  EXPECT_EQ(log->at(0).log_index, 1);
+  EXPECT_EQ(std::get<MessageEvent>(log->at(1).body).text, "three");
+  EXPECT_EQ(log->at(1).seq, 2);
+  auto leaves = store_->ReadLeafHashes(0, 10);
+  ASSERT_TRUE(leaves.ok());
+  ASSERT_EQ(leaves->size(), 3u);
+  EXPECT_EQ(leaves->at(1), log->at(0).leaf_hash);
+  EXPECT_EQ(leaves->at(1).size(), 32u);
+}
+
+TEST_P(StoreContractTest, LedgerBlockRootsAreKeptInOrderUpToTheFirstGap) {
+  const std::vector<std::string> roots = {std::string(32, 'a'), std::string(32, 'b')};
+  ASSERT_TRUE(store_->SaveLedgerBlocks(10, 0, roots).ok());
+  ASSERT_TRUE(store_->SaveLedgerBlocks(10, 1, {std::string(32, 'b')}).ok()) << "saved again";
+  ASSERT_TRUE(store_->SaveLedgerBlocks(10, 3, {std::string(32, 'd')}).ok());  // after a gap
+  ASSERT_TRUE(store_->SaveLedgerBlocks(4, 0, {std::string(32, 'x')}).ok());   // another height
+  Reopen();
+  auto read = store_->ReadLedgerBlocks(10);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  EXPECT_EQ(*read, roots);
+  EXPECT_TRUE(store_->ReadLedgerBlocks(12)->empty());
+}
+
+TEST_P(StoreContractTest, AProjectionSnapshotIsReplacedOnlyByANewerOne) {
+  EXPECT_EQ(store_->LoadProjectionSnapshot("desk").status().code(), StatusCode::kNotFound);
+  ASSERT_TRUE(
+      store_->SaveProjectionSnapshot({"desk", 41, std::string(32, 'h'), "{\"v\":1}", clock_.Now()})
+          .ok());
+  ASSERT_TRUE(
+      store_->SaveProjectionSnapshot({"desk", 7, std::string(32, 'o'), "older", clock_.Now()})
+          .ok());
+  ASSERT_TRUE(
+      store_->SaveProjectionSnapshot({"trust", 3, std::string(32, 't'), "{}", clock_.Now()}).ok());
+  Reopen();
+  auto desk = store_->LoadProjectionSnapshot("desk");
+  ASSERT_TRUE(desk.ok()) << desk.status().ToString();
+  EXPECT_EQ(desk->through_log_index, 41);
+  EXPECT_EQ(desk->state, "{\"v\":1}");
+  EXPECT_EQ(desk->through_leaf_hash, std::string(32, 'h'));
+  EXPECT_EQ(store_->LoadProjectionSnapshot("trust")->through_log_index, 3);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, StoreContractTest,
                          ::testing::Values(StoreFactory{
                              "sqlite",

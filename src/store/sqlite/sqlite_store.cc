@@ -67,6 +67,21 @@ CREATE TABLE IF NOT EXISTS checkpoints (
   note       TEXT NOT NULL,
   created_at INTEGER NOT NULL
 );
+-- Derived data, rebuilt from the tables above when absent: the roots of the
+-- ledger tree's complete blocks and the projections' latest snapshots.
+CREATE TABLE IF NOT EXISTS ledger_blocks (
+  height INTEGER NOT NULL,
+  idx    INTEGER NOT NULL,
+  root   BLOB NOT NULL,
+  PRIMARY KEY (height, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS projection_snapshots (
+  name              TEXT PRIMARY KEY,
+  through_log_index INTEGER NOT NULL,
+  through_leaf_hash BLOB NOT NULL,
+  state             BLOB NOT NULL,
+  saved_at          INTEGER NOT NULL
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS agents (
   id            INTEGER PRIMARY KEY,
   name          TEXT NOT NULL UNIQUE,
@@ -324,6 +339,112 @@ class SqliteStore final : public Store {
 
   Result<int64_t> CountEvents() override {
     return WithReader([](SqliteDb& db) { return db.QueryInt("SELECT COUNT(*) FROM events"); });
+  }
+
+  Result<std::vector<Event>> ReadLog(int64_t from_log_index, int limit) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::vector<Event>> {
+      auto stmt = db.PrepareCached(
+          "SELECT conversation_id, seq, log_index, kind, at_ms, body, leaf_hash FROM events "
+          "WHERE log_index >= ? ORDER BY log_index LIMIT ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, from_log_index).Bind(2, static_cast<int64_t>(limit));
+      std::vector<Event> events;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        auto body = DecodeEventBody(stmt->Text(3), stmt->Text(5));
+        if (!body.ok()) return body.status();
+        events.push_back(Event{stmt->Text(0), stmt->Int(1), stmt->Int(2),
+                               FromUnixMillis(stmt->Int(4)), std::move(*body), stmt->Text(6)});
+      }
+      return events;
+    });
+  }
+
+  Result<std::vector<std::string>> ReadLeafHashes(int64_t from_log_index, int limit) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::vector<std::string>> {
+      auto stmt = db.PrepareCached(
+          "SELECT leaf_hash FROM events WHERE log_index >= ? ORDER BY log_index LIMIT ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, from_log_index).Bind(2, static_cast<int64_t>(limit));
+      std::vector<std::string> hashes;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row) break;
+        hashes.push_back(stmt->Text(0));
+      }
+      return hashes;
+    });
+  }
+
+  Status SaveLedgerBlocks(int height, int64_t first,
+                          const std::vector<std::string>& roots) override {
+    if (roots.empty()) return Status::Ok();
+    return WriteAndWait([height, first, roots](SqliteDb& db) {
+      auto stmt =
+          db.Prepare("INSERT OR IGNORE INTO ledger_blocks (height, idx, root) VALUES (?, ?, ?)");
+      if (!stmt.ok()) return stmt.status();
+      for (size_t i = 0; i < roots.size(); ++i) {
+        stmt->Bind(1, static_cast<int64_t>(height))
+            .Bind(2, first + static_cast<int64_t>(i))
+            .BindBlob(3, roots[i]);
+        CANDOR_RETURN_IF_ERROR(stmt->Run());
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::vector<std::string>> ReadLedgerBlocks(int height) override {
+    return WithReader([&](SqliteDb& db) -> Result<std::vector<std::string>> {
+      auto stmt =
+          db.PrepareCached("SELECT idx, root FROM ledger_blocks WHERE height = ? ORDER BY idx");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, static_cast<int64_t>(height));
+      std::vector<std::string> roots;
+      while (true) {
+        auto row = stmt->Step();
+        if (!row.ok()) return row.status();
+        if (!*row || stmt->Int(0) != static_cast<int64_t>(roots.size())) break;
+        roots.push_back(stmt->Text(1));
+      }
+      return roots;
+    });
+  }
+
+  Status SaveProjectionSnapshot(const ProjectionSnapshot& snapshot) override {
+    return WriteAndWait([snapshot](SqliteDb& db) {
+      auto stmt = db.Prepare(
+          "INSERT INTO projection_snapshots "
+          "(name, through_log_index, through_leaf_hash, state, saved_at) VALUES (?, ?, ?, ?, ?) "
+          "ON CONFLICT (name) DO UPDATE SET through_log_index = excluded.through_log_index, "
+          "through_leaf_hash = excluded.through_leaf_hash, state = excluded.state, "
+          "saved_at = excluded.saved_at "
+          "WHERE excluded.through_log_index >= projection_snapshots.through_log_index");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, snapshot.name)
+          .Bind(2, snapshot.through_log_index)
+          .BindBlob(3, snapshot.through_leaf_hash)
+          .BindBlob(4, snapshot.state)
+          .Bind(5, ToUnixMillis(snapshot.saved_at));
+      return stmt->Run();
+    });
+  }
+
+  Result<ProjectionSnapshot> LoadProjectionSnapshot(const std::string& name) override {
+    return WithReader([&](SqliteDb& db) -> Result<ProjectionSnapshot> {
+      auto stmt = db.PrepareCached(
+          "SELECT through_log_index, through_leaf_hash, state, saved_at "
+          "FROM projection_snapshots WHERE name = ?");
+      if (!stmt.ok()) return stmt.status();
+      stmt->Bind(1, name);
+      auto row = stmt->Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return Status::NotFound("no snapshot of " + name);
+      return ProjectionSnapshot{name, stmt->Int(0), stmt->Text(1), stmt->Text(2),
+                                FromUnixMillis(stmt->Int(3))};
+    });
   }
 
   Result<AgentRecord> AddAgent(const AgentRecord& agent) override {
