@@ -33,6 +33,9 @@ struct LedgerOptions {
   std::string origin = "candor";  // the checkpoint's first line and the key's name
   int64_t checkpoint_every_events = 1000;
   std::chrono::milliseconds checkpoint_interval{10'000};
+  // The tree keeps blocks of 2^block_height leaves by their root and saves
+  // those roots, so start-up reads one root per block instead of every leaf.
+  int block_height = 10;
 };
 
 struct InclusionProof {
@@ -45,9 +48,10 @@ struct InclusionProof {
 
 class LedgerService {
  public:
-  // Rebuilds the tree from the store and checks it against every stored
-  // checkpoint; if they disagree the service still answers proofs but signs
-  // nothing (consistent() is false), since signing would bless the change.
+  // Rebuilds the tree from the saved block roots and the leaves after them,
+  // and checks it against the stored checkpoints (see Rebuild); if they
+  // disagree the service still answers proofs but signs nothing (consistent()
+  // is false), since signing would bless the change.
   static Result<std::unique_ptr<LedgerService>> Open(Store& store, ledger::SigningKey key,
                                                      LedgerOptions options, const Clock& clock,
                                                      Logger& logger);
@@ -80,6 +84,8 @@ class LedgerService {
   LedgerService(Store& store, ledger::CheckpointSigner signer, LedgerOptions options,
                 const Clock& clock, Logger& logger);
   void Loop();
+  Status Rebuild(const std::vector<CheckpointRecord>& checkpoints);  // in Open
+  Status SaveNewBlocks();
   Status AddLeavesThrough(int64_t log_index, const ledger::Hash& leaf);  // tree_mu_ held
   Status CheckTreeMatchesStore() const;                                  // tree_mu_ held
   Status CatchUpWithStore();  // tree_mu_ held: every stored leaf not in the tree
@@ -94,7 +100,8 @@ class LedgerService {
   bool consistent_ = true;  // set once in Open
 
   mutable std::shared_mutex tree_mu_;
-  ledger::MerkleTree tree_;  // guarded by tree_mu_
+  ledger::MerkleTree tree_;    // guarded by tree_mu_
+  uint64_t saved_blocks_ = 0;  // guarded by tree_mu_: block roots the store has
 
   mutable std::mutex checkpoint_mu_;        // one signer at a time
   std::optional<CheckpointRecord> latest_;  // guarded by checkpoint_mu_

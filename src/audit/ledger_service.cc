@@ -1,5 +1,7 @@
 #include <pthread.h>
 
+#include <algorithm>
+
 #include "audit/audit.h"
 
 namespace candor {
@@ -22,7 +24,120 @@ LedgerService::LedgerService(Store& store, ledger::CheckpointSigner signer, Ledg
       options_(std::move(options)),
       clock_(clock),
       logger_(logger),
-      verifier_key_(signer_.VerifierKeyString()) {}
+      verifier_key_(signer_.VerifierKeyString()),
+      tree_(options_.block_height,
+            [&store](uint64_t first, uint64_t count) -> Result<std::vector<ledger::Hash>> {
+              auto stored =
+                  store.ReadLeafHashes(static_cast<int64_t>(first), static_cast<int>(count));
+              if (!stored.ok()) return stored.status();
+              std::vector<ledger::Hash> leaves;
+              leaves.reserve(stored->size());
+              for (const auto& leaf : *stored) leaves.push_back(ToHash(leaf));
+              return leaves;
+            }) {}
+
+// Start-up reads what was saved, not the whole log: the roots of the tree's
+// complete blocks, then the leaves after them. The saved roots are trusted
+// only as far as a signed checkpoint vouches for them: the newest checkpoint
+// they cover must have its root (which reads that block's leaves back and
+// checks them too); every checkpoint over the leaves read now is checked as
+// the tree passes its size. 'candor audit verify' rehashes everything.
+Status LedgerService::Rebuild(const std::vector<CheckpointRecord>& checkpoints) {
+  const uint64_t width = uint64_t{1} << tree_.block_height();
+  auto saved = store_.ReadLedgerBlocks(tree_.block_height());
+  if (!saved.ok()) return saved.status();
+  std::vector<ledger::Hash> roots;
+  for (const auto& root : *saved) roots.push_back(ToHash(root));
+  if (!roots.empty()) {
+    // Blocks beyond the stored log (a database put back from an older copy)
+    // are not used.
+    auto last = store_.ReadLeafHashes(static_cast<int64_t>(roots.size() * width - 1), 1);
+    if (!last.ok()) return last.status();
+    if (last->empty()) {
+      logger_.Warn("ledger_blocks_ignored", {{"blocks", static_cast<int64_t>(roots.size())},
+                                             {"reason", "the stored log is shorter"}});
+      roots.clear();
+    }
+  }
+  CANDOR_RETURN_IF_ERROR(tree_.RestoreBlocks(roots));
+  saved_blocks_ = roots.size();
+  const uint64_t restored = tree_.Size();
+
+  auto check = [&](const CheckpointRecord& checkpoint, const ledger::Hash& root) {
+    if (root == ToHash(checkpoint.root_hash)) return;
+    if (consistent_) {
+      logger_.Error("ledger_inconsistent",
+                    {{"checkpoint_size", checkpoint.tree_size},
+                     {"tree_size", tree_.Size()},
+                     {"action", "no checkpoint will be signed; run 'candor audit verify'"}});
+    }
+    consistent_ = false;
+  };
+  // The newest checkpoint within the saved blocks.
+  auto covered = std::find_if(checkpoints.rbegin(), checkpoints.rend(), [&](const auto& c) {
+    return static_cast<uint64_t>(c.tree_size) <= restored;
+  });
+  if (restored > 0 && covered != checkpoints.rend()) {
+    auto root = tree_.RootAt(static_cast<uint64_t>(covered->tree_size));
+    if (!root.ok()) {
+      logger_.Error("ledger_blocks_unreadable", {{"error", root.status().message()}});
+      consistent_ = false;
+    } else {
+      check(*covered, *root);
+    }
+  }
+  // The rest of the log, leaf by leaf, checking each checkpoint on the way.
+  auto next = std::find_if(checkpoints.begin(), checkpoints.end(), [&](const auto& c) {
+    return restored == 0 || static_cast<uint64_t>(c.tree_size) > restored;
+  });
+  auto check_due = [&] {
+    for (; next != checkpoints.end() && static_cast<uint64_t>(next->tree_size) <= tree_.Size();
+         ++next) {
+      if (static_cast<uint64_t>(next->tree_size) == tree_.Size()) {
+        check(*next, tree_.Root());
+      } else {
+        auto root = tree_.RootAt(static_cast<uint64_t>(next->tree_size));
+        check(*next, root.ok() ? *root : ledger::Hash{});
+      }
+    }
+  };
+  check_due();
+  while (true) {
+    auto page = store_.ReadLeafHashes(static_cast<int64_t>(tree_.Size()), kPage);
+    if (!page.ok()) return page.status();
+    for (const auto& leaf : *page) {
+      tree_.AppendLeafHash(ToHash(leaf));
+      check_due();
+    }
+    if (page->size() < static_cast<size_t>(kPage)) break;
+  }
+  // Checkpoints beyond the stored log: it lost records.
+  if (next != checkpoints.end()) check(*next, ledger::Hash{});
+  if (!checkpoints.empty()) latest_ = checkpoints.back();
+  return SaveNewBlocks();
+}
+
+// The roots of blocks completed since the last save, so the next start-up
+// need not rehash them.
+Status LedgerService::SaveNewBlocks() {
+  std::vector<std::string> roots;
+  uint64_t first;
+  {
+    std::shared_lock lock(tree_mu_);
+    first = saved_blocks_;
+    for (uint64_t block = first; block < tree_.CompleteBlocks(); ++block) {
+      auto root = tree_.BlockRoot(block);
+      if (!root.ok()) return root.status();
+      roots.emplace_back(root->begin(), root->end());
+    }
+  }
+  if (roots.empty()) return Status::Ok();
+  Status saved = store_.SaveLedgerBlocks(tree_.block_height(), static_cast<int64_t>(first), roots);
+  if (!saved.ok()) return saved;
+  std::unique_lock lock(tree_mu_);
+  saved_blocks_ = std::max<uint64_t>(saved_blocks_, first + roots.size());
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<LedgerService>> LedgerService::Open(Store& store, ledger::SigningKey key,
                                                            LedgerOptions options,
@@ -32,27 +147,9 @@ Result<std::unique_ptr<LedgerService>> LedgerService::Open(Store& store, ledger:
   auto service = std::unique_ptr<LedgerService>(
       new LedgerService(store, std::move(*signer), std::move(options), clock, logger));
 
-  // The tree is rebuilt from the leaf hashes written with each event.
-  for (int64_t next = 0;;) {
-    auto page = store.ReadLedger(next, kPage);
-    if (!page.ok()) return page.status();
-    for (const auto& record : *page) service->tree_.AppendLeafHash(ToHash(record.leaf_hash));
-    if (page->size() < static_cast<size_t>(kPage)) break;
-    next = page->back().log_index + 1;
-  }
   auto checkpoints = store.ListCheckpoints();
   if (!checkpoints.ok()) return checkpoints.status();
-  for (const auto& checkpoint : *checkpoints) {
-    auto root = service->tree_.RootAt(static_cast<uint64_t>(checkpoint.tree_size));
-    if (!root.ok() || *root != ToHash(checkpoint.root_hash)) {
-      service->consistent_ = false;
-      logger.Error("ledger_inconsistent",
-                   {{"checkpoint_size", checkpoint.tree_size},
-                    {"tree_size", service->tree_.Size()},
-                    {"action", "no checkpoint will be signed; run 'candor audit verify'"}});
-      break;
-    }
-  }
+  CANDOR_RETURN_IF_ERROR(service->Rebuild(*checkpoints));
   if (!checkpoints->empty()) service->latest_ = checkpoints->back();
   return service;
 }
@@ -199,6 +296,8 @@ void LedgerService::Loop() {
     lock.unlock();
     auto issued = CheckpointNow();
     if (!issued.ok()) logger_.Error("checkpoint_failed", {{"error", issued.status().message()}});
+    Status saved = SaveNewBlocks();
+    if (!saved.ok()) logger_.Error("ledger_blocks_not_saved", {{"error", saved.message()}});
     lock.lock();
     if (stopping) return;  // the last checkpoint is out
   }

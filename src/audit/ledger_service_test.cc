@@ -1,6 +1,7 @@
 // The ledger service against a real SQLite file: the tree it signs is the
 // stored log, whoever wrote the events and whenever its listener was set.
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 
@@ -36,13 +37,30 @@ class LedgerServiceTest : public ::testing::Test {
     store_.reset();
     fs::remove_all(dir_);
   }
-  void OpenLedger() {
-    auto service = LedgerService::Open(*store_, key_, {}, clock_, logger_);
+  void OpenLedger(LedgerOptions options = {}) {
+    ledger_.reset();
+    auto service = LedgerService::Open(*store_, key_, options, clock_, logger_);
     ASSERT_TRUE(service.ok()) << service.status().ToString();
     ledger_ = std::move(*service);
   }
   Result<Event> Say(const std::string& text) {
     return AppendAndWait(*store_, {"c_demo", MessageEvent{Author::kCustomer, text, ""}});
+  }
+  void Reopen() {
+    ledger_.reset();
+    store_.reset();
+    auto store = OpenSqliteStore((dir_ / "candor.db").string(), clock_);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+  }
+  void Tamper(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open((dir_ / "candor.db").string().c_str(), &db), SQLITE_OK);
+    char* error = nullptr;
+    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
+        << (error ? error : "");
+    sqlite3_free(error);
+    sqlite3_close(db);
   }
   AuditReport Audit() {
     auto report = AuditStore(*store_, verifier_);
@@ -90,6 +108,66 @@ TEST_F(LedgerServiceTest, AnEventWrittenBeforeTheListenerStillJoinsTheTreeInItsP
   auto offline = AuditExport(*exported, verifier_);
   ASSERT_TRUE(offline.ok());
   EXPECT_TRUE(offline->ok) << offline->problem;
+}
+
+// Blocks of 4 leaves, so a few events make several saved blocks.
+LedgerOptions SmallBlocks() {
+  LedgerOptions options;
+  options.block_height = 2;
+  return options;
+}
+
+TEST_F(LedgerServiceTest, ARestartStartsFromTheSavedBlockRootsAndProvesAsBefore) {
+  OpenLedger(SmallBlocks());
+  std::vector<Event> said;
+  for (int i = 0; i < 23; ++i) said.push_back(Say("Nachricht " + std::to_string(i)).value());
+  ASSERT_TRUE(ledger_->CheckpointNow().ok());
+  const auto before = ledger_->Inclusion(6, 23).value();
+  OpenLedger(SmallBlocks());  // the first start saved the roots of blocks 0..4
+  EXPECT_EQ(store_->ReadLedgerBlocks(2)->size(), 5u);
+
+  Reopen();
+  OpenLedger(SmallBlocks());
+  ASSERT_TRUE(ledger_->consistent());
+  EXPECT_EQ(ledger_->Size(), 23u);
+  const auto after = ledger_->Inclusion(6, 23).value();
+  EXPECT_EQ(after.root, before.root);
+  EXPECT_EQ(after.proof, before.proof);
+  EXPECT_TRUE(ledger::VerifyInclusion(ToHash(said[6].leaf_hash), 6, 23, after.proof,
+                                      ToHash(ledger_->Latest()->root_hash))
+                  .ok());
+  // It grows on from there exactly as a full rehash of the log would.
+  store_->SetCommitListener([this](const Event& e) { ledger_->OnCommit(e); });
+  for (int i = 0; i < 9; ++i) ASSERT_TRUE(Say("danach " + std::to_string(i)).ok());
+  auto signed_now = ledger_->CheckpointNow();
+  ASSERT_TRUE(signed_now.ok()) << signed_now.status().ToString();
+  EXPECT_EQ((*signed_now)->tree_size, 32);
+  EXPECT_TRUE(Audit().ok);
+}
+
+TEST_F(LedgerServiceTest, ASavedBlockRootThatNoCheckpointVouchesForStopsTheSigning) {
+  OpenLedger(SmallBlocks());
+  for (int i = 0; i < 13; ++i) ASSERT_TRUE(Say("m" + std::to_string(i)).ok());
+  ASSERT_TRUE(ledger_->CheckpointNow().ok());
+  OpenLedger(SmallBlocks());
+  Reopen();
+  Tamper("UPDATE ledger_blocks SET root = zeroblob(32) WHERE idx = 1");
+  OpenLedger(SmallBlocks());
+  EXPECT_FALSE(ledger_->consistent());
+  EXPECT_FALSE(ledger_->CheckpointNow().ok());
+}
+
+TEST_F(LedgerServiceTest, AStoredLeafEditedAfterItsBlockWasSavedIsNeverProvenFrom) {
+  OpenLedger(SmallBlocks());
+  for (int i = 0; i < 13; ++i) ASSERT_TRUE(Say("m" + std::to_string(i)).ok());
+  ASSERT_TRUE(ledger_->CheckpointNow().ok());
+  Reopen();
+  Tamper("UPDATE events SET leaf_hash = zeroblob(32) WHERE log_index = 5");
+  OpenLedger(SmallBlocks());
+  auto proof = ledger_->Inclusion(5, 13);
+  ASSERT_FALSE(proof.ok());
+  EXPECT_EQ(proof.status().code(), StatusCode::kIoError);
+  EXPECT_TRUE(ledger_->Inclusion(9, 13).ok());
 }
 
 TEST_F(LedgerServiceTest, EventsStoredButNotYetReportedAreSignedToo) {
