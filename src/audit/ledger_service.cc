@@ -163,6 +163,8 @@ void LedgerService::Stop() {
   }
   loop_cv_.notify_all();
   if (loop_.joinable()) loop_.join();
+  Status saved = SaveNewBlocks();  // so the next start reads them, not the leaves
+  if (!saved.ok()) logger_.Error("ledger_blocks_not_saved", {{"error", saved.message()}});
 }
 
 void LedgerService::OnCommit(const Event& event) {
