@@ -32,6 +32,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/clock.h"
@@ -243,6 +244,11 @@ class WaitEstimator {
 
   // The weighted mean handling time (the prior before data).
   std::chrono::seconds MeanHandling() const;
+
+  // What it has learnt, to be saved and fed back (AddHandlingTime, Taken)
+  // after a restart: handling times oldest first, conversations in progress.
+  std::vector<std::chrono::seconds> HandlingTimes() const;
+  std::vector<std::pair<std::string, Time>> InProgress() const;
 
  private:
   double MeanHandlingSeconds() const;

@@ -59,6 +59,19 @@ void WaitEstimator::Finished(std::string_view conversation_id, Time at) {
   }
 }
 
+std::vector<seconds> WaitEstimator::HandlingTimes() const {
+  std::vector<seconds> out;
+  for (double handling : handling_) out.emplace_back(static_cast<int64_t>(handling));
+  return out;
+}
+
+std::vector<std::pair<std::string, Time>> WaitEstimator::InProgress() const {
+  std::vector<std::pair<std::string, Time>> out(in_progress_.begin(), in_progress_.end());
+  std::sort(out.begin(), out.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  return out;
+}
+
 void WaitEstimator::AddHandlingTime(seconds handling) {
   handling = std::clamp(handling, seconds(0), options_.max_handling);
   handling_.push_back(static_cast<double>(handling.count()));

@@ -1,32 +1,19 @@
 #include "server/internal/desk.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace candor {
 namespace {
 constexpr size_t kRecentWaits = 50;
-constexpr int kPage = 1000;
 }  // namespace
-
-Status ReplayStore(Store& store, const std::function<void(const Event&)>& apply) {
-  auto conversations = store.ListConversations(1'000'000);
-  if (!conversations.ok()) return conversations.status();
-  for (const auto& conversation : *conversations) {
-    int64_t after = 0;
-    while (true) {
-      auto events = store.ReadEvents(conversation.conversation_id, after, kPage);
-      if (!events.ok()) return events.status();
-      for (const auto& event : *events) apply(event);
-      if (events->size() < static_cast<size_t>(kPage)) break;
-      after = events->back().seq;
-    }
-  }
-  return Status::Ok();
-}
 
 Desk::Desk(people::WaitOptions wait, std::chrono::seconds online_window,
            std::chrono::seconds pickup_prior)
-    : online_window_(online_window), pickup_prior_(pickup_prior), estimator_(wait) {}
+    : online_window_(online_window),
+      pickup_prior_(pickup_prior),
+      estimator_(wait),
+      wait_options_(wait) {}
 
 void Desk::AgentSeen(const std::string& agent, Time at) {
   std::lock_guard lock(mu_);
@@ -66,14 +53,93 @@ people::WaitEstimate Desk::ExpectedWait(size_t position, Time now,
 }
 
 void Desk::OnCommit(const Event& event) {
-  if (!std::holds_alternative<QueueEvent>(event.body) &&
-      !std::holds_alternative<CommitmentEvent>(event.body) &&
-      !std::holds_alternative<DraftEvent>(event.body) &&
-      !std::holds_alternative<ReviewEvent>(event.body)) {
-    return;
-  }
   std::lock_guard lock(mu_);
-  Apply(event);
+  position_.Advance(event);
+  if (std::holds_alternative<QueueEvent>(event.body) ||
+      std::holds_alternative<CommitmentEvent>(event.body) ||
+      std::holds_alternative<DraftEvent>(event.body) ||
+      std::holds_alternative<ReviewEvent>(event.body)) {
+    Apply(event);
+  }
+}
+
+void Desk::ClearLocked() {
+  queue_.clear(), joined_.clear(), join_order_.clear(), taken_.clear(), drafts_.clear();
+  recent_waits_.clear(), escalated_.clear(), told_.clear(), applied_seq_.clear();
+  estimator_ = people::WaitEstimator(wait_options_);
+  position_ = {};
+}
+
+// Times as Unix milliseconds; "v" names the format.
+ProjectionSnapshot Desk::Snapshot() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json queue = nlohmann::json::array(), drafts = nlohmann::json::array();
+  for (const auto& [key, entry] : queue_) {
+    queue.push_back(
+        {entry.conversation_id, ToUnixMillis(entry.since), entry.requested_by, std::get<1>(key)});
+  }
+  for (const auto& [key, at] : drafts_) drafts.push_back({key.first, key.second, ToUnixMillis(at)});
+  nlohmann::json waits = nlohmann::json::array(), handling = nlohmann::json::array(),
+                 in_progress = nlohmann::json::array();
+  for (auto wait : recent_waits_) waits.push_back(wait.count());
+  for (auto time : estimator_.HandlingTimes()) handling.push_back(time.count());
+  for (const auto& [id, at] : estimator_.InProgress())
+    in_progress.push_back({id, ToUnixMillis(at)});
+  nlohmann::json told = nlohmann::json::object(), taken = nlohmann::json::object(),
+                 applied = nlohmann::json::object();
+  for (const auto& [id, place] : told_) told[id] = place;
+  for (const auto& [id, agent] : taken_) taken[id] = agent;
+  for (const auto& [id, seq] : applied_seq_) applied[id] = seq;
+  const nlohmann::json state = {{"v", 1},
+                                {"queue", std::move(queue)},
+                                {"escalated", escalated_},
+                                {"told", std::move(told)},
+                                {"taken", std::move(taken)},
+                                {"drafts", std::move(drafts)},
+                                {"recent_waits", std::move(waits)},
+                                {"handling", std::move(handling)},
+                                {"in_progress", std::move(in_progress)},
+                                {"applied_seq", std::move(applied)}};
+  return {ProjectionName(), position_.log_index, position_.leaf_hash, state.dump(), {}};
+}
+
+Status Desk::Restore(const ProjectionSnapshot& snapshot) {
+  std::lock_guard lock(mu_);
+  ClearLocked();
+  try {
+    const auto state = nlohmann::json::parse(snapshot.state);
+    if (state.at("v") != 1) return Status::InvalidArgument("unknown desk snapshot format");
+    for (const auto& id : state.at("escalated")) escalated_.insert(id.get<std::string>());
+    for (const auto& entry : state.at("queue")) {
+      const auto id = entry.at(0).get<std::string>();
+      joined_[id] = FromUnixMillis(entry.at(1).get<int64_t>());
+      join_order_[id] = entry.at(3).get<int64_t>();
+      queue_[KeyOf(id)] = {id, joined_[id], entry.at(2).get<std::string>(),
+                           escalated_.count(id) > 0};
+    }
+    for (const auto& [id, place] : state.at("told").items()) told_[id] = place.get<size_t>();
+    for (const auto& [id, agent] : state.at("taken").items()) taken_[id] = agent.get<std::string>();
+    for (const auto& draft : state.at("drafts")) {
+      drafts_[{draft.at(0).get<std::string>(), draft.at(1).get<int64_t>()}] =
+          FromUnixMillis(draft.at(2).get<int64_t>());
+    }
+    for (const auto& wait : state.at("recent_waits")) {
+      recent_waits_.emplace_back(wait.get<int64_t>());
+    }
+    for (const auto& time : state.at("handling")) {
+      estimator_.AddHandlingTime(std::chrono::seconds(time.get<int64_t>()));
+    }
+    for (const auto& entry : state.at("in_progress")) {
+      estimator_.Taken(entry.at(0).get<std::string>(), FromUnixMillis(entry.at(1).get<int64_t>()));
+    }
+    for (const auto& [id, seq] : state.at("applied_seq").items())
+      applied_seq_[id] = seq.get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    ClearLocked();
+    return Status::InvalidArgument(std::string("unreadable desk snapshot: ") + e.what());
+  }
+  position_ = {snapshot.through_log_index, snapshot.through_leaf_hash};
+  return Status::Ok();
 }
 
 Desk::QueueKey Desk::KeyOf(const std::string& id) const {

@@ -331,14 +331,17 @@ class Server::Impl {
       logger_.Warn("max_connections_lowered", {{"to", static_cast<int64_t>(max_connections_)},
                                                {"reason", "kept below the open-file limit"}});
     }
-    Status replayed = ReplayStore(store_, [this](const Event& event) {
-      desk_.OnCommit(event);
-      promises_.OnCommit(event);
-      trust_.OnCommit(event);
-    });
-    if (!replayed.ok()) {
-      return Status(replayed.code(), "reading the conversations' state: " + replayed.message());
+    auto restored = RestoreProjections(store_, projections());
+    if (!restored.ok()) {
+      return Status(restored.status().code(),
+                    "reading the conversations' state: " + restored.status().message());
     }
+    for (const auto& ignored : restored->ignored) {
+      logger_.Warn("snapshot_ignored", {{"projection", ignored}});
+    }
+    logger_.Info("state_restored",
+                 {{"from_snapshots", static_cast<int64_t>(restored->from_snapshot.size())},
+                  {"events_folded", restored->events_folded}});
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.bind, ec);
     if (ec)
@@ -362,6 +365,7 @@ class Server::Impl {
     });
     asio::co_spawn(io_, Accept(), asio::detached);
     asio::co_spawn(io_, api_.KeepPromises([this] { return stopping_.load(); }), asio::detached);
+    asio::co_spawn(io_, SaveSnapshots(), asio::detached);
     std::vector<std::thread> threads;
     for (int i = 1; i < options_.io_threads; ++i) {
       threads.emplace_back([this] {
@@ -375,7 +379,29 @@ class Server::Impl {
     // Turns already queued still run to the end, so their steps are not lost.
     pipeline_pool_.join();
     blocking_pool_.join();
+    SaveSnapshotsNow();  // the store is still open: the next start folds nothing
     logger_.Info("stopped");
+  }
+
+  // The projections the commit listener feeds, in that order.
+  std::vector<Projection*> projections() { return {&desk_, &promises_, &trust_}; }
+
+  void SaveSnapshotsNow() {
+    Status saved = SaveProjectionSnapshots(store_, projections(), clock_.Now());
+    if (!saved.ok()) logger_.Error("snapshot_failed", {{"error", saved.message()}});
+  }
+
+  // Every snapshot_interval, on the blocking pool (a snapshot holds each
+  // projection's lock while it is written out).
+  asio::awaitable<void> SaveSnapshots() {
+    asio::steady_timer timer(io_);
+    while (!stopping_.load()) {
+      timer.expires_after(options_.snapshot_interval);
+      boost::system::error_code ec;
+      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+      if (stopping_.load()) break;
+      asio::post(blocking_pool_, [this] { SaveSnapshotsNow(); });
+    }
   }
 
   void Stop() {

@@ -1,6 +1,7 @@
 #include "server/internal/promises.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace candor {
 
@@ -10,9 +11,66 @@ void PromiseBook::OnCommit(const Event& event) {
                         (std::holds_alternative<MessageEvent>(event.body) &&
                          (std::get<MessageEvent>(event.body).author == Author::kPerson ||
                           std::get<MessageEvent>(event.body).author == Author::kAiApproved));
-  if (!relevant) return;
   std::lock_guard lock(mu_);
-  Apply(event);
+  position_.Advance(event);
+  if (relevant) Apply(event);
+}
+
+ProjectionSnapshot PromiseBook::Snapshot() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json promises = nlohmann::json::object(), applied = nlohmann::json::object();
+  for (const auto& [id, list] : promises_) {
+    auto& out = promises[id] = nlohmann::json::array();
+    for (const auto& p : list) {
+      out.push_back({p.id, p.source, p.agent, ToUnixMillis(p.made_at), ToUnixMillis(p.due),
+                     ToUnixMillis(p.first_due), p.missed, p.reminded,
+                     p.answered_at ? nlohmann::json(ToUnixMillis(*p.answered_at)) : nullptr,
+                     p.outcome});
+    }
+  }
+  for (const auto& [id, seq] : applied_seq_) applied[id] = seq;
+  const nlohmann::json state = {{"v", 1},
+                                {"promises", std::move(promises)},
+                                {"awaiting_queue_promise", awaiting_queue_promise_},
+                                {"applied_seq", std::move(applied)}};
+  return {ProjectionName(), position_.log_index, position_.leaf_hash, state.dump(), {}};
+}
+
+Status PromiseBook::Restore(const ProjectionSnapshot& snapshot) {
+  std::lock_guard lock(mu_);
+  promises_.clear(), awaiting_queue_promise_.clear(), applied_seq_.clear();
+  position_ = {};
+  try {
+    const auto state = nlohmann::json::parse(snapshot.state);
+    if (state.at("v") != 1) return Status::InvalidArgument("unknown promise snapshot format");
+    for (const auto& [id, list] : state.at("promises").items()) {
+      auto& out = promises_[id];
+      for (const auto& p : list) {
+        Promise promise;
+        promise.id = p.at(0).get<int64_t>();
+        promise.source = p.at(1).get<std::string>();
+        promise.agent = p.at(2).get<std::string>();
+        promise.made_at = FromUnixMillis(p.at(3).get<int64_t>());
+        promise.due = FromUnixMillis(p.at(4).get<int64_t>());
+        promise.first_due = FromUnixMillis(p.at(5).get<int64_t>());
+        promise.missed = p.at(6).get<int>();
+        promise.reminded = p.at(7).get<bool>();
+        if (!p.at(8).is_null()) promise.answered_at = FromUnixMillis(p.at(8).get<int64_t>());
+        promise.outcome = p.at(9).get<std::string>();
+        out.push_back(std::move(promise));
+      }
+    }
+    for (const auto& id : state.at("awaiting_queue_promise")) {
+      awaiting_queue_promise_.insert(id.get<std::string>());
+    }
+    for (const auto& [id, seq] : state.at("applied_seq").items())
+      applied_seq_[id] = seq.get<int64_t>();
+  } catch (const nlohmann::json::exception& e) {
+    promises_.clear(), awaiting_queue_promise_.clear(), applied_seq_.clear();
+    return Status::InvalidArgument(std::string("unreadable promise snapshot: ") + e.what());
+  }
+  position_ = {snapshot.through_log_index, snapshot.through_leaf_hash};
+  return Status::Ok();
 }
 
 void PromiseBook::Apply(const Event& event) {

@@ -65,6 +65,9 @@ struct ServerOptions {
   // The queue's promise is never sooner than this: even a free person needs
   // a moment to see and open the conversation.
   std::chrono::minutes queue_promise_floor{5};
+  // How often the desk, promise book and trust figures save a snapshot (and
+  // at shutdown), so a restart folds only the events since.
+  std::chrono::milliseconds snapshot_interval{5 * 60 * 1000};
 };
 
 // One passage of the knowledge base, as agents search it. The server does not

@@ -38,15 +38,15 @@ void TrustStats::Counts::Add(const Counts& o) {
 }
 
 void TrustStats::OnCommit(const Event& event) {
-  // Most events are work steps and understandings, which count for nothing
-  // here: they need not wait for the lock.
+  std::lock_guard lock(mu_);
+  position_.Advance(event);
+  // Most events are work steps and understandings, which count for nothing here.
   if (std::holds_alternative<WorkStepEvent>(event.body) ||
       std::holds_alternative<UnderstandingEvent>(event.body)) {
     return;
   }
   Counts delta;
   const std::string& id = event.conversation_id;
-  std::lock_guard lock(mu_);
   if (std::holds_alternative<DecisionEvent>(event.body)) {
     delta.turns = 1;
   } else if (const auto* m = std::get_if<MessageEvent>(&event.body)) {
@@ -103,6 +103,68 @@ void TrustStats::OnCommit(const Event& event) {
   }
   by_minute_[MinuteOf(event.at)].Add(delta);
   all_.Add(delta);
+}
+
+namespace {
+constexpr const char* kCountNames[] = {"turns",    "ai_alone", "handoffs", "dont_know",
+                                       "approved", "edited",   "rejected", "promises_made",
+                                       "kept",     "broken",   "answered"};
+}  // namespace
+
+// by_minute_ as {minute: [the counts in kCountNames order, [waits]]}; all_ is
+// their sum.
+ProjectionSnapshot TrustStats::Snapshot() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json minutes = nlohmann::json::object(), joined = nlohmann::json::object(),
+                 broken = nlohmann::json::array();
+  for (const auto& [minute, c] : by_minute_) {
+    minutes[std::to_string(minute)] = {c.turns,           c.ai_alone,          c.handoffs,
+                                       c.dont_know,       c.approved,          c.edited,
+                                       c.rejected,        c.promises_made,     c.promises_kept,
+                                       c.promises_broken, c.promises_answered, c.waits_ms};
+  }
+  for (const auto& [id, at] : joined_) joined[id] = ToUnixMillis(at);
+  for (const auto& [id, promise] : broken_) broken.push_back({id, promise});
+  const nlohmann::json state = {{"v", 1},
+                                {"counts", kCountNames},
+                                {"by_minute", std::move(minutes)},
+                                {"joined", std::move(joined)},
+                                {"broken", std::move(broken)}};
+  return {ProjectionName(), position_.log_index, position_.leaf_hash, state.dump(), {}};
+}
+
+Status TrustStats::Restore(const ProjectionSnapshot& snapshot) {
+  std::lock_guard lock(mu_);
+  by_minute_.clear(), joined_.clear(), broken_.clear();
+  all_ = {};
+  position_ = {};
+  try {
+    const auto state = nlohmann::json::parse(snapshot.state);
+    if (state.at("v") != 1) return Status::InvalidArgument("unknown trust snapshot format");
+    for (const auto& [minute, c] : state.at("by_minute").items()) {
+      Counts counts;
+      int64_t* fields[] = {&counts.turns,           &counts.ai_alone,         &counts.handoffs,
+                           &counts.dont_know,       &counts.approved,         &counts.edited,
+                           &counts.rejected,        &counts.promises_made,    &counts.promises_kept,
+                           &counts.promises_broken, &counts.promises_answered};
+      for (size_t i = 0; i < std::size(fields); ++i) *fields[i] = c.at(i).get<int64_t>();
+      counts.waits_ms = c.at(std::size(fields)).get<std::vector<int64_t>>();
+      all_.Add(counts);
+      by_minute_[std::stoll(minute)] = std::move(counts);
+    }
+    for (const auto& [id, at] : state.at("joined").items()) {
+      joined_[id] = FromUnixMillis(at.get<int64_t>());
+    }
+    for (const auto& entry : state.at("broken")) {
+      broken_.insert({entry.at(0).get<std::string>(), entry.at(1).get<int64_t>()});
+    }
+  } catch (const std::exception& e) {  // json errors, and stoll on a bad minute
+    by_minute_.clear(), joined_.clear(), broken_.clear();
+    all_ = {};
+    return Status::InvalidArgument(std::string("unreadable trust snapshot: ") + e.what());
+  }
+  position_ = {snapshot.through_log_index, snapshot.through_leaf_hash};
+  return Status::Ok();
 }
 
 nlohmann::json TrustStats::ToJson(const Counts& c) {

@@ -204,6 +204,53 @@ class Store {
   virtual Status Ping() = 0;
 };
 
+// ---------------------------------------------------------------------------
+// Projections: state folded from the committed events and kept in memory (the
+// desk, the promise book, the trust figures). The composition root restores
+// each at start (from its snapshot and the events after it) and feeds it every
+// commit; snapshots are saved now and then and at shutdown, so a restart folds
+// the events since the last snapshot instead of the whole log.
+
+// Where a fold stands: the last event folded in (log index -1: none yet).
+struct FoldPosition {
+  int64_t log_index = -1;
+  std::string leaf_hash;
+  void Advance(const Event& event) {
+    log_index = event.log_index;
+    leaf_hash = event.leaf_hash;
+  }
+};
+
+class Projection {
+ public:
+  virtual ~Projection() = default;
+  // The key of its snapshot; changing the state's format means a new name
+  // (or version inside the state), so an old snapshot is never misread.
+  virtual std::string ProjectionName() const = 0;
+  // Called in commit order; every event, also those the projection ignores.
+  virtual void OnCommit(const Event& event) = 0;
+  // The state and its fold position, taken together (name and saved_at are
+  // filled in by the caller).
+  virtual ProjectionSnapshot Snapshot() const = 0;
+  // Starts over from a snapshot. InvalidArgument when its state cannot be
+  // read; the projection is then empty, as new.
+  virtual Status Restore(const ProjectionSnapshot& snapshot) = 0;
+};
+
+struct ProjectionsRestored {
+  int64_t events_folded = 0;               // read from the log after the snapshots
+  std::vector<std::string> from_snapshot;  // names restored from a snapshot
+  std::vector<std::string> ignored;        // "name: why", folded from the start instead
+};
+
+// Restores each projection from its snapshot when the snapshot still fits the
+// stored log (the event it was taken after is there, with the same leaf hash),
+// then feeds every projection the events after its position, in commit order.
+Result<ProjectionsRestored> RestoreProjections(Store& store,
+                                               const std::vector<Projection*>& projections);
+// Saves each projection's snapshot as of now.
+Status SaveProjectionSnapshots(Store& store, const std::vector<Projection*>& projections, Time now);
+
 // Blocks until the append is durable. For command-line tools and tests; a
 // server thread should use Append with a callback instead.
 Result<Event> AppendAndWait(Store& store, AppendRequest request);

@@ -25,18 +25,18 @@
 
 namespace candor {
 
-// Feeds every stored event, conversation by conversation and in order, to
-// `apply` (to rebuild state at start).
-Status ReplayStore(Store& store, const std::function<void(const Event&)>& apply);
-
-class Desk {
+class Desk final : public Projection {
  public:
   // An agent counts as online for `online_window` after their last request.
   explicit Desk(people::WaitOptions wait = {},
                 std::chrono::seconds online_window = std::chrono::minutes(5),
                 std::chrono::seconds pickup_prior = std::chrono::minutes(2));
 
-  void OnCommit(const Event& event);
+  // Projection: every event (those about people change the desk).
+  void OnCommit(const Event& event) override;
+  std::string ProjectionName() const override { return "desk"; }
+  ProjectionSnapshot Snapshot() const override;
+  Status Restore(const ProjectionSnapshot& snapshot) override;
 
   // An agent made an authenticated request at `at`.
   void AgentSeen(const std::string& agent, Time at);
@@ -97,6 +97,7 @@ class Desk {
 
  private:
   void Apply(const Event& event);  // mu_ held
+  void ClearLocked();              // mu_ held: as new
   size_t AgentsOnlineLocked(Time now) const;
   size_t PositionLocked(const std::string& id) const;  // 0: not waiting
 
@@ -106,7 +107,7 @@ class Desk {
 
   mutable std::mutex mu_;
   // Guarded by mu_:
-  mutable people::WaitEstimator estimator_;
+  mutable people::WaitEstimator estimator_;  // learns from takes and hand-backs
   std::unordered_map<std::string, Time> agents_seen_;
   // (0 if escalated else 1, the join's log index, id) -> entry: escalated
   // first, then in the order the joins were committed (two joins within one
@@ -122,6 +123,8 @@ class Desk {
   std::set<std::string> escalated_;
   std::unordered_map<std::string, size_t> told_;          // waiting id -> place last told
   std::unordered_map<std::string, int64_t> applied_seq_;  // id -> seq of the last event applied
+  FoldPosition position_;
+  const people::WaitOptions wait_options_;
 };
 
 }  // namespace candor

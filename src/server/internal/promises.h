@@ -27,9 +27,13 @@
 
 namespace candor {
 
-class PromiseBook {
+class PromiseBook final : public Projection {
  public:
-  void OnCommit(const Event& event);
+  // Projection: every event (promises, queue changes and replies matter).
+  void OnCommit(const Event& event) override;
+  std::string ProjectionName() const override { return "promises"; }
+  ProjectionSnapshot Snapshot() const override;
+  Status Restore(const ProjectionSnapshot& snapshot) override;
 
   struct Promise {
     int64_t id = 0;      // the seq of the event that made it
@@ -70,6 +74,7 @@ class PromiseBook {
   std::unordered_map<std::string, std::vector<Promise>> promises_;
   std::set<std::string> awaiting_queue_promise_;
   std::unordered_map<std::string, int64_t> applied_seq_;  // id -> seq of the last event applied
+  FoldPosition position_;
 };
 
 }  // namespace candor

@@ -27,12 +27,17 @@
 
 #include "core/clock.h"
 #include "core/event.h"
+#include "store/store.h"
 
 namespace candor {
 
-class TrustStats {
+class TrustStats final : public Projection {
  public:
-  void OnCommit(const Event& event);
+  // Projection: every event (decisions, answers, queue, reviews, promises count).
+  void OnCommit(const Event& event) override;
+  std::string ProjectionName() const override { return "trust"; }
+  ProjectionSnapshot Snapshot() const override;
+  Status Restore(const ProjectionSnapshot& snapshot) override;
 
   // {from, to, bucket_seconds, totals: {...}, series: [{start, ...}]} over
   // [from, to), in buckets of `bucket` (a whole number of minutes).
@@ -56,6 +61,7 @@ class TrustStats {
   Counts all_;
   std::unordered_map<std::string, Time> joined_;      // conversation -> joined queue
   std::set<std::pair<std::string, int64_t>> broken_;  // (conversation, promise)
+  FoldPosition position_;
 };
 
 }  // namespace candor
