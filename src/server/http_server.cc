@@ -311,6 +311,7 @@ class Server::Impl {
       desk_.OnCommit(event);
       promises_.OnCommit(event);
       trust_.OnCommit(event);
+      events_since_snapshot_.fetch_add(1, std::memory_order_relaxed);
       metrics_.EventAppended();
       hub_.Publish(event);
     });
@@ -342,6 +343,8 @@ class Server::Impl {
     logger_.Info("state_restored",
                  {{"from_snapshots", static_cast<int64_t>(restored->from_snapshot.size())},
                   {"events_folded", restored->events_folded}});
+    // A long fold is not repeated if the process ends before the next snapshot.
+    if (restored->events_folded >= options_.snapshot_every_events) SaveSnapshotsNow();
     boost::system::error_code ec;
     auto address = asio::ip::make_address(options_.bind, ec);
     if (ec)
@@ -387,20 +390,30 @@ class Server::Impl {
   std::vector<Projection*> projections() { return {&desk_, &promises_, &trust_}; }
 
   void SaveSnapshotsNow() {
+    events_since_snapshot_ = 0;
     Status saved = SaveProjectionSnapshots(store_, projections(), clock_.Now());
     if (!saved.ok()) logger_.Error("snapshot_failed", {{"error", saved.message()}});
   }
 
-  // Every snapshot_interval, on the blocking pool (a snapshot holds each
-  // projection's lock while it is written out).
+  // After snapshot_every_events or snapshot_interval, on the blocking pool
+  // (a snapshot holds each projection's lock while it is written out).
   asio::awaitable<void> SaveSnapshots() {
+    const auto tick =
+        std::min<std::chrono::milliseconds>(options_.snapshot_interval, std::chrono::seconds(5));
     asio::steady_timer timer(io_);
+    auto last = std::chrono::steady_clock::now();
     while (!stopping_.load()) {
-      timer.expires_after(options_.snapshot_interval);
+      timer.expires_after(tick);
       boost::system::error_code ec;
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       if (stopping_.load()) break;
-      asio::post(blocking_pool_, [this] { SaveSnapshotsNow(); });
+      const int64_t events = events_since_snapshot_.load();
+      const auto now = std::chrono::steady_clock::now();
+      if (events >= options_.snapshot_every_events ||
+          (events > 0 && now - last >= options_.snapshot_interval)) {
+        last = now;
+        asio::post(blocking_pool_, [this] { SaveSnapshotsNow(); });
+      }
     }
   }
 
@@ -830,7 +843,8 @@ class Server::Impl {
   const Clock& clock_;
   Logger& logger_;
   std::atomic<bool> stopping_{false};
-  size_t max_connections_ = 0;  // set by Listen
+  std::atomic<int64_t> events_since_snapshot_{0};  // committed since the last snapshot
+  size_t max_connections_ = 0;                     // set by Listen
   // Before io_: streams still suspended when it is destroyed let go of these.
   SessionStreams session_streams_;
   StreamSlots stream_slots_;

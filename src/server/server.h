@@ -65,8 +65,10 @@ struct ServerOptions {
   // The queue's promise is never sooner than this: even a free person needs
   // a moment to see and open the conversation.
   std::chrono::minutes queue_promise_floor{5};
-  // How often the desk, promise book and trust figures save a snapshot (and
-  // at shutdown), so a restart folds only the events since.
+  // The desk, promise book and trust figures save a snapshot after this many
+  // events or this long, whichever comes first (and at shutdown), so a restart
+  // folds only the events since.
+  int64_t snapshot_every_events = 200'000;
   std::chrono::milliseconds snapshot_interval{5 * 60 * 1000};
 };
 
