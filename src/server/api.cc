@@ -2,6 +2,7 @@
 
 #include "core/conversation.h"
 #include "core/text.h"
+#include "core/version.h"
 #include "server/internal/web_files.h"
 
 namespace candor {
@@ -461,7 +462,7 @@ Api::Api(Deps deps)
        {{"200", "{from, to, proof}"}, {"400", error}}},
   };
   for (const auto& route : routes_) route_segments_.push_back(SplitPath(route.pattern));
-  openapi_ = BuildOpenApi(routes_, "0.1.0").dump(2);
+  openapi_ = BuildOpenApi(routes_, std::string(kVersion)).dump(2);
 }
 
 Api::Match Api::Find(const std::string& method, const std::string& path,
