@@ -3,7 +3,7 @@ PORT ?= 8080
 RELEASE := build/release
 CANDOR := $(RELEASE)/src/cli/candor
 
-.PHONY: all setup build web run test asan tsan bench clean
+.PHONY: all setup build web run test package asan tsan bench clean
 
 all: build
 
@@ -29,6 +29,10 @@ run: build
 
 test: build
 	@ctest --preset release
+
+# The Debian package, into build/release/package/ (packaging/CMakeLists.txt).
+package: build
+	@cd $(RELEASE) && cpack -G DEB -B package
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 asan: setup

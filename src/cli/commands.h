@@ -7,8 +7,6 @@
 
 namespace candor {
 
-inline constexpr const char* kVersion = "0.1.0";
-
 struct CommonFlags {
   std::optional<std::string> config_path;  // --config, else ./candor.toml if present
   std::optional<std::string> data_dir;     // --data

@@ -146,6 +146,14 @@ const std::vector<Entry>& Table() {
           c.data_dir = v;
           return Status::Ok();
         });
+    add("storage.share_dir", "CANDOR_SHARE_DIR",
+        "the models, web front end and demo data candor ships with (default: ../share/candor "
+        "beside the binary)",
+        [](Config& c, const std::string& v) {
+          if (v.empty()) return Status::InvalidArgument("storage.share_dir is empty", "share_dir");
+          c.share_dir = v;
+          return Status::Ok();
+        });
     add("ledger.origin", "CANDOR_LEDGER_ORIGIN",
         "name of this ledger in its signed checkpoints, e.g. your domain (default candor)",
         [](Config& c, const std::string& v) {

@@ -20,6 +20,9 @@ struct Config {
   ServerOptions server;
   LedgerOptions ledger;
   std::string data_dir = "var";
+  // The models, web front end and demo data candor ships with. Empty: found
+  // from the binary's own place (cli/install_layout.h).
+  std::string share_dir;
   std::string vault_key_file;  // empty: <data_dir>/vault.key
   // The bank's own published phone numbers, never masked as personal data.
   std::vector<std::string> published_phone_numbers = {"+49 116 116"};

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "answer/answer.h"
+#include "cli/install_layout.h"
 #include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
 
@@ -59,8 +60,9 @@ int RunKbEval(const Config& config, const std::string& questions_path, bool json
     return 1;
   }
   // The intent the understand stage would find, as the pipeline uses it.
-  const std::string model_dir =
-      config.intent_model.empty() ? std::string(CANDOR_MODEL_DIR) + "/bank" : config.intent_model;
+  const std::string model_dir = config.intent_model.empty()
+                                    ? LocateShippedFiles(config.share_dir).IntentModel()
+                                    : config.intent_model;
   auto intents = nlu::IntentModel::Load(model_dir);
   if (!intents.ok()) {
     std::cerr << "candor kb eval: " << intents.status().message() << "\n";

@@ -10,8 +10,10 @@
 
 #include "cli/commands.h"
 #include "cli/config.h"
+#include "cli/install_layout.h"
 #include "cli/kb_cmd.h"
 #include "cli/wiring.h"
+#include "core/version.h"
 #include "knowledge/knowledge.h"
 #include "nlu/nlu.h"
 #include "privacy/privacy.h"
@@ -56,7 +58,8 @@ int main(int argc, char** argv) {
   serve_cmd->add_option("--port", serve.port, "TCP port (0: any free port)")
       ->check(CLI::Range(0, 65535));
   serve_cmd->add_option("--bind", serve.bind, "address to listen on");
-  serve_cmd->add_option("--web", serve.web_dir, "the built web front end (default: web/dist)");
+  serve_cmd->add_option("--web", serve.web_dir,
+                        "the built web front end (default: the one candor ships with)");
   serve_cmd->add_flag("--demo", serve.demo,
                       "seed a demo agent and conversation into an empty database");
 
@@ -241,9 +244,11 @@ int main(int argc, char** argv) {
   if (ask_cmd->parsed()) return candor::RunAsk(ask);
   if (policy_explain_cmd->parsed()) return candor::RunAsk(explain);
   if (policy_check_cmd->parsed()) {
-    return candor::policy::RunPolicyCheck(
-        policy_file, policy_catalogue.empty() ? CANDOR_DEMO_CATALOGUE : policy_catalogue, std::cout,
-        std::cerr);
+    return candor::policy::RunPolicyCheck(policy_file,
+                                          policy_catalogue.empty()
+                                              ? candor::LocateShippedFiles("").DemoIntentCatalogue()
+                                              : policy_catalogue,
+                                          std::cout, std::cerr);
   }
   if (add_cmd->parsed()) return candor::RunAgentAdd(agent_add);
   for (const auto& [cmd, change] : change_cmds) {

@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "cli/commands.h"
+#include "cli/install_layout.h"
 #include "cli/wiring.h"
 #include "core/log.h"
 #include "knowledge/knowledge.h"
@@ -49,7 +50,8 @@ int RunServe(const ServeFlags& flags) {
   if (flags.port) config->server.port = static_cast<uint16_t>(*flags.port);
   if (flags.bind) config->server.bind = *flags.bind;
   if (flags.web_dir) config->server.web_dir = *flags.web_dir;
-  if (config->server.web_dir.empty()) config->server.web_dir = CANDOR_WEB_DIR;
+  if (config->server.web_dir.empty())
+    config->server.web_dir = LocateShippedFiles(config->share_dir).WebDir();
 
   SystemClock clock;
   Logger logger(stderr, config->log_level, clock);

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/install_layout.h"
 #include "nlu/nlu.h"
 
 namespace candor {
@@ -48,10 +49,10 @@ Result<std::unique_ptr<Store>> OpenDataStore(const Config& config, const Clock& 
 }
 
 Result<nlu::Understander> LoadUnderstander(const Config& config) {
-  const std::string models = CANDOR_MODEL_DIR;
+  const ShippedFiles shipped = LocateShippedFiles(config.share_dir);
   auto understander = nlu::Understander::Load(
-      config.intent_model.empty() ? models + "/bank" : config.intent_model,
-      config.distress_model.empty() ? models + "/distress" : config.distress_model,
+      config.intent_model.empty() ? shipped.IntentModel() : config.intent_model,
+      config.distress_model.empty() ? shipped.DistressModel() : config.distress_model,
       config.language == "en" ? nlu::Language::kEnglish : nlu::Language::kGerman);
   if (!understander.ok()) {
     return Status(understander.status().code(),
@@ -64,12 +65,13 @@ Result<nlu::Understander> LoadUnderstander(const Config& config) {
 Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::string& kb_dir,
                                           bool import_demo_kb) {
   AnsweringParts parts;
+  const ShippedFiles shipped = LocateShippedFiles(config.share_dir);
   auto knowledge = knowledge::KnowledgeBase::Open(kb_dir);
   if (!knowledge.ok())
     return Status(knowledge.status().code(), "knowledge base: " + knowledge.status().message());
   parts.knowledge = std::make_unique<knowledge::KnowledgeBase>(std::move(*knowledge));
   if (import_demo_kb) {
-    auto imported = parts.knowledge->Import(CANDOR_DEMO_KB_DIR);
+    auto imported = parts.knowledge->Import(shipped.DemoKnowledgeBase());
     if (!imported.ok()) {
       return Status(imported.status().code(),
                     "demo knowledge base: " + imported.status().message());
@@ -78,12 +80,12 @@ Result<AnsweringParts> LoadAnsweringParts(const Config& config, const std::strin
   parts.composer = std::make_unique<answer::ExtractiveComposer>(*parts.knowledge);
 
   const std::string policy_path =
-      config.policy_file.empty() ? CANDOR_DEMO_POLICY : config.policy_file;
+      config.policy_file.empty() ? shipped.DemoPolicy() : config.policy_file;
   auto policy = policy::Policy::Load(policy_path);
   if (!policy.ok()) return Status(policy.status().code(), "policy: " + policy.status().message());
   parts.policy = std::make_unique<policy::Policy>(std::move(*policy));
   const std::string catalogue_path =
-      config.intent_catalogue.empty() ? CANDOR_DEMO_CATALOGUE : config.intent_catalogue;
+      config.intent_catalogue.empty() ? shipped.DemoIntentCatalogue() : config.intent_catalogue;
   auto catalogue = policy::LoadIntentCatalogue(catalogue_path);
   if (!catalogue.ok()) {
     return Status(catalogue.status().code(), "intent catalogue: " + catalogue.status().message());

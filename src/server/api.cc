@@ -2,6 +2,7 @@
 
 #include "core/conversation.h"
 #include "core/text.h"
+#include "core/version.h"
 #include "server/internal/web_files.h"
 
 namespace candor {
@@ -461,7 +462,7 @@ Api::Api(Deps deps)
        {{"200", "{from, to, proof}"}, {"400", error}}},
   };
   for (const auto& route : routes_) route_segments_.push_back(SplitPath(route.pattern));
-  openapi_ = BuildOpenApi(routes_, "0.1.0").dump(2);
+  openapi_ = BuildOpenApi(routes_, std::string(kVersion)).dump(2);
 }
 
 Api::Match Api::Find(const std::string& method, const std::string& path,
@@ -497,7 +498,7 @@ std::optional<HttpResponse> Api::AuthenticateAgent(const std::string& token, boo
   caller.kind = Caller::Kind::kAgent;
   if (!SessionHolds(caller)) {
     caller = Caller{};
-    return ErrorResponse(401, "unauthenticated",
+    return ErrorResponse(ApiError::kUnauthenticated,
                          "the session has ended (logged out, expired or revoked); log in again");
   }
   // Sliding renewal: a request moves the idle deadline on. Written only once
@@ -543,7 +544,7 @@ std::optional<HttpResponse> Api::NamedConversation(const Route& route, const Htt
   if (route.pattern.find("{message}") != std::string::npos) {
     int64_t seq = 0;
     if (!ParseMessageId(request.params[0], id, &seq)) {
-      return ErrorResponse(404, "not_found", "no such message");
+      return ErrorResponse(ApiError::kNotFound, "no such message");
     }
   } else if (route.pattern.find("/{id}") != std::string::npos) {
     *id = request.params[0];
@@ -551,7 +552,7 @@ std::optional<HttpResponse> Api::NamedConversation(const Route& route, const Htt
     return std::nullopt;  // the path names something else (an agent, a file)
   }
   *names = true;
-  if (!LooksLikeId(*id)) return ErrorResponse(404, "not_found", "no such conversation");
+  if (!LooksLikeId(*id)) return ErrorResponse(ApiError::kNotFound, "no such conversation");
   return std::nullopt;
 }
 
@@ -560,11 +561,11 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
   if (route.access == Access::kPublic) return std::nullopt;
   const std::string token = request.BearerToken(/*allow_query=*/route.stream);
   if (token.empty()) {
-    return ErrorResponse(401, "unauthenticated", "send a token: Authorization: Bearer <token>");
+    return ErrorResponse(ApiError::kUnauthenticated, "send a token: Authorization: Bearer <token>");
   }
   const TokenKind kind = KindOfToken(token);
   if (kind == TokenKind::kMalformed || kind == TokenKind::kDevice) {
-    return ErrorResponse(401, "unauthenticated", "this is not a token candor gave out");
+    return ErrorResponse(ApiError::kUnauthenticated, "this is not a token candor gave out");
   }
   bool names_conversation = false;
   std::string id;
@@ -576,10 +577,10 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
       return failure;
     }
     if (route.access == Access::kCustomer) {
-      return ErrorResponse(403, "forbidden", "only the customer may write here; agents reply");
+      return ErrorResponse(ApiError::kForbidden, "only the customer may write here; agents reply");
     }
     if (route.access == Access::kAdmin && caller.agent.role != AgentRole::kAdmin) {
-      return ErrorResponse(403, "forbidden", "only admins may do this");
+      return ErrorResponse(ApiError::kForbidden, "only admins may do this");
     }
     if (names_conversation) {
       auto conversation = deps_.store.GetConversation(id);
@@ -588,13 +589,14 @@ std::optional<HttpResponse> Api::Authorize(const Route& route, const HttpRequest
     return std::nullopt;
   }
   if (route.access == Access::kAgent || route.access == Access::kAdmin) {
-    return ErrorResponse(403, "forbidden", "only agents may do this");
+    return ErrorResponse(ApiError::kForbidden, "only agents may do this");
   }
-  if (!names_conversation) return ErrorResponse(403, "forbidden", "only agents may do this");
+  if (!names_conversation) return ErrorResponse(ApiError::kForbidden, "only agents may do this");
   auto conversation = deps_.store.GetConversation(id);
   if (!conversation.ok()) return ErrorFromStatus(conversation.status());
   if (!TokenMatchesHash(token, conversation->token_hash)) {
-    return ErrorResponse(403, "forbidden", "this token does not grant access to this conversation");
+    return ErrorResponse(ApiError::kForbidden,
+                         "this token does not grant access to this conversation");
   }
   caller.kind = Caller::Kind::kCustomer;
   caller.conversation_id = id;
@@ -606,7 +608,7 @@ asio::awaitable<HttpResponse> Api::Handle(size_t route, HttpRequest& request,
   // A body sent as a form or as text is not read as JSON: a browser sends
   // those to any origin without asking first.
   if (!routes_[route].request_schema.is_null() && !request.body.empty() && !request.HasJsonBody()) {
-    co_return ErrorResponse(415, "unsupported_media_type",
+    co_return ErrorResponse(ApiError::kUnsupportedMediaType,
                             "send the body with Content-Type: application/json", "Content-Type");
   }
   co_return co_await (this->*routes_[route].handler)(request, caller);
@@ -681,7 +683,7 @@ asio::awaitable<HttpResponse> Api::CreateConversation(HttpRequest& request, cons
   auto body = ParseJsonObject(request.body, /*allow_empty=*/true, error);
   if (!body) co_return error;
   if (!conversations_by_ip_.Allow(request.remote_ip)) {
-    HttpResponse limited = ErrorResponse(429, "rate_limited", "too many new conversations");
+    HttpResponse limited = ErrorResponse(ApiError::kRateLimited, "too many new conversations");
     limited.headers.emplace_back(
         "Retry-After", std::to_string(conversations_by_ip_.RetryAfterSeconds(request.remote_ip)));
     co_return limited;
@@ -723,11 +725,12 @@ asio::awaitable<HttpResponse> Api::PostMessage(HttpRequest& request, const Calle
   if (!author_name) co_return error;
   auto author = ParseAuthor(*author_name);
   if (!author.ok() || (*author != Author::kCustomer && *author != Author::kCustomerAssistant)) {
-    co_return ErrorResponse(400, "invalid_value",
+    co_return ErrorResponse(ApiError::kInvalidValue,
                             "'author' must be 'customer' or 'customer_assistant'", "author");
   }
   if (text->find('\0') != std::string::npos) {
-    co_return ErrorResponse(400, "invalid_value", "'text' must not contain NUL characters", "text");
+    co_return ErrorResponse(ApiError::kInvalidValue, "'text' must not contain NUL characters",
+                            "text");
   }
   // Intake: "receive" takes the message in, "protect" masks it and stores the
   // masked text with its sealed originals. Only then is it acknowledged.
@@ -797,15 +800,15 @@ asio::awaitable<HttpResponse> Api::MessageWhy(HttpRequest& request, const Caller
   int64_t seq = 0;
   std::string conversation;
   if (!ParseMessageId(request.params[0], &conversation, &seq)) {
-    co_return ErrorResponse(404, "not_found", "no such message");
+    co_return ErrorResponse(ApiError::kNotFound, "no such message");
   }
   auto events = deps_.store.ReadEvents(conversation, seq - 1, 1);
   if (!events.ok()) co_return ErrorFromStatus(events.status());
   const MessageEvent* message =
       events->empty() ? nullptr : std::get_if<MessageEvent>(&events->front().body);
-  if (message == nullptr) co_return ErrorResponse(404, "not_found", "no such message");
+  if (message == nullptr) co_return ErrorResponse(ApiError::kNotFound, "no such message");
   if (!message->why) {
-    co_return ErrorResponse(404, "no_why",
+    co_return ErrorResponse(ApiError::kNoWhy,
                             "only the AI's messages carry a why; this one was written by the " +
                                 std::string(AuthorName(message->author)));
   }
@@ -876,7 +879,7 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
   }
   if (!allowed) {
     HttpResponse limited =
-        ErrorResponse(429, "rate_limited", "too many login attempts; try again later");
+        ErrorResponse(ApiError::kRateLimited, "too many login attempts; try again later");
     limited.headers.emplace_back("Retry-After", std::to_string(std::max(retry, 1)));
     deps_.logger.Warn("login_rate_limited",
                       {{"remote_ip", request.remote_ip}, {"known_device", !device_hash.empty()}});
@@ -891,7 +894,7 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
   const bool verified = co_await AwaitCallback<bool>(verify);
   if (!agent.ok() || !verified || agent->disabled) {
     deps_.logger.Warn("login_failed", {{"remote_ip", request.remote_ip}});
-    co_return ErrorResponse(401, "invalid_credentials", "the name or the password is wrong");
+    co_return ErrorResponse(ApiError::kInvalidCredentials, "the name or the password is wrong");
   }
   const std::string token = NewToken("at");
   const Time now = deps_.clock.Now();
@@ -913,7 +916,7 @@ asio::awaitable<HttpResponse> Api::Login(HttpRequest& request, const Caller&) {
   };
   Status created = co_await AwaitCallback<Status>(create_session);
   if (created.code() == StatusCode::kPermissionDenied) {
-    co_return ErrorResponse(401, "invalid_credentials", "the name or the password is wrong");
+    co_return ErrorResponse(ApiError::kInvalidCredentials, "the name or the password is wrong");
   }
   if (!created.ok()) co_return ErrorFromStatus(created);
   deps_.logger.Info("login", {{"agent", agent->name}, {"known_device", !device_hash.empty()}});
@@ -935,7 +938,8 @@ asio::awaitable<HttpResponse> Api::Logout(HttpRequest& request, const Caller& ca
   if (!body) co_return error;
   const auto everywhere_field = body->find("everywhere");
   if (everywhere_field != body->end() && !everywhere_field->is_boolean()) {
-    co_return ErrorResponse(400, "wrong_type", "'everywhere' must be true or false", "everywhere");
+    co_return ErrorResponse(ApiError::kWrongType, "'everywhere' must be true or false",
+                            "everywhere");
   }
   const bool everywhere = everywhere_field != body->end() && everywhere_field->get<bool>();
   auto end = [&](auto done) {
@@ -1019,19 +1023,20 @@ asio::awaitable<HttpResponse> Api::Inbox(HttpRequest& request, const Caller&) {
 
 asio::awaitable<HttpResponse> Api::KnowledgeSearchRoute(HttpRequest& request, const Caller&) {
   if (!deps_.knowledge_search) {
-    co_return ErrorResponse(503, "unavailable", "this server has no knowledge base");
+    co_return ErrorResponse(ApiError::kUnavailable, "this server has no knowledge base");
   }
   const std::string query = request.QueryParam("q");
   if (query.find_first_not_of(" \t") == std::string::npos) {
-    co_return ErrorResponse(400, "invalid_argument", "q: the question is missing", "q");
+    co_return ErrorResponse(ApiError::kMissingField, "q: the question is missing", "q");
   }
-  if (query.size() > 2000 || !IsValidUtf8(query)) {
-    co_return ErrorResponse(400, "invalid_argument", "q: at most 2000 bytes of UTF-8", "q");
+  if (query.size() > 2000) {
+    co_return ErrorResponse(ApiError::kTooLong, "q: at most 2000 bytes", "q");
   }
+  if (!IsValidUtf8(query)) co_return ErrorResponse(ApiError::kInvalidUtf8, "q: not UTF-8", "q");
   std::string language = request.QueryParam("lang");
   if (language.empty()) language = "de";
   if (language != "de" && language != "en") {
-    co_return ErrorResponse(400, "invalid_argument", "lang: de or en", "lang");
+    co_return ErrorResponse(ApiError::kInvalidValue, "lang: de or en", "lang");
   }
   HttpResponse error;
   auto limit = QueryInt(request, "limit", 5, 20, error);
@@ -1107,7 +1112,7 @@ asio::awaitable<HttpResponse> Api::ExportConversation(HttpRequest& request, cons
 
 asio::awaitable<HttpResponse> Api::LedgerCheckpoint(HttpRequest&, const Caller&) {
   auto latest = deps_.ledger.Latest();
-  if (!latest) co_return ErrorResponse(404, "not_found", "no checkpoint has been issued yet");
+  if (!latest) co_return ErrorResponse(ApiError::kNotFound, "no checkpoint has been issued yet");
   auto root = ledger::HashFromBytes(latest->root_hash);
   co_return HttpResponse::Json(200, {{"checkpoint", latest->note},
                                      {"tree_size", latest->tree_size},
@@ -1123,10 +1128,10 @@ asio::awaitable<HttpResponse> Api::InclusionProof(HttpRequest& request, const Ca
   auto size =
       QueryInt(request, "size", static_cast<int64_t>(deps_.ledger.Size()), INT64_MAX, error);
   if (!size) co_return error;
-  if (*index < 0) co_return ErrorResponse(400, "missing_field", "'index' is required", "index");
+  if (*index < 0) co_return ErrorResponse(ApiError::kMissingField, "'index' is required", "index");
   auto proof = deps_.ledger.Inclusion(static_cast<uint64_t>(*index), static_cast<uint64_t>(*size));
   if (!proof.ok()) {
-    co_return ErrorResponse(400, "invalid_parameter", proof.status().message(), "index");
+    co_return ErrorResponse(ApiError::kInvalidValue, proof.status().message(), "index");
   }
   co_return HttpResponse::Json(200, {{"index", proof->index},
                                      {"tree_size", proof->tree_size},
@@ -1141,10 +1146,10 @@ asio::awaitable<HttpResponse> Api::ConsistencyProof(HttpRequest& request, const 
   if (!from) co_return error;
   auto to = QueryInt(request, "to", static_cast<int64_t>(deps_.ledger.Size()), INT64_MAX, error);
   if (!to) co_return error;
-  if (*from < 0) co_return ErrorResponse(400, "missing_field", "'from' is required", "from");
+  if (*from < 0) co_return ErrorResponse(ApiError::kMissingField, "'from' is required", "from");
   auto proof = deps_.ledger.Consistency(static_cast<uint64_t>(*from), static_cast<uint64_t>(*to));
   if (!proof.ok()) {
-    co_return ErrorResponse(400, "invalid_parameter", proof.status().message(), "from");
+    co_return ErrorResponse(ApiError::kInvalidValue, proof.status().message(), "from");
   }
   co_return HttpResponse::Json(200, {{"from", *from}, {"to", *to}, {"proof", HashList(*proof)}});
 }

@@ -11,6 +11,7 @@
 
 #include "server/internal/api.h"
 #include "server/internal/asio.h"
+#include "server/internal/errors.h"
 #include "server/internal/hub.h"
 #include "server/server.h"
 
@@ -443,6 +444,8 @@ class Server::Impl {
       }
       if (static_cast<size_t>(metrics_.ConnectionsOpen()) >= max_connections_) {
         metrics_.ConnectionRejected();
+        // Written before any session exists, so spelled out here; the code
+        // is the error table's `unavailable`.
         static constexpr std::string_view kBusy =
             "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
             "Connection: close\r\nRetry-After: 1\r\nContent-Length: 89\r\n\r\n"
@@ -473,7 +476,7 @@ class Server::Impl {
     ReadOutcome out;
     out.kind = ReadOutcome::Kind::kError;
     out.error = ErrorResponse(
-        413, "too_large",
+        ApiError::kTooLarge,
         "the body is larger than " + std::to_string(options_.max_body_bytes) + " bytes", "body");
     return out;
   }
@@ -500,14 +503,14 @@ class Server::Impl {
     }
     if (ec == http::error::header_limit) {
       out.kind = ReadOutcome::Kind::kError;
-      out.error = ErrorResponse(431, "headers_too_large", "the request headers are too large");
+      out.error = ErrorResponse(ApiError::kHeadersTooLarge, "the request headers are too large");
       co_return out;
     }
     if (ec) {
       // A malformed request gets an answer; a closed or timed-out one does not.
       if (IsMalformed(ec)) {
         out.kind = ReadOutcome::Kind::kError;
-        out.error = ErrorResponse(400, "bad_request", "the request is not valid HTTP/1.1");
+        out.error = ErrorResponse(ApiError::kBadRequest, "the request is not valid HTTP/1.1");
       }
       co_return out;
     }
@@ -529,7 +532,7 @@ class Server::Impl {
       // a timeout or a reset does not.
       if (IsMalformed(ec)) {
         out.kind = ReadOutcome::Kind::kError;
-        out.error = ErrorResponse(400, "bad_request", "the request body is not valid HTTP/1.1");
+        out.error = ErrorResponse(ApiError::kBadRequest, "the request body is not valid HTTP/1.1");
       }
       co_return out;
     }
@@ -591,9 +594,9 @@ class Server::Impl {
       HttpResponse response;
       Caller caller;
       if (match.route == Api::kNoRoute) {
-        response = match.path_known ? ErrorResponse(405, "method_not_allowed",
+        response = match.path_known ? ErrorResponse(ApiError::kMethodNotAllowed,
                                                     "this path does not take " + request.method)
-                                    : ErrorResponse(404, "not_found", "no such route");
+                                    : ErrorResponse(ApiError::kNotFound, "no such route");
       } else if (auto denied = api_.Authorize(api_.routes()[match.route], request, caller)) {
         response = std::move(*denied);
       } else if (api_.routes()[match.route].stream) {
@@ -703,7 +706,7 @@ class Server::Impl {
       auto [end, ec] = std::from_chars(resume.data(), resume.data() + resume.size(), resume_after);
       if (ec != std::errc() || end != resume.data() + resume.size() || resume_after < 0) {
         co_await Write(conn,
-                       ErrorResponse(400, "invalid_parameter",
+                       ErrorResponse(ApiError::kInvalidValue,
                                      "Last-Event-ID must be a whole number", "Last-Event-ID"),
                        false);
         co_return;
@@ -712,7 +715,7 @@ class Server::Impl {
     auto slot = stream_slots_.Take(conversation_id, conn.remote_ip());
     if (!slot) {
       HttpResponse busy =
-          ErrorResponse(429, "too_many_streams",
+          ErrorResponse(ApiError::kTooManyStreams,
                         "too many live streams for this conversation or from this address");
       busy.headers.emplace_back("Retry-After", "1");
       co_await Write(conn, busy, false);

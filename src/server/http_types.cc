@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "core/text.h"
+#include "server/internal/errors.h"
 
 namespace candor {
 namespace {
@@ -86,48 +87,20 @@ HttpResponse HttpResponse::Json(int status, const nlohmann::json& body) {
   return response;
 }
 
-HttpResponse ErrorResponse(int http_status, std::string_view code, std::string_view message,
-                           std::string_view field) {
-  nlohmann::json error = {{"code", code}, {"message", message}};
-  error["field"] = field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field);
-  return HttpResponse::Json(http_status, {{"error", error}});
-}
-
-HttpResponse ErrorFromStatus(const Status& status) {
-  struct Mapping {
-    StatusCode code;
-    int http;
-  };
-  static constexpr Mapping kTable[] = {
-      {StatusCode::kInvalidArgument, 400},   {StatusCode::kUnauthenticated, 401},
-      {StatusCode::kPermissionDenied, 403},  {StatusCode::kNotFound, 404},
-      {StatusCode::kAlreadyExists, 409},     {StatusCode::kConflict, 409},
-      {StatusCode::kResourceExhausted, 429}, {StatusCode::kUnavailable, 503},
-      {StatusCode::kIoError, 500},           {StatusCode::kInternal, 500},
-  };
-  int http = 500;
-  for (const auto& m : kTable)
-    if (m.code == status.code()) http = m.http;
-  // Server-side failures do not describe our internals to the caller.
-  const std::string message =
-      http >= 500 ? "the server could not complete the request" : status.message();
-  return ErrorResponse(http, StatusCodeName(status.code()), message, status.field());
-}
-
 std::optional<nlohmann::json> ParseJsonObject(std::string_view body, bool allow_empty,
                                               HttpResponse& error) {
   if (body.empty() && allow_empty) return nlohmann::json::object();
   if (!IsValidUtf8(body)) {
-    error = ErrorResponse(400, "invalid_utf8", "the body is not valid UTF-8", "body");
+    error = ErrorResponse(ApiError::kInvalidUtf8, "the body is not valid UTF-8", "body");
     return std::nullopt;
   }
   nlohmann::json parsed = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (parsed.is_discarded()) {
-    error = ErrorResponse(400, "invalid_json", "the body is not valid JSON", "body");
+    error = ErrorResponse(ApiError::kInvalidJson, "the body is not valid JSON", "body");
     return std::nullopt;
   }
   if (!parsed.is_object()) {
-    error = ErrorResponse(400, "not_an_object", "the body must be a JSON object", "body");
+    error = ErrorResponse(ApiError::kNotAnObject, "the body must be a JSON object", "body");
     return std::nullopt;
   }
   return parsed;
@@ -139,20 +112,20 @@ std::optional<std::string> OptionalString(const nlohmann::json& object, const st
   auto it = object.find(field);
   if (it == object.end()) return fallback;
   if (!it->is_string()) {
-    error = ErrorResponse(400, "wrong_type", "'" + field + "' must be a string", field);
+    error = ErrorResponse(ApiError::kWrongType, "'" + field + "' must be a string", field);
     return std::nullopt;
   }
   std::string value = it->get<std::string>();
   if (value.size() > max_bytes) {
-    error = ErrorResponse(400, "too_long",
+    error = ErrorResponse(ApiError::kTooLong,
                           "'" + field + "' is longer than " + std::to_string(max_bytes) + " bytes",
                           field);
     return std::nullopt;
   }
   // JSON may carry \u0000, and C strings, terminals and logs cut text there.
   if (value.find('\0') != std::string::npos) {
-    error = ErrorResponse(400, "invalid_value", "'" + field + "' must not contain NUL characters",
-                          field);
+    error = ErrorResponse(ApiError::kInvalidValue,
+                          "'" + field + "' must not contain NUL characters", field);
     return std::nullopt;
   }
   return value;
@@ -161,13 +134,13 @@ std::optional<std::string> OptionalString(const nlohmann::json& object, const st
 std::optional<std::string> RequireString(const nlohmann::json& object, const std::string& field,
                                          size_t max_bytes, HttpResponse& error) {
   if (!object.contains(field)) {
-    error = ErrorResponse(400, "missing_field", "'" + field + "' is required", field);
+    error = ErrorResponse(ApiError::kMissingField, "'" + field + "' is required", field);
     return std::nullopt;
   }
   auto value = OptionalString(object, field, max_bytes, "", error);
   if (!value) return std::nullopt;
   if (value->find_first_not_of(" \t\r\n") == std::string::npos) {
-    error = ErrorResponse(400, "empty_field", "'" + field + "' must not be empty", field);
+    error = ErrorResponse(ApiError::kEmptyField, "'" + field + "' must not be empty", field);
     return std::nullopt;
   }
   return value;
@@ -181,7 +154,7 @@ std::optional<int64_t> QueryInt(const HttpRequest& request, std::string_view nam
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > max) {
     error = ErrorResponse(
-        400, "invalid_parameter",
+        ApiError::kInvalidValue,
         "'" + std::string(name) + "' must be a whole number from 0 to " + std::to_string(max),
         std::string(name));
     return std::nullopt;

@@ -84,7 +84,7 @@ asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Calle
     if (text.empty()) return fallback;
     auto parsed = ParseIso8601(text);
     if (!parsed.ok()) {
-      error = ErrorResponse(400, "invalid_value", parsed.status().message(), name);
+      error = ErrorResponse(ApiError::kInvalidValue, parsed.status().message(), name);
       return std::nullopt;
     }
     return *parsed;
@@ -95,7 +95,7 @@ asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Calle
   auto from = time_param("from", *to - std::chrono::hours(24), error);
   if (!from) co_return error;
   if (*from >= *to)
-    co_return ErrorResponse(400, "invalid_value", "'from' must be before 'to'", "from");
+    co_return ErrorResponse(ApiError::kInvalidValue, "'from' must be before 'to'", "from");
   const std::string bucket_name = request.QueryParam("bucket");
   std::chrono::minutes bucket{60};
   if (bucket_name == "minute")
@@ -103,10 +103,11 @@ asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Calle
   else if (bucket_name == "day")
     bucket = std::chrono::minutes(60 * 24);
   else if (!bucket_name.empty() && bucket_name != "hour")
-    co_return ErrorResponse(400, "invalid_value", "'bucket' must be minute, hour or day", "bucket");
+    co_return ErrorResponse(ApiError::kInvalidValue, "'bucket' must be minute, hour or day",
+                            "bucket");
   const auto span = std::chrono::duration_cast<std::chrono::minutes>(*to - *from);
   if (span / bucket > kMaxBuckets) {
-    co_return ErrorResponse(400, "invalid_value",
+    co_return ErrorResponse(ApiError::kInvalidValue,
                             "at most 2000 buckets: choose a larger bucket or a shorter window",
                             "bucket");
   }
@@ -115,14 +116,14 @@ asio::awaitable<HttpResponse> Api::TrustReport(HttpRequest& request, const Calle
 
 asio::awaitable<HttpResponse> Api::PolicyInForce(HttpRequest&, const Caller&) {
   if (!deps_.policy_document) {
-    co_return ErrorResponse(503, "unavailable", "no policy is configured");
+    co_return ErrorResponse(ApiError::kUnavailable, "no policy is configured");
   }
   co_return HttpResponse::Json(200, deps_.policy_document());
 }
 
 asio::awaitable<HttpResponse> Api::KnowledgeArticles(HttpRequest&, const Caller&) {
   if (!deps_.knowledge_articles) {
-    co_return ErrorResponse(503, "unavailable", "no knowledge base is configured");
+    co_return ErrorResponse(ApiError::kUnavailable, "no knowledge base is configured");
   }
   auto articles = deps_.knowledge_articles();
   if (!articles.ok()) co_return ErrorFromStatus(articles.status());

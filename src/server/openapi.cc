@@ -1,6 +1,7 @@
 // Renders the route table as an OpenAPI 3.0 document, so the document cannot
 // drift from the routes the server actually has.
 #include "server/internal/api.h"
+#include "server/internal/errors.h"
 
 namespace candor {
 
@@ -30,6 +31,12 @@ nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string&
     nlohmann::json responses = nlohmann::json::object();
     for (const auto& [code, description] : route.responses.items()) {
       responses[code] = {{"description", description}};
+      // Error bodies all have one shape, their codes from the one table.
+      const std::string text = description.get<std::string>();
+      if (code >= "400" && text.rfind("error", 0) == 0) {
+        responses[code]["content"] = {
+            {"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}};
+      }
     }
     operation["responses"] = responses;
     // Who may call it, exactly as the server checks it, for clients and for
@@ -65,7 +72,8 @@ nlohmann::json BuildOpenApi(const std::vector<Route>& routes, const std::string&
           {"info", {{"title", "candor"}, {"version", version}}},
           {"paths", paths},
           {"components",
-           {{"securitySchemes",
+           {{"schemas", {{"Error", ErrorSchema()}}},
+            {"securitySchemes",
              {{"customerToken",
                {{"type", "http"},
                 {"scheme", "bearer"},

@@ -34,7 +34,7 @@ int64_t EditSize(const std::string& a, const std::string& b) {
 // A review that lost to another one: the same answer as when it came second.
 HttpResponse AlreadyReviewed(const Status& status, HttpResponse failed) {
   if (status.code() != StatusCode::kConflict) return failed;
-  return ErrorResponse(409, "already_reviewed", status.message());
+  return ErrorResponse(ApiError::kAlreadyReviewed, status.message());
 }
 
 }  // namespace
@@ -135,7 +135,7 @@ asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const 
   bool reassign = false;
   if (body->contains("reassign")) {
     if (!(*body)["reassign"].is_boolean()) {
-      co_return ErrorResponse(400, "wrong_type", "'reassign' must be true or false", "reassign");
+      co_return ErrorResponse(ApiError::kWrongType, "'reassign' must be true or false", "reassign");
     }
     reassign = (*body)["reassign"].get<bool>();
   }
@@ -162,16 +162,15 @@ asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const 
 HttpResponse Api::HeldByOther(const std::string& agent, const std::string& detail) {
   const std::string who =
       agent.empty() ? std::string("the conversation changed hands") : agent + " holds it";
-  nlohmann::json error = {
-      {"code", "held_by_other"}, {"message", who + ": " + detail}, {"field", nullptr}};
-  if (!agent.empty()) error["agent"] = agent;
-  return HttpResponse::Json(409, {{"error", error}});
+  nlohmann::json body = ErrorBody(ApiError::kHeldByOther, who + ": " + detail);
+  if (!agent.empty()) body["error"]["agent"] = agent;
+  return HttpResponse::Json(InfoOf(ApiError::kHeldByOther).http_status, body);
 }
 
 asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& caller) {
   const std::string& id = request.params[0];
   if (!deps_.desk.WithPeople(id)) {
-    co_return ErrorResponse(409, "not_with_people", "the AI already answers this conversation");
+    co_return ErrorResponse(ApiError::kNotWithPeople, "the AI already answers this conversation");
   }
   const Desk::Holder holder = deps_.desk.HolderOf(id);
   if (!holder.agent.empty() && holder.agent != caller.agent.name) {
@@ -196,23 +195,23 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
   HttpResponse error;
   int64_t draft_seq = 0;
   if (!ParseSeq(request.params[1], &draft_seq)) {
-    co_return ErrorResponse(404, "not_found", "no such draft");
+    co_return ErrorResponse(ApiError::kNotFound, "no such draft");
   }
   auto body = ParseJsonObject(request.body, /*allow_empty=*/false, error);
   if (!body) co_return error;
   auto decision = RequireString(*body, "decision", 16, error);
   if (!decision) co_return error;
   if (*decision != "approve" && *decision != "reject") {
-    co_return ErrorResponse(400, "invalid_value", "'decision' must be 'approve' or 'reject'",
+    co_return ErrorResponse(ApiError::kInvalidValue, "'decision' must be 'approve' or 'reject'",
                             "decision");
   }
   auto events = deps_.store.ReadEvents(id, draft_seq - 1, 1);
   if (!events.ok()) co_return ErrorFromStatus(events.status());
   const DraftEvent* draft =
       events->empty() ? nullptr : std::get_if<DraftEvent>(&events->front().body);
-  if (draft == nullptr) co_return ErrorResponse(404, "not_found", "no such draft");
+  if (draft == nullptr) co_return ErrorResponse(ApiError::kNotFound, "no such draft");
   if (!deps_.desk.DraftPending(id, draft_seq)) {
-    co_return ErrorResponse(409, "already_reviewed", "a person has already reviewed this draft");
+    co_return ErrorResponse(ApiError::kAlreadyReviewed, "a person has already reviewed this draft");
   }
 
   if (*decision == "reject") {
@@ -228,7 +227,7 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
 
   auto text = OptionalString(*body, "text", kMaxMessageBytes, draft->text, error);
   if (!text) co_return error;
-  if (text->empty()) co_return ErrorResponse(400, "invalid_value", "'text' is empty", "text");
+  if (text->empty()) co_return ErrorResponse(ApiError::kInvalidValue, "'text' is empty", "text");
   const int64_t edit = EditSize(draft->text, *text);
   const std::string outcome = edit == 0 ? "approved" : "edited";
   Result<Event> reviewed = Status::Internal("not appended");

@@ -67,7 +67,7 @@ asio::awaitable<HttpResponse> Api::PromiseReply(HttpRequest& request, const Call
   const Time now = deps_.clock.Now();
   const bool has_due = body->contains("due_at"), has_within = body->contains("within_minutes");
   if (has_due == has_within) {
-    co_return ErrorResponse(400, "missing_field",
+    co_return ErrorResponse(ApiError::kMissingField,
                             "send either 'due_at' (an RFC 3339 time) or 'within_minutes'",
                             has_due ? "within_minutes" : "due_at");
   }
@@ -77,28 +77,29 @@ asio::awaitable<HttpResponse> Api::PromiseReply(HttpRequest& request, const Call
     if (!text) co_return error;
     auto parsed = ParseIso8601(*text);
     if (!parsed.ok())
-      co_return ErrorResponse(400, "invalid_value", parsed.status().message(), "due_at");
+      co_return ErrorResponse(ApiError::kInvalidValue, parsed.status().message(), "due_at");
     due = *parsed;
   } else {
     const auto& value = (*body)["within_minutes"];
     if (!value.is_number_integer()) {
-      co_return ErrorResponse(400, "wrong_type", "'within_minutes' must be a whole number",
+      co_return ErrorResponse(ApiError::kWrongType, "'within_minutes' must be a whole number",
                               "within_minutes");
     }
     const int64_t minutes = value.get<int64_t>();
     if (minutes < 1 || minutes > 60 * 24 * 30) {
-      co_return ErrorResponse(400, "invalid_value",
+      co_return ErrorResponse(ApiError::kInvalidValue,
                               "'within_minutes' must be between 1 and 43200 (30 days)",
                               "within_minutes");
     }
     due = now + std::chrono::minutes(minutes);
   }
   if (due <= now) {
-    co_return ErrorResponse(400, "invalid_value", "the promised time has already passed", "due_at");
+    co_return ErrorResponse(ApiError::kInvalidValue, "the promised time has already passed",
+                            "due_at");
   }
   if (due > now + std::chrono::hours(24 * 90)) {
-    co_return ErrorResponse(400, "invalid_value", "a promise more than 90 days ahead is no promise",
-                            "due_at");
+    co_return ErrorResponse(ApiError::kInvalidValue,
+                            "a promise more than 90 days ahead is no promise", "due_at");
   }
   Result<Event> event = Status::Internal("not appended");
   HttpResponse failed = co_await MakeAgentPromise(id, due, caller.agent.name, &event);

@@ -2,7 +2,13 @@
 // tests/integration against the real binary.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <set>
+#include <string_view>
+
 #include "server/auth.h"
+#include "server/internal/api.h"
+#include "server/internal/errors.h"
 #include "server/internal/http_types.h"
 #include "server/internal/hub.h"
 #include "server/internal/metrics.h"
@@ -175,6 +181,31 @@ TEST(HttpTypesTest, ServerErrorsDoNotLeakInternals) {
   EXPECT_EQ(response.body.find("/secret/path"), std::string::npos);
   EXPECT_EQ(ErrorFromStatus(Status::NotFound("no such conversation")).status, 404);
   EXPECT_EQ(ErrorFromStatus(Status::ResourceExhausted("slow down")).status, 429);
+}
+
+TEST(ErrorTableTest, EachMeaningHasOneCodeAndEveryCodeIsInTheOpenApiDocument) {
+  const nlohmann::json document = BuildOpenApi({}, "test");
+  const auto& schema = document["components"]["schemas"]["Error"];
+  const auto& codes = schema["properties"]["error"]["properties"]["code"]["enum"];
+  std::set<std::string_view> seen;
+  for (const auto& row : ApiErrorTable()) {
+    EXPECT_TRUE(seen.insert(row.code).second) << row.code << " stands for two meanings";
+    EXPECT_NE(std::find(codes.begin(), codes.end(), row.code), codes.end()) << row.code;
+    EXPECT_FALSE(row.meaning.empty()) << row.code;
+  }
+  EXPECT_EQ(schema["x-candor-errors"].size(), ApiErrorTable().size());
+}
+
+TEST(ErrorTableTest, DomainStatusesMapToTheTablesCodes) {
+  const auto bad = ErrorFromStatus(Status::InvalidArgument("'lang' must be de or en", "lang"));
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.body.find("\"code\":\"invalid_value\""), std::string::npos) << bad.body;
+  EXPECT_NE(bad.body.find("\"field\":\"lang\""), std::string::npos) << bad.body;
+  const auto denied = ErrorFromStatus(Status::PermissionDenied("only admins"));
+  EXPECT_EQ(denied.status, 403);
+  EXPECT_NE(denied.body.find("\"code\":\"forbidden\""), std::string::npos) << denied.body;
+  const auto failed = ErrorFromStatus(Status::IoError("disk full"));
+  EXPECT_NE(failed.body.find("\"code\":\"internal\""), std::string::npos) << failed.body;
 }
 
 TEST(MetricsTest, RendersRequestCountsAndHistogramsPerRoute) {

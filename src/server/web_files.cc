@@ -3,6 +3,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "server/internal/errors.h"
+
 namespace candor {
 namespace {
 
@@ -35,16 +37,17 @@ std::string_view ContentType(std::string_view name) {
 
 HttpResponse ServeWebFile(const std::string& dir, std::string_view name) {
   if (dir.empty()) {
-    return ErrorResponse(404, "not_found", "the web front end is not configured (server.web_dir)");
+    return ErrorResponse(ApiError::kNotFound,
+                         "the web front end is not configured (server.web_dir)");
   }
   std::string_view file = name;
   const bool asset = file.rfind("assets/", 0) == 0;
   if (asset) file.remove_prefix(7);
-  if (!PlainName(file)) return ErrorResponse(404, "not_found", "no such file");
+  if (!PlainName(file)) return ErrorResponse(ApiError::kNotFound, "no such file");
   const std::string path = dir + "/" + std::string(name);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    return ErrorResponse(404, "not_found",
+    return ErrorResponse(ApiError::kNotFound,
                          asset ? "no such file" : "the web front end is not built (make build)");
   }
   std::ostringstream body;

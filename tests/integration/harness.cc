@@ -222,8 +222,8 @@ std::unique_ptr<CandorProcess> CandorProcess::Start(const Options& options) {
       (data.parent_path() / (data.filename().string() + ".stderr.log")).string();
   int out_pipe[2];
   if (::pipe2(out_pipe, O_CLOEXEC) != 0) return nullptr;
-  std::vector<std::string> args = {CANDOR_BINARY, "serve",  "--port",
-                                   "0",           "--data", options.data_dir};
+  const std::string binary = options.binary.empty() ? CANDOR_BINARY : options.binary;
+  std::vector<std::string> args = {binary, "serve", "--port", "0", "--data", options.data_dir};
   args.insert(args.end(), options.args.begin(), options.args.end());
   const int pid = ::fork();
   if (pid == 0) {
@@ -290,6 +290,12 @@ void CandorProcess::Crash() {
 
 CommandResult RunCandor(const std::vector<std::string>& args, const std::string& stdin_text,
                         const std::vector<std::pair<std::string, std::string>>& env) {
+  return RunProgram(CANDOR_BINARY, args, stdin_text, env);
+}
+
+CommandResult RunProgram(const std::string& binary, const std::vector<std::string>& args,
+                         const std::string& stdin_text,
+                         const std::vector<std::pair<std::string, std::string>>& env) {
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) return {};
   const int pid = ::fork();
@@ -298,7 +304,7 @@ CommandResult RunCandor(const std::vector<std::string>& args, const std::string&
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(out_pipe[1], STDERR_FILENO);
     for (const auto& [name, value] : env) ::setenv(name.c_str(), value.c_str(), 1);
-    std::vector<std::string> all = {CANDOR_BINARY};
+    std::vector<std::string> all = {binary};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& a : all) argv.push_back(a.data());

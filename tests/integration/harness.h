@@ -82,6 +82,7 @@ class CandorProcess {
     std::vector<std::pair<std::string, std::string>> env;
     std::vector<std::string> args;  // after "serve --port 0 --data DIR"
     uint64_t open_files = 0;        // the child's open-file limit, soft and hard (0: inherited)
+    std::string binary = {};        // empty: the candor of this build
   };
   // Starts and waits for "candor listening on ..."; nullptr if it did not start.
   static std::unique_ptr<CandorProcess> Start(const Options& options);
@@ -108,6 +109,10 @@ struct CommandResult {
 };
 CommandResult RunCandor(const std::vector<std::string>& args, const std::string& stdin_text = "",
                         const std::vector<std::pair<std::string, std::string>>& env = {});
+// The same for any program (`binary` an absolute path).
+CommandResult RunProgram(const std::string& binary, const std::vector<std::string>& args,
+                         const std::string& stdin_text = "",
+                         const std::vector<std::pair<std::string, std::string>>& env = {});
 
 // A fresh, empty directory under the system temp dir, removed by the caller.
 std::string MakeTempDir(const std::string& name);

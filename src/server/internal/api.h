@@ -18,6 +18,7 @@
 #include "server/auth.h"
 #include "server/internal/asio.h"
 #include "server/internal/desk.h"
+#include "server/internal/errors.h"
 #include "server/internal/http_types.h"
 #include "server/internal/metrics.h"
 #include "server/internal/promises.h"

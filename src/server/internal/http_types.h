@@ -45,16 +45,10 @@ struct HttpResponse {
   static HttpResponse Json(int status, const nlohmann::json& body);
 };
 
-// {"error": {"code", "message", "field"}} with the given HTTP status.
-HttpResponse ErrorResponse(int http_status, std::string_view code, std::string_view message,
-                           std::string_view field = {});
-
-// The one table from Status codes to HTTP statuses and error codes.
-HttpResponse ErrorFromStatus(const Status& status);
-
 // Body and field checks. Each returns the value, or nothing and sets `error`
-// to a 400 response naming the problem and the field: invalid_utf8,
-// invalid_json, not_an_object, missing_field, wrong_type, empty_field, too_long.
+// to a 400 response naming the problem and the field (internal/errors.h):
+// invalid_utf8, invalid_json, not_an_object, missing_field, wrong_type,
+// empty_field, too_long, invalid_value.
 std::optional<nlohmann::json> ParseJsonObject(std::string_view body, bool allow_empty,
                                               HttpResponse& error);
 std::optional<std::string> RequireString(const nlohmann::json& object, const std::string& field,
