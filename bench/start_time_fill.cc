@@ -29,27 +29,30 @@ std::vector<AppendRequest> Conversation(const std::string& id, int events, Time 
     add(MessageEvent{Author::kCustomer, "Wie hoch ist das Tageslimit meiner Karte [IBAN_1]?"});
     const int64_t asked = ++seq;
     add(UnderstandingEvent{"de", "card_limits", 0.91, true, 0.05, "nlu:bank"});
-    add(DecisionEvent{asked, "answer", "answer_when_sure", "Sicher genug", "Sure enough", ""});
+    add(DecisionEvent{asked, DecisionAction::kAnswer, "answer_when_sure", "Sicher genug",
+                      "Sure enough", ""});
     add(WorkStepEvent{"retrieve", StepStatus::kDone, "Artikel gesucht", "Searched articles", now,
                       now, ""});
     add(WorkStepEvent{"compose", StepStatus::kDone, "Antwort verfasst", "Answer written", now, now,
                       ""});
     AnswerWhy why;
     why.intent = "card_limits";
-    why.action = "answer";
+    why.action = DecisionAction::kAnswer;
     why.composer = "extractive";
     why.confidence = 0.8;
     add(MessageEvent{Author::kAi, "Das Tageslimit liegt bei 1.000 EUR, siehe Kartenlimits.", "",
                      asked, why});
     seq += 5;
     if (with_person && seq < 20) {
-      add(QueueEvent{"joined", "customer", "", "Sie wollten einen Menschen", "You asked", 0});
-      add(CommitmentEvent{"made", 0, "queue", now + std::chrono::minutes(10), "", "bis", "by"});
+      add(QueueEvent{QueueChange::kJoined, "customer", "", "Sie wollten einen Menschen",
+                     "You asked", 0});
+      add(CommitmentEvent{CommitmentChange::kMade, 0, CommitmentSource::kQueue,
+                          now + std::chrono::minutes(10), "", "bis", "by"});
       const int64_t made = seq + 2;
-      add(QueueEvent{"taken", "", "anna", "", "", 0});
+      add(QueueEvent{QueueChange::kTaken, "", "anna", "", "", 0});
       add(MessageEvent{Author::kPerson, "Ich habe das Limit angepasst.", "Anna"});
-      add(CommitmentEvent{"kept", made, "queue", {}, "", "", ""});
-      add(QueueEvent{"handed_back", "", "anna", "", "", 0});
+      add(CommitmentEvent{CommitmentChange::kKept, made, CommitmentSource::kQueue, {}, "", "", ""});
+      add(QueueEvent{QueueChange::kHandedBack, "", "anna", "", "", 0});
       seq += 6;
     }
   }

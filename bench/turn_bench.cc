@@ -98,11 +98,11 @@ int main(int argc, char** argv) {
                                               understander->ModelId()};
       answering.Run(std::move(turn), [&](Status status, const Turn& t) {
         if (!status.ok() || !t.decision) return;
-        to_people += t.decision->action == "person";
+        to_people += t.decision->action == DecisionAction::kPerson;
         answered += t.delivered && t.delivered->body.index() == 0 &&
                     std::get<MessageEvent>(t.delivered->body).why &&
                     !std::get<MessageEvent>(t.delivered->body).why->dont_know &&
-                    t.decision->action == "answer";
+                    t.decision->action == DecisionAction::kAnswer;
       });
       ++turns;
     }

@@ -215,7 +215,7 @@ std::vector<EventBody> OneOfEveryKind(Time t) {
   why.intent = "card_arrival";
   why.intent_confidence = 0.83;
   why.language = "de";
-  why.action = "answer";
+  why.action = DecisionAction::kAnswer;
   why.rule = "default";
   why.reason_de = "Grund";
   why.reason_en = "Reason";
@@ -234,15 +234,18 @@ std::vector<EventBody> OneOfEveryKind(Time t) {
       WorkStepEvent{"receive", StepStatus::kStarted, "Empfang", "Receive", t, std::nullopt, ""},
       RevealEvent{"Anna", "IBAN_1", "iban", "customer asked to check"},
       UnderstandingEvent{"de", "card_arrival", 0.9, true, 0.2, "sha256:abc"},
-      DecisionEvent{1, "draft", "drafts", "Ein Mensch prüft", "A person checks", "trace"},
+      DecisionEvent{1, DecisionAction::kDraft, "drafts", "Ein Mensch prüft", "A person checks",
+                    "trace"},
       DraftEvent{1, "Entwurf", why},
-      ReviewEvent{12, "edited", "Anna", "", 7},
-      ReviewEvent{12, "rejected", "Ben", "wrong article", 0},
-      QueueEvent{"joined", "customer", "", "Sie warten", "You wait", 0},
-      QueueEvent{"moved", "", "", "Nummer 2", "Number 2", 2},
-      QueueEvent{"taken", "", "Anna", "Anna ist da", "Anna is here", 0},
-      CommitmentEvent{"made", 0, "agent", t, "Anna", "bis 14 Uhr", "by 2 pm"},
-      CommitmentEvent{"missed", 17, "queue", t + std::chrono::minutes(30), "", "spät", "late"},
+      ReviewEvent{12, ReviewOutcome::kEdited, "Anna", "", 7},
+      ReviewEvent{12, ReviewOutcome::kRejected, "Ben", "wrong article", 0},
+      QueueEvent{QueueChange::kJoined, "customer", "", "Sie warten", "You wait", 0},
+      QueueEvent{QueueChange::kMoved, "", "", "Nummer 2", "Number 2", 2},
+      QueueEvent{QueueChange::kTaken, "", "Anna", "Anna ist da", "Anna is here", 0},
+      CommitmentEvent{CommitmentChange::kMade, 0, CommitmentSource::kAgent, t, "Anna", "bis 14 Uhr",
+                      "by 2 pm"},
+      CommitmentEvent{CommitmentChange::kMissed, 17, CommitmentSource::kQueue,
+                      t + std::chrono::minutes(30), "", "spät", "late"},
   };
   return all;
 }

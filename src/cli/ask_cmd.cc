@@ -117,7 +117,7 @@ Result<AskResult> Ask(const AskFlags& flags) {
       out["language"] = u->language;
       out["signals"] = {{"distress", u->distress}, {"out_of_scope", !u->in_scope}};
     } else if (const auto* d = std::get_if<DecisionEvent>(&event.body)) {
-      out["action"] = d->action;
+      out["action"] = DecisionActionName(d->action);
       out["rule"] = d->rule;
       out["reason"] = {{"de", d->reason_de}, {"en", d->reason_en}};
       result.trace = d->trace;

@@ -129,15 +129,17 @@ std::vector<EventBody> OneOfEachKind() {
   AnswerWhy why;
   why.intent = "card_lost";
   why.explanation = "matched the card article";
-  return {MessageEvent{Author::kCustomer, "hi"},
-          WorkStepEvent{"receive", StepStatus::kDone, "Empfangen", "Received", {}, {}, ""},
-          RevealEvent{"anna", "IBAN_1", "iban", "to refund"},
-          UnderstandingEvent{"de", "card_lost", 0.9, true, 0.7, "sha256:abc"},
-          DecisionEvent{1, "draft", "fees", "Gebühren", "fees", "rule fees: matched"},
-          DraftEvent{1, "Unapproved answer", why},
-          ReviewEvent{3, "rejected", "anna", "wrong", 0},
-          QueueEvent{"joined", "customer", "", "Sie warten", "You wait", 0},
-          CommitmentEvent{"made", 4, "queue", {}, "", "bis 14 Uhr", "by 2 pm"}};
+  return {
+      MessageEvent{Author::kCustomer, "hi"},
+      WorkStepEvent{"receive", StepStatus::kDone, "Empfangen", "Received", {}, {}, ""},
+      RevealEvent{"anna", "IBAN_1", "iban", "to refund"},
+      UnderstandingEvent{"de", "card_lost", 0.9, true, 0.7, "sha256:abc"},
+      DecisionEvent{1, DecisionAction::kDraft, "fees", "Gebühren", "fees", "rule fees: matched"},
+      DraftEvent{1, "Unapproved answer", why},
+      ReviewEvent{3, ReviewOutcome::kRejected, "anna", "wrong", 0},
+      QueueEvent{QueueChange::kJoined, "customer", "", "Sie warten", "You wait", 0},
+      CommitmentEvent{
+          CommitmentChange::kMade, 4, CommitmentSource::kQueue, {}, "", "bis 14 Uhr", "by 2 pm"}};
 }
 
 TEST(CustomerViewTest, HidesWhatIsForPeopleOnlyAndNothingElse) {

@@ -1,6 +1,7 @@
 #include "core/event.h"
 
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 namespace candor {
 namespace {
@@ -17,6 +18,35 @@ constexpr std::pair<StepStatus, std::string_view> kStepStatuses[] = {
     {StepStatus::kStarted, "started"},
     {StepStatus::kDone, "done"},
     {StepStatus::kFailed, "failed"}};
+
+constexpr std::pair<DecisionAction, std::string_view> kDecisionActions[] = {
+    {DecisionAction::kAnswer, "answer"},
+    {DecisionAction::kDraft, "draft"},
+    {DecisionAction::kPerson, "person"},
+    {DecisionAction::kUnknown, "unknown"}};
+
+constexpr std::pair<ReviewOutcome, std::string_view> kReviewOutcomes[] = {
+    {ReviewOutcome::kApproved, "approved"},
+    {ReviewOutcome::kEdited, "edited"},
+    {ReviewOutcome::kRejected, "rejected"}};
+
+constexpr std::pair<QueueChange, std::string_view> kQueueChanges[] = {
+    {QueueChange::kJoined, "joined"},
+    {QueueChange::kMoved, "moved"},
+    {QueueChange::kTaken, "taken"},
+    {QueueChange::kHandedBack, "handed_back"}};
+
+constexpr std::pair<CommitmentChange, std::string_view> kCommitmentChanges[] = {
+    {CommitmentChange::kMade, "made"},
+    {CommitmentChange::kReminder, "reminder"},
+    {CommitmentChange::kMissed, "missed"},
+    {CommitmentChange::kKept, "kept"},
+    {CommitmentChange::kAnsweredLate, "answered_late"}};
+
+constexpr std::pair<CommitmentSource, std::string_view> kCommitmentSources[] = {
+    {CommitmentSource::kQueue, "queue"},
+    {CommitmentSource::kAgent, "agent"},
+    {CommitmentSource::kBusinessHours, "business_hours"}};
 
 template <typename E, size_t N>
 std::string_view NameOf(const std::pair<E, std::string_view> (&table)[N], E value) {
@@ -39,6 +69,26 @@ Result<E> Parse(const std::pair<E, std::string_view> (&table)[N], std::string_vi
 std::string_view AuthorName(Author author) { return NameOf(kAuthors, author); }
 Result<Author> ParseAuthor(std::string_view name) { return Parse(kAuthors, name, "author"); }
 std::string_view StepStatusName(StepStatus s) { return NameOf(kStepStatuses, s); }
+std::string_view DecisionActionName(DecisionAction a) { return NameOf(kDecisionActions, a); }
+Result<DecisionAction> ParseDecisionAction(std::string_view name) {
+  return Parse(kDecisionActions, name, "action");
+}
+std::string_view ReviewOutcomeName(ReviewOutcome o) { return NameOf(kReviewOutcomes, o); }
+Result<ReviewOutcome> ParseReviewOutcome(std::string_view name) {
+  return Parse(kReviewOutcomes, name, "outcome");
+}
+std::string_view QueueChangeName(QueueChange c) { return NameOf(kQueueChanges, c); }
+Result<QueueChange> ParseQueueChange(std::string_view name) {
+  return Parse(kQueueChanges, name, "change");
+}
+std::string_view CommitmentChangeName(CommitmentChange c) { return NameOf(kCommitmentChanges, c); }
+Result<CommitmentChange> ParseCommitmentChange(std::string_view name) {
+  return Parse(kCommitmentChanges, name, "change");
+}
+std::string_view CommitmentSourceName(CommitmentSource s) { return NameOf(kCommitmentSources, s); }
+Result<CommitmentSource> ParseCommitmentSource(std::string_view name) {
+  return Parse(kCommitmentSources, name, "source");
+}
 Result<StepStatus> ParseStepStatus(std::string_view name) {
   return Parse(kStepStatuses, name, "status");
 }
@@ -81,7 +131,9 @@ AnswerWhy WhyFromJson(const nlohmann::json& j) {
   why.intent = j.value("intent", "");
   why.intent_confidence = j.value("intent_confidence", 0.0);
   why.language = j.value("language", "");
-  why.action = j.value("action", "");
+  auto action = ParseDecisionAction(j.value("action", ""));
+  if (!action.ok()) throw std::invalid_argument(action.status().message());
+  why.action = *action;
   why.rule = j.value("rule", "");
   if (j.contains("reason")) {
     why.reason_de = j["reason"].value("de", "");
@@ -108,7 +160,7 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
     if (m->why) j["why"] = WhyToJson(*m->why);
   } else if (const auto* d = std::get_if<DecisionEvent>(&body)) {
     j["message_seq"] = d->message_seq;
-    j["action"] = d->action;
+    j["action"] = DecisionActionName(d->action);
     j["rule"] = d->rule;
     j["reason"] = {{"de", d->reason_de}, {"en", d->reason_en}};
     j["trace"] = d->trace;
@@ -118,20 +170,20 @@ nlohmann::json BodyToJson(const EventBody& body, bool iso_times) {
     if (dr->why) j["why"] = WhyToJson(*dr->why);
   } else if (const auto* rv = std::get_if<ReviewEvent>(&body)) {
     j["draft_seq"] = rv->draft_seq;
-    j["outcome"] = rv->outcome;
+    j["outcome"] = ReviewOutcomeName(rv->outcome);
     j["agent"] = rv->agent;
     if (!rv->reason.empty()) j["reason"] = rv->reason;
     j["edit_chars"] = rv->edit_chars;
   } else if (const auto* q = std::get_if<QueueEvent>(&body)) {
-    j["change"] = q->change;
+    j["change"] = QueueChangeName(q->change);
     if (!q->requested_by.empty()) j["requested_by"] = q->requested_by;
     if (!q->agent.empty()) j["agent"] = q->agent;
     j["reason"] = {{"de", q->reason_de}, {"en", q->reason_en}};
     if (q->position > 0) j["position"] = q->position;
   } else if (const auto* c = std::get_if<CommitmentEvent>(&body)) {
-    j["change"] = c->change;
+    j["change"] = CommitmentChangeName(c->change);
     j["commitment"] = c->commitment;
-    j["source"] = c->source;
+    j["source"] = CommitmentSourceName(c->source);
     j["due"] =
         iso_times ? nlohmann::json(FormatIso8601(c->due)) : nlohmann::json(ToUnixMillis(c->due));
     if (!c->agent.empty()) j["agent"] = c->agent;
@@ -252,7 +304,9 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
     if (kind == "decision") {
       DecisionEvent d;
       d.message_seq = j.at("message_seq").get<int64_t>();
-      d.action = j.at("action").get<std::string>();
+      auto action = ParseDecisionAction(j.at("action").get<std::string>());
+      if (!action.ok()) return action.status();
+      d.action = *action;
       d.rule = j.at("rule").get<std::string>();
       d.reason_de = j.at("reason").at("de").get<std::string>();
       d.reason_en = j.at("reason").at("en").get<std::string>();
@@ -267,23 +321,29 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
       return EventBody(std::move(d));
     }
     if (kind == "review") {
-      return EventBody(ReviewEvent{j.at("draft_seq").get<int64_t>(),
-                                   j.at("outcome").get<std::string>(),
+      auto outcome = ParseReviewOutcome(j.at("outcome").get<std::string>());
+      if (!outcome.ok()) return outcome.status();
+      return EventBody(ReviewEvent{j.at("draft_seq").get<int64_t>(), *outcome,
                                    j.at("agent").get<std::string>(), j.value("reason", ""),
                                    j.value("edit_chars", int64_t{0})});
     }
     if (kind == "queue") {
-      return EventBody(QueueEvent{j.at("change").get<std::string>(), j.value("requested_by", ""),
-                                  j.value("agent", ""), j.at("reason").at("de").get<std::string>(),
+      auto change = ParseQueueChange(j.at("change").get<std::string>());
+      if (!change.ok()) return change.status();
+      return EventBody(QueueEvent{*change, j.value("requested_by", ""), j.value("agent", ""),
+                                  j.at("reason").at("de").get<std::string>(),
                                   j.at("reason").at("en").get<std::string>(),
                                   j.value("position", int64_t{0})});
     }
     if (kind == "commitment") {
+      auto change = ParseCommitmentChange(j.at("change").get<std::string>());
+      if (!change.ok()) return change.status();
+      auto source = ParseCommitmentSource(j.at("source").get<std::string>());
+      if (!source.ok()) return source.status();
       return EventBody(CommitmentEvent{
-          j.at("change").get<std::string>(), j.at("commitment").get<int64_t>(),
-          j.at("source").get<std::string>(), FromUnixMillis(j.at("due").get<int64_t>()),
-          j.value("agent", ""), j.at("notice").at("de").get<std::string>(),
-          j.at("notice").at("en").get<std::string>()});
+          *change, j.at("commitment").get<int64_t>(), *source,
+          FromUnixMillis(j.at("due").get<int64_t>()), j.value("agent", ""),
+          j.at("notice").at("de").get<std::string>(), j.at("notice").at("en").get<std::string>()});
     }
     if (kind == "reveal") {
       return EventBody(
@@ -314,7 +374,7 @@ Result<EventBody> DecodeEventBody(std::string_view kind, std::string_view json) 
       w.detail = j.value("detail", "");
       return EventBody(std::move(w));
     }
-  } catch (const nlohmann::json::exception& e) {
+  } catch (const std::exception& e) {  // JSON errors, and a why's unknown action
     return Status::IoError(std::string("stored event is malformed: ") + e.what());
   }
   return Status::IoError("stored event has unknown kind '" + std::string(kind) + "'");
@@ -330,7 +390,7 @@ nlohmann::json WhyToJson(const AnswerWhy& why) {
                        {"passage", s.passage}});
   }
   return {{"intent", why.intent},       {"intent_confidence", why.intent_confidence},
-          {"language", why.language},   {"action", why.action},
+          {"language", why.language},   {"action", DecisionActionName(why.action)},
           {"rule", why.rule},           {"reason", {{"de", why.reason_de}, {"en", why.reason_en}}},
           {"composer", why.composer},   {"confidence", why.confidence},
           {"dont_know", why.dont_know}, {"explanation", why.explanation},

@@ -28,6 +28,42 @@ enum class Author {
 std::string_view AuthorName(Author author);
 Result<Author> ParseAuthor(std::string_view name);
 
+// The sub-kinds of events, typed; their names (in comments) are what storage,
+// the API and the streams carry. Parse* refuses any other name.
+
+// What the policy decided for a customer message (principles P3, P5).
+enum class DecisionAction {
+  kAnswer,   // "answer": the AI answers alone
+  kDraft,    // "draft": the AI drafts, a person approves before the customer sees it
+  kPerson,   // "person": only people handle it; the conversation joins the queue
+  kUnknown,  // "unknown": the AI says it does not know and offers a person (P6)
+};
+std::string_view DecisionActionName(DecisionAction action);
+Result<DecisionAction> ParseDecisionAction(std::string_view name);
+
+enum class ReviewOutcome { kApproved, kEdited, kRejected };  // "approved", "edited", "rejected"
+std::string_view ReviewOutcomeName(ReviewOutcome outcome);
+Result<ReviewOutcome> ParseReviewOutcome(std::string_view name);
+
+// "joined", "moved", "taken", "handed_back"
+enum class QueueChange { kJoined, kMoved, kTaken, kHandedBack };
+std::string_view QueueChangeName(QueueChange change);
+Result<QueueChange> ParseQueueChange(std::string_view name);
+
+// "made", "reminder", "missed", "kept", "answered_late"
+enum class CommitmentChange { kMade, kReminder, kMissed, kKept, kAnsweredLate };
+std::string_view CommitmentChangeName(CommitmentChange change);
+Result<CommitmentChange> ParseCommitmentChange(std::string_view name);
+
+// Who or what a promised time came from.
+enum class CommitmentSource {
+  kQueue,          // "queue": the expected wait we showed
+  kAgent,          // "agent": a time a person promised in a reply
+  kBusinessHours,  // "business_hours": "we answer within N business hours"
+};
+std::string_view CommitmentSourceName(CommitmentSource source);
+Result<CommitmentSource> ParseCommitmentSource(std::string_view name);
+
 // A passage an AI answer cites as [number].
 struct SourceRef {
   int number = 0;
@@ -43,9 +79,9 @@ struct AnswerWhy {
   std::string intent;  // what the customer was understood to want
   double intent_confidence = 0;
   std::string language;
-  std::string action;     // the policy's action: "answer", "draft", "unknown"
-  std::string rule;       // the policy rule that fired
-  std::string reason_de;  // its customer-facing reason
+  DecisionAction action = DecisionAction::kAnswer;  // the policy's action
+  std::string rule;                                 // the policy rule that fired
+  std::string reason_de;                            // its customer-facing reason
   std::string reason_en;
   std::string composer;            // "extractive" or "model:<name>"
   double confidence = 0;           // the composer's confidence in its answer
@@ -113,7 +149,7 @@ struct UnderstandingEvent {
 // that fired and the reason the customer is shown.
 struct DecisionEvent {
   int64_t message_seq = 0;  // the customer message decided on
-  std::string action;       // "answer", "draft", "person", "unknown"
+  DecisionAction action = DecisionAction::kAnswer;
   std::string rule;
   std::string reason_de;
   std::string reason_en;
@@ -132,7 +168,7 @@ struct DraftEvent {
 // as ai_approved with the edit's size), or "rejected" with a reason.
 struct ReviewEvent {
   int64_t draft_seq = 0;
-  std::string outcome;
+  ReviewOutcome outcome = ReviewOutcome::kApproved;
   std::string agent;
   std::string reason;      // for "rejected"
   int64_t edit_chars = 0;  // characters changed, for "edited"
@@ -143,7 +179,7 @@ struct ReviewEvent {
 // waiting (others ahead were helped, or a late one went first), "taken" by a
 // person, "handed_back" to the AI.
 struct QueueEvent {
-  std::string change;
+  QueueChange change = QueueChange::kJoined;
   std::string requested_by;  // "customer" or "policy", for "joined"
   std::string agent;         // for "taken" and "handed_back"
   std::string reason_de;
@@ -155,9 +191,9 @@ struct QueueEvent {
 // person's "I'll get back to you by ..." or business hours), "kept", or
 // "missed" with the new time the customer is told honestly.
 struct CommitmentEvent {
-  std::string change;
+  CommitmentChange change = CommitmentChange::kMade;
   int64_t commitment = 0;  // the seq of the event that made it
-  std::string source;      // "queue", "agent", "business_hours"
+  CommitmentSource source = CommitmentSource::kQueue;
   Time due;
   std::string agent;
   std::string notice_de;

@@ -24,27 +24,6 @@ bool IsGerman(std::string_view language) {
 
 }  // namespace
 
-std::string_view CommitmentSourceName(CommitmentSource source) {
-  switch (source) {
-    case CommitmentSource::kQueue:
-      return "queue";
-    case CommitmentSource::kAgent:
-      return "agent";
-    case CommitmentSource::kBusinessHours:
-      return "business_hours";
-  }
-  return "agent";
-}
-
-Result<CommitmentSource> ParseCommitmentSource(std::string_view name) {
-  if (name == "queue") return CommitmentSource::kQueue;
-  if (name == "agent") return CommitmentSource::kAgent;
-  if (name == "business_hours") return CommitmentSource::kBusinessHours;
-  return Status::InvalidArgument(
-      "commitment source: \"" + std::string(name) + "\" is not one of queue, agent, business_hours",
-      "source");
-}
-
 std::string_view CommitmentStateName(CommitmentState state) {
   switch (state) {
     case CommitmentState::kPending:

@@ -263,14 +263,10 @@ class WaitEstimator {
 
 // ---- commitments ------------------------------------------------------------
 
-enum class CommitmentSource {
-  kQueue,          // the expected wait we showed
-  kAgent,          // a time an agent promised in a reply
-  kBusinessHours,  // "we answer within N business hours"
-};
-std::string_view CommitmentSourceName(
-    CommitmentSource source);  // "queue", "agent", "business_hours"
-Result<CommitmentSource> ParseCommitmentSource(std::string_view name);
+// The commitment event's source (core/event.h): queue, agent, business hours.
+using candor::CommitmentSource;
+using candor::CommitmentSourceName;
+using candor::ParseCommitmentSource;
 
 struct Commitment {
   std::string id;
@@ -321,6 +317,6 @@ Precondition HolderUnchanged(int64_t based_on_seq);
 // conversation as of `based_on_seq` holds only while no other outcome of that
 // promise was written since and, for "missed" and "reminder", no answer came
 // (a person's reply, an approved draft, a take or a hand-back).
-Precondition PromiseUnchanged(int64_t promise_seq, std::string_view change, int64_t based_on_seq);
+Precondition PromiseUnchanged(int64_t promise_seq, CommitmentChange change, int64_t based_on_seq);
 
 }  // namespace candor::people

@@ -769,42 +769,49 @@ TEST(PreconditionTest, ADraftReviewedMeanwhileConflictsAndNamesWhoReviewedIt) {
   const Precondition unreviewed = DraftStillUnreviewed(4);
   EXPECT_EQ(unreviewed.based_on_seq, 4);
   EXPECT_TRUE(unreviewed.check(At(5, MessageEvent{Author::kCustomer, "Hallo"})).ok());
-  EXPECT_TRUE(unreviewed.check(At(6, ReviewEvent{9, "approved", "Ben", "", 0})).ok())
+  EXPECT_TRUE(unreviewed.check(At(6, ReviewEvent{9, ReviewOutcome::kApproved, "Ben", "", 0})).ok())
       << "another draft's review";
-  const Status reviewed = unreviewed.check(At(7, ReviewEvent{4, "approved", "Anna", "", 0}));
+  const Status reviewed =
+      unreviewed.check(At(7, ReviewEvent{4, ReviewOutcome::kApproved, "Anna", "", 0}));
   EXPECT_EQ(reviewed.code(), StatusCode::kConflict);
   EXPECT_NE(reviewed.message().find("Anna"), std::string::npos);
 }
 
 TEST(PreconditionTest, ATakeOrHandBackMeanwhileChangesTheHolder) {
   const Precondition unchanged = HolderUnchanged(10);
-  EXPECT_TRUE(unchanged.check(At(11, QueueEvent{"joined", "customer", "", "", "", 0})).ok());
-  EXPECT_TRUE(unchanged.check(At(12, QueueEvent{"moved", "", "", "", "", 2})).ok());
+  EXPECT_TRUE(
+      unchanged.check(At(11, QueueEvent{QueueChange::kJoined, "customer", "", "", "", 0})).ok());
+  EXPECT_TRUE(unchanged.check(At(12, QueueEvent{QueueChange::kMoved, "", "", "", "", 2})).ok());
   EXPECT_TRUE(unchanged.check(At(13, MessageEvent{Author::kPerson, "Hi", "Anna"})).ok());
-  const Status taken = unchanged.check(At(14, QueueEvent{"taken", "", "Ben", "", "", 0}));
+  const Status taken =
+      unchanged.check(At(14, QueueEvent{QueueChange::kTaken, "", "Ben", "", "", 0}));
   EXPECT_EQ(taken.code(), StatusCode::kConflict);
   EXPECT_NE(taken.message().find("Ben"), std::string::npos);
-  EXPECT_EQ(unchanged.check(At(15, QueueEvent{"handed_back", "", "Ben", "", "", 0})).code(),
-            StatusCode::kConflict);
+  EXPECT_EQ(
+      unchanged.check(At(15, QueueEvent{QueueChange::kHandedBack, "", "Ben", "", "", 0})).code(),
+      StatusCode::kConflict);
 }
 
 TEST(PreconditionTest, APromiseIsClosedOnceAndNotMissedAfterAnAnswer) {
-  const Precondition missed = PromiseUnchanged(3, "missed", 8);
+  const Precondition missed = PromiseUnchanged(3, CommitmentChange::kMissed, 8);
   EXPECT_TRUE(missed.check(At(9, MessageEvent{Author::kCustomer, "Und?"})).ok());
   EXPECT_TRUE(missed.check(At(9, MessageEvent{Author::kAi, "..."})).ok());
   EXPECT_EQ(missed.check(At(9, MessageEvent{Author::kPerson, "Hier", "Anna"})).code(),
             StatusCode::kConflict);
-  EXPECT_EQ(missed.check(At(9, QueueEvent{"taken", "", "Anna", "", "", 0})).code(),
+  EXPECT_EQ(missed.check(At(9, QueueEvent{QueueChange::kTaken, "", "Anna", "", "", 0})).code(),
             StatusCode::kConflict);
-  CommitmentEvent other_kept{"kept", 5, "agent", Time{}, "", "", ""};
+  CommitmentEvent other_kept{
+      CommitmentChange::kKept, 5, CommitmentSource::kAgent, Time{}, "", "", ""};
   EXPECT_TRUE(missed.check(At(9, other_kept)).ok()) << "another promise";
-  CommitmentEvent this_missed{"missed", 3, "agent", Time{}, "", "", ""};
+  CommitmentEvent this_missed{
+      CommitmentChange::kMissed, 3, CommitmentSource::kAgent, Time{}, "", "", ""};
   EXPECT_EQ(missed.check(At(9, this_missed)).code(), StatusCode::kConflict);
 
-  const Precondition kept = PromiseUnchanged(3, "kept", 8);
+  const Precondition kept = PromiseUnchanged(3, CommitmentChange::kKept, 8);
   EXPECT_TRUE(kept.check(At(9, MessageEvent{Author::kPerson, "Noch etwas", "Anna"})).ok())
       << "more answers do not undo a kept promise";
-  CommitmentEvent this_kept{"kept", 3, "agent", Time{}, "", "", ""};
+  CommitmentEvent this_kept{
+      CommitmentChange::kKept, 3, CommitmentSource::kAgent, Time{}, "", "", ""};
   EXPECT_EQ(kept.check(At(9, this_kept)).code(), StatusCode::kConflict);
 }
 

@@ -5,34 +5,37 @@
 namespace candor::people {
 
 Precondition DraftStillUnreviewed(int64_t draft_seq) {
-  return {
-      draft_seq, [draft_seq](const Event& since) {
-        const auto* review = std::get_if<ReviewEvent>(&since.body);
-        if (review == nullptr || review->draft_seq != draft_seq) return Status::Ok();
-        return Status::Conflict(review->agent + " has already " + review->outcome + " this draft");
-      }};
+  return {draft_seq, [draft_seq](const Event& since) {
+            const auto* review = std::get_if<ReviewEvent>(&since.body);
+            if (review == nullptr || review->draft_seq != draft_seq) return Status::Ok();
+            return Status::Conflict(review->agent + " has already " +
+                                    std::string(ReviewOutcomeName(review->outcome)) +
+                                    " this draft");
+          }};
 }
 
 Precondition HolderUnchanged(int64_t based_on_seq) {
   return {based_on_seq, [](const Event& since) {
             const auto* queue = std::get_if<QueueEvent>(&since.body);
             if (queue == nullptr) return Status::Ok();
-            if (queue->change == "taken") {
+            if (queue->change == QueueChange::kTaken) {
               return Status::Conflict(queue->agent + " has just taken this conversation");
             }
-            if (queue->change == "handed_back") {
+            if (queue->change == QueueChange::kHandedBack) {
               return Status::Conflict(queue->agent + " has just handed this conversation back");
             }
             return Status::Ok();
           }};
 }
 
-Precondition PromiseUnchanged(int64_t promise_seq, std::string_view change, int64_t based_on_seq) {
-  const bool needs_no_answer = change == "missed" || change == "reminder";
+Precondition PromiseUnchanged(int64_t promise_seq, CommitmentChange change, int64_t based_on_seq) {
+  const bool needs_no_answer =
+      change == CommitmentChange::kMissed || change == CommitmentChange::kReminder;
   return {based_on_seq, [promise_seq, needs_no_answer](const Event& since) {
             if (const auto* c = std::get_if<CommitmentEvent>(&since.body)) {
-              if (c->change != "made" && c->commitment == promise_seq) {
-                return Status::Conflict("the promise was already marked " + c->change);
+              if (c->change != CommitmentChange::kMade && c->commitment == promise_seq) {
+                return Status::Conflict("the promise was already marked " +
+                                        std::string(CommitmentChangeName(c->change)));
               }
               return Status::Ok();
             }
@@ -42,7 +45,7 @@ Precondition PromiseUnchanged(int64_t promise_seq, std::string_view change, int6
                 return Status::Conflict("a person has just answered");
               }
             } else if (const auto* q = std::get_if<QueueEvent>(&since.body)) {
-              if (q->change == "taken" || q->change == "handed_back") {
+              if (q->change == QueueChange::kTaken || q->change == QueueChange::kHandedBack) {
                 return Status::Conflict("the conversation has just changed hands");
               }
             }

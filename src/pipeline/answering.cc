@@ -13,7 +13,7 @@
 namespace candor {
 namespace {
 
-bool ActionIs(const Turn& turn, std::initializer_list<std::string_view> actions) {
+bool ActionIs(const Turn& turn, std::initializer_list<DecisionAction> actions) {
   if (!turn.decision) return false;
   for (auto action : actions)
     if (turn.decision->action == action) return true;
@@ -54,7 +54,7 @@ class DecideStage final : public Stage {
     facts.business_hours = open_hours_ ? open_hours_(clock_.Now()) : true;
     facts.channel = turn.channel;
     const policy::Decision decision = policy_.Decide(facts);
-    DecisionEvent event{turn.message_seq,   std::string(policy::ActionName(decision.action)),
+    DecisionEvent event{turn.message_seq,   decision.action,
                         decision.rule,      decision.reason_de,
                         decision.reason_en, policy::FormatTrace(facts, decision)};
     turn.decision = event;
@@ -76,7 +76,8 @@ class RetrieveStage final : public Stage {
   std::string_view LabelDe() const override { return "Quellen durchsucht"; }
   std::string_view LabelEn() const override { return "Sources searched"; }
   bool AppliesTo(const Turn& turn) const override {
-    return ActionIs(turn, {"answer", "draft"}) && turn.understanding.has_value();
+    return ActionIs(turn, {DecisionAction::kAnswer, DecisionAction::kDraft}) &&
+           turn.understanding.has_value();
   }
 
   Status Run(Turn& turn, EventSink&) override {
@@ -99,13 +100,15 @@ class ComposeStage final : public Stage {
   std::string_view LabelDe() const override { return "Antwort verfasst"; }
   std::string_view LabelEn() const override { return "Answer drafted"; }
   bool AppliesTo(const Turn& turn) const override {
-    return ActionIs(turn, {"answer", "draft", "unknown"}) && turn.understanding.has_value();
+    return ActionIs(turn,
+                    {DecisionAction::kAnswer, DecisionAction::kDraft, DecisionAction::kUnknown}) &&
+           turn.understanding.has_value();
   }
 
   Status Run(Turn& turn, EventSink& sink) override {
     const answer::Question question = QuestionOf(turn);
     answer::Answer result;
-    if (turn.decision->action == "unknown") {
+    if (turn.decision->action == DecisionAction::kUnknown) {
       result.text = answer::DontKnowText(question.language);
       result.why = "the policy says this is not for the AI to answer";
     } else {
@@ -125,7 +128,7 @@ class ComposeStage final : public Stage {
     why.reason_en = turn.decision->reason_en;
     why.composer = result.composer;
     why.confidence = result.confidence;
-    why.dont_know = result.dont_know || turn.decision->action == "unknown";
+    why.dont_know = result.dont_know || turn.decision->action == DecisionAction::kUnknown;
     why.explanation = result.why;
     for (const auto& s : result.sources) {
       why.sources.push_back({s.number, s.title, s.url, s.heading, s.passage});
@@ -210,7 +213,7 @@ class ReviewStage final : public Stage {
   std::string_view LabelDe() const override { return "Zur Prüfung an eine Person gegeben"; }
   std::string_view LabelEn() const override { return "Given to a person for review"; }
   bool AppliesTo(const Turn& turn) const override {
-    return ActionIs(turn, {"draft"}) && turn.reply.has_value();
+    return ActionIs(turn, {DecisionAction::kDraft}) && turn.reply.has_value();
   }
 
   // The draft waits for a person; nothing reaches the customer before that.
@@ -232,7 +235,9 @@ class HandoffStage final : public Stage {
   std::string_view Name() const override { return "handoff"; }
   std::string_view LabelDe() const override { return "An einen Menschen übergeben"; }
   std::string_view LabelEn() const override { return "Handed to a person"; }
-  bool AppliesTo(const Turn& turn) const override { return ActionIs(turn, {"person"}); }
+  bool AppliesTo(const Turn& turn) const override {
+    return ActionIs(turn, {DecisionAction::kPerson});
+  }
 
   // The conversation joins the people's queue, and the AI says so, with the
   // reason, once; from here it stays silent until a person hands back.
@@ -240,8 +245,8 @@ class HandoffStage final : public Stage {
     const bool asked = turn.asked_for_person ||
                        (turn.understanding && turn.understanding->intent == "talk_to_person");
     sink.Emit(turn.conversation_id,
-              QueueEvent{"joined", asked ? "customer" : "policy", "", turn.decision->reason_de,
-                         turn.decision->reason_en},
+              QueueEvent{QueueChange::kJoined, asked ? "customer" : "policy", "",
+                         turn.decision->reason_de, turn.decision->reason_en},
               {});
     const bool english = turn.understanding && turn.understanding->language == "en";
     std::string text =
@@ -255,7 +260,7 @@ class HandoffStage final : public Stage {
       why.intent_confidence = turn.understanding->confidence;
       why.language = turn.understanding->language;
     }
-    why.action = "person";
+    why.action = DecisionAction::kPerson;
     why.rule = turn.decision->rule;
     why.reason_de = turn.decision->reason_de;
     why.reason_en = turn.decision->reason_en;

@@ -16,24 +16,11 @@ namespace candor::policy {
 
 // ---- actions ----------------------------------------------------------------
 
-std::string_view ActionName(Action action) {
-  switch (action) {
-    case Action::kAnswer:
-      return "answer";
-    case Action::kDraft:
-      return "draft";
-    case Action::kPerson:
-      return "person";
-    case Action::kUnknown:
-      return "unknown";
-  }
-  return "unknown";
-}
+std::string_view ActionName(Action action) { return DecisionActionName(action); }
 
 Result<Action> ParseAction(std::string_view name) {
-  for (Action action : {Action::kAnswer, Action::kDraft, Action::kPerson, Action::kUnknown}) {
-    if (name == ActionName(action)) return action;
-  }
+  auto action = ParseDecisionAction(name);
+  if (action.ok()) return *action;
   return Status::InvalidArgument(
       fmt::format("unknown action \"{}\" (answer, draft, person, unknown)", name), "action");
 }

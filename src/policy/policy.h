@@ -28,18 +28,15 @@
 #include <string_view>
 #include <vector>
 
+#include "core/event.h"
 #include "core/status.h"
 
 namespace candor::policy {
 
 // ---- actions ----------------------------------------------------------------
 
-enum class Action {
-  kAnswer,   // the AI answers alone
-  kDraft,    // the AI drafts, a person approves before the customer sees it
-  kPerson,   // only people handle it; the conversation joins the queue
-  kUnknown,  // the AI says it does not know and offers a person (P6)
-};
+// What a rule decides: the decision event's action (core/event.h).
+using Action = DecisionAction;
 
 std::string_view ActionName(Action action);  // "answer", "draft", "person", "unknown"
 Result<Action> ParseAction(std::string_view name);

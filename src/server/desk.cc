@@ -152,15 +152,15 @@ void Desk::Apply(const Event& event) {
   applied_seq_[id] = event.seq;
   if (const auto* q = std::get_if<QueueEvent>(&event.body)) {
     auto joined = joined_.find(id);
-    if (q->change == "joined") {
+    if (q->change == QueueChange::kJoined) {
       if (joined != joined_.end() || taken_.count(id)) return;  // already with people
       joined_[id] = event.at;
       join_order_[id] = event.log_index;
       queue_[KeyOf(id)] = {id, event.at, q->requested_by, escalated_.count(id) > 0};
       told_[id] = PositionLocked(id);  // the join's answer names the place
-    } else if (q->change == "moved") {
+    } else if (q->change == QueueChange::kMoved) {
       if (joined != joined_.end()) told_[id] = static_cast<size_t>(q->position);
-    } else if (q->change == "taken") {
+    } else if (q->change == QueueChange::kTaken) {
       if (joined != joined_.end()) {
         recent_waits_.push_back(
             std::chrono::duration_cast<std::chrono::seconds>(event.at - joined->second));
@@ -173,7 +173,7 @@ void Desk::Apply(const Event& event) {
       told_.erase(id);
       taken_[id] = q->agent;
       estimator_.Taken(id, event.at);
-    } else if (q->change == "handed_back") {
+    } else if (q->change == QueueChange::kHandedBack) {
       if (joined != joined_.end()) {
         queue_.erase(KeyOf(id));
         joined_.erase(joined);
@@ -186,7 +186,8 @@ void Desk::Apply(const Event& event) {
   } else if (const auto* c = std::get_if<CommitmentEvent>(&event.body)) {
     // A missed promise to someone still waiting moves them to the front.
     auto joined = joined_.find(id);
-    if (c->change != "missed" || joined == joined_.end() || escalated_.count(id)) return;
+    if (c->change != CommitmentChange::kMissed || joined == joined_.end() || escalated_.count(id))
+      return;
     auto entry = queue_.extract(KeyOf(id));
     escalated_.insert(id);
     if (!entry.empty()) {

@@ -38,7 +38,8 @@ asio::awaitable<HttpResponse> Api::Summary(HttpRequest& request, const Caller&) 
       } else if (const auto* d = std::get_if<DecisionEvent>(&event.body)) {
         decision = *d;
       } else if (const auto* q = std::get_if<QueueEvent>(&event.body)) {
-        if (q->change == "joined" && q->requested_by == "customer") asked_for_person = true;
+        if (q->change == QueueChange::kJoined && q->requested_by == "customer")
+          asked_for_person = true;
       }
     }
     if (events->size() < static_cast<size_t>(kPage)) break;
@@ -65,7 +66,7 @@ asio::awaitable<HttpResponse> Api::Summary(HttpRequest& request, const Caller&) 
   }
   summary["decision"] =
       decision
-          ? nlohmann::json{{"action", decision->action},
+          ? nlohmann::json{{"action", DecisionActionName(decision->action)},
                            {"rule", decision->rule},
                            {"reason", {{"de", decision->reason_de}, {"en", decision->reason_en}}}}
           : nlohmann::json(nullptr);

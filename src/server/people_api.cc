@@ -84,8 +84,9 @@ asio::awaitable<HttpResponse> Api::AskForPerson(HttpRequest& request, const Call
   const std::string& id = request.params[0];
   if (!deps_.desk.WithPeople(id)) {
     Result<Event> event = Status::Internal("not appended");
-    EventBody body1 = QueueEvent{"joined", "customer", "", "Sie haben nach einem Menschen gefragt.",
-                                 "You asked for a person."};
+    EventBody body1 =
+        QueueEvent{QueueChange::kJoined, "customer", "", "Sie haben nach einem Menschen gefragt.",
+                   "You asked for a person."};
     HttpResponse failed = co_await AppendEvent(id, std::move(body1), &event);
     if (!event.ok()) co_return failed;
   }
@@ -117,7 +118,7 @@ asio::awaitable<HttpResponse> Api::ListQueue(HttpRequest&, const Caller&) {
   for (const auto& action : deps_.promises.Late(deps_.clock.Now())) {
     late.push_back({{"conversation_id", action.conversation_id},
                     {"promise", action.promise.id},
-                    {"source", action.promise.source},
+                    {"source", CommitmentSourceName(action.promise.source)},
                     {"due_at", FormatIso8601(action.promise.first_due)},
                     {"agent", action.promise.agent}});
   }
@@ -147,9 +148,9 @@ asio::awaitable<HttpResponse> Api::TakeConversation(HttpRequest& request, const 
     co_return HeldByOther(holder.agent, "send {\"reassign\": true} to take it over");
   }
   Result<Event> event = Status::Internal("not appended");
-  EventBody taken =
-      QueueEvent{"taken", "", caller.agent.name, caller.agent.name + " ist jetzt für Sie da.",
-                 caller.agent.name + " is with you now."};
+  EventBody taken = QueueEvent{QueueChange::kTaken, "", caller.agent.name,
+                               caller.agent.name + " ist jetzt für Sie da.",
+                               caller.agent.name + " is with you now."};
   HttpResponse failed =
       co_await AppendEvent(id, std::move(taken), &event, people::HolderUnchanged(holder.as_of_seq));
   if (!event.ok()) {
@@ -178,7 +179,7 @@ asio::awaitable<HttpResponse> Api::HandBack(HttpRequest& request, const Caller& 
   }
   Result<Event> event = Status::Internal("not appended");
   EventBody handed_back =
-      QueueEvent{"handed_back", "", caller.agent.name,
+      QueueEvent{QueueChange::kHandedBack, "", caller.agent.name,
                  "Die KI antwortet wieder; ein Mensch ist jederzeit einen Klick entfernt.",
                  "The AI answers again; a person is always one click away."};
   HttpResponse failed = co_await AppendEvent(id, std::move(handed_back), &event,
@@ -218,7 +219,8 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
     auto reason = RequireString(*body, "reason", 500, error);
     if (!reason) co_return error;
     Result<Event> event = Status::Internal("not appended");
-    EventBody body4 = ReviewEvent{draft_seq, "rejected", caller.agent.name, *reason, 0};
+    EventBody body4 =
+        ReviewEvent{draft_seq, ReviewOutcome::kRejected, caller.agent.name, *reason, 0};
     HttpResponse failed =
         co_await AppendEvent(id, std::move(body4), &event, people::DraftStillUnreviewed(draft_seq));
     if (!event.ok()) co_return AlreadyReviewed(event.status(), std::move(failed));
@@ -229,7 +231,7 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
   if (!text) co_return error;
   if (text->empty()) co_return ErrorResponse(ApiError::kInvalidValue, "'text' is empty", "text");
   const int64_t edit = EditSize(draft->text, *text);
-  const std::string outcome = edit == 0 ? "approved" : "edited";
+  const ReviewOutcome outcome = edit == 0 ? ReviewOutcome::kApproved : ReviewOutcome::kEdited;
   Result<Event> reviewed = Status::Internal("not appended");
   EventBody body5 = ReviewEvent{draft_seq, outcome, caller.agent.name, "", edit};
   HttpResponse failed = co_await AppendEvent(id, std::move(body5), &reviewed,
@@ -252,7 +254,7 @@ asio::awaitable<HttpResponse> Api::ReviewDraft(HttpRequest& request, const Calle
     co_return ErrorFromStatus(sent.first.ok() ? Status::Internal("reply not delivered")
                                               : sent.first);
   }
-  co_return HttpResponse::Json(200, {{"outcome", outcome},
+  co_return HttpResponse::Json(200, {{"outcome", ReviewOutcomeName(outcome)},
                                      {"edit_chars", edit},
                                      {"seq", sent.second->seq},
                                      {"id", MessageId(id, sent.second->seq)}});

@@ -50,33 +50,39 @@ class ProjectionsTest : public ::testing::Test {
       const std::string id = "c" + std::to_string(c);
       ASSERT_TRUE(store_->CreateConversation({id, "h" + id, clock_.Now(), 0, ""}).ok());
       Write(id, MessageEvent{Author::kCustomer, "Frage " + id});
-      Write(id, DecisionEvent{1, random() % 2 ? "answer" : "draft", "rule", "de", "en", ""});
+      Write(id, DecisionEvent{1, random() % 2 ? DecisionAction::kAnswer : DecisionAction::kDraft,
+                              "rule", "de", "en", ""});
       AnswerWhy why;
-      why.action = "answer";
+      why.action = DecisionAction::kAnswer;
       why.dont_know = random() % 3 == 0;
       Write(id, MessageEvent{Author::kAi, "Antwort", "", 1, why});
       if (random() % 2) {
         const int64_t draft = Write(id, DraftEvent{1, "Entwurf", std::nullopt});
         if (random() % 2) {
-          Write(id, ReviewEvent{draft, random() % 2 ? "approved" : "edited", "anna", "", 3});
+          Write(id,
+                ReviewEvent{draft, random() % 2 ? ReviewOutcome::kApproved : ReviewOutcome::kEdited,
+                            "anna", "", 3});
         }
       }
       if (random() % 3 == 0) continue;
-      Write(id, QueueEvent{"joined", "customer", "", "de", "en", 0});
+      Write(id, QueueEvent{QueueChange::kJoined, "customer", "", "de", "en", 0});
       const int64_t promise =
-          Write(id, CommitmentEvent{"made", 0, "queue", clock_.Now() + std::chrono::minutes(5), "",
-                                    "de", "en"});
+          Write(id, CommitmentEvent{CommitmentChange::kMade, 0, CommitmentSource::kQueue,
+                                    clock_.Now() + std::chrono::minutes(5), "", "de", "en"});
       clock_.Advance(std::chrono::seconds(30 + random() % 600));
       if (random() % 2) {
-        Write(id, CommitmentEvent{"missed", promise, "queue",
+        Write(id, CommitmentEvent{CommitmentChange::kMissed, promise, CommitmentSource::kQueue,
                                   clock_.Now() + std::chrono::minutes(30), "", "de", "en"});
       }
       if (random() % 4 == 0) continue;  // still waiting
-      Write(id, QueueEvent{"taken", "", "anna", "de", "en", 0});
-      if (random() % 2) Write(id, CommitmentEvent{"kept", promise, "queue", {}, "", "de", "en"});
+      Write(id, QueueEvent{QueueChange::kTaken, "", "anna", "de", "en", 0});
+      if (random() % 2)
+        Write(id,
+              CommitmentEvent{
+                  CommitmentChange::kKept, promise, CommitmentSource::kQueue, {}, "", "de", "en"});
       if (random() % 2) continue;  // still held
       Write(id, MessageEvent{Author::kPerson, "Erledigt", "Anna"});
-      Write(id, QueueEvent{"handed_back", "", "anna", "de", "en", 0});
+      Write(id, QueueEvent{QueueChange::kHandedBack, "", "anna", "de", "en", 0});
     }
   }
   int64_t Write(const std::string& id, EventBody body) {

@@ -20,15 +20,13 @@ nlohmann::json Api::PromisesJson(const std::string& conversation_id) {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& p : deps_.promises.Of(conversation_id)) {
     nlohmann::json item = {{"id", p.id},
-                           {"source", p.source},
+                           {"source", CommitmentSourceName(p.source)},
                            {"made_at", FormatIso8601(p.made_at)},
                            {"due_at", FormatIso8601(p.first_due)},
                            {"missed", p.missed}};
     if (!p.agent.empty()) item["agent"] = p.agent;
-    if (p.outcome == "kept") {
-      item["state"] = "kept";
-    } else if (p.outcome == "answered_late") {
-      item["state"] = "answered_late";
+    if (p.outcome) {
+      item["state"] = CommitmentChangeName(*p.outcome);  // "kept" or "answered_late"
     } else {
       item["state"] = p.missed > 0 ? "missed" : "open";
     }
@@ -48,9 +46,9 @@ asio::awaitable<HttpResponse> Api::MakeAgentPromise(std::string conversation_id,
   const Time now = deps_.clock.Now();
   const auto& tz = deps_.time_zone;
   CommitmentEvent made{
-      "made",
+      CommitmentChange::kMade,
       0,
-      "agent",
+      CommitmentSource::kAgent,
       due,
       agent,
       agent + " hat Ihnen eine Antwort bis " + Localised(due, tz, "de", now) + " versprochen.",
@@ -148,9 +146,9 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
     if (estimate.likely_within) {
       const Time due = now + std::max<std::chrono::seconds>(*estimate.likely_within,
                                                             deps_.options.queue_promise_floor);
-      CommitmentEvent made{"made",
+      CommitmentEvent made{CommitmentChange::kMade,
                            0,
-                           "queue",
+                           CommitmentSource::kQueue,
                            due,
                            "",
                            "Ein Mensch ist voraussichtlich bis " + Localised(due, tz, "de", now) +
@@ -161,9 +159,9 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
     } else if (hours != nullptr) {
       // No one is on duty: promise what the team's hours allow, never a guess.
       const Time due = hours->AddOpenTime(now, deps_.options.reply_within_business);
-      CommitmentEvent made{"made",
+      CommitmentEvent made{CommitmentChange::kMade,
                            0,
-                           "business_hours",
+                           CommitmentSource::kBusinessHours,
                            due,
                            "",
                            "Gerade ist niemand im Dienst. Ein Mensch antwortet Ihnen bis " +
@@ -178,7 +176,7 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
   // goes first): told as it happens, so the place on screen is true.
   for (const auto& [id, position] : deps_.desk.PlacesToTell()) {
     const std::string n = std::to_string(position);
-    EventBody moved = QueueEvent{"moved",
+    EventBody moved = QueueEvent{QueueChange::kMoved,
                                  "",
                                  "",
                                  "Sie sind jetzt Nummer " + n + " in der Warteschlange.",
@@ -190,24 +188,24 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
 
   for (const auto& action : deps_.promises.Due(now, deps_.options.remind_before)) {
     const auto& p = action.promise;
-    CommitmentEvent c{"", p.id, p.source, p.due, p.agent, "", ""};
+    CommitmentEvent c{CommitmentChange::kKept, p.id, p.source, p.due, p.agent, "", ""};
     switch (action.kind) {
       case PromiseBook::Action::Kind::kKept:
-        c.change = "kept";
+        c.change = CommitmentChange::kKept;
         c.notice_de =
             "Versprechen gehalten: Antwort vor " + Localised(p.first_due, tz, "de", now) + ".";
         c.notice_en =
             "Promise kept: answered before " + Localised(p.first_due, tz, "en", now) + ".";
         break;
       case PromiseBook::Action::Kind::kAnsweredLate:
-        c.change = "answered_late";
+        c.change = CommitmentChange::kAnsweredLate;
         c.notice_de = "Die Antwort kam später als versprochen (" +
                       Localised(p.first_due, tz, "de", now) + "). Entschuldigung.";
         c.notice_en = "The answer came later than promised (" +
                       Localised(p.first_due, tz, "en", now) + "). We are sorry.";
         break;
       case PromiseBook::Action::Kind::kRemind:
-        c.change = "reminder";
+        c.change = CommitmentChange::kReminder;
         c.notice_de = "Wir haben das Team an Ihre Antwort bis " + Localised(p.due, tz, "de", now) +
                       " erinnert.";
         c.notice_en =
@@ -229,16 +227,14 @@ asio::awaitable<void> Api::KeepPromisesOnce() {
           due = hours != nullptr ? hours->AddOpenTime(now, deps_.options.late_allowance)
                                  : now + deps_.options.late_allowance;
         }
-        auto source = people::ParseCommitmentSource(p.source);
-        people::Commitment commitment{std::to_string(p.id), p.due, p.made_at,
-                                      source.ok() ? *source : people::CommitmentSource::kAgent};
-        c.change = "missed";
+        people::Commitment commitment{std::to_string(p.id), p.due, p.made_at, p.source};
+        c.change = CommitmentChange::kMissed;
         c.due = *due;
         c.notice_de = people::LateNotice(commitment, *due, tz, "de");
         c.notice_en = people::LateNotice(commitment, *due, tz, "en");
-        deps_.logger.Warn(
-            "promise_missed",
-            {{"conversation", action.conversation_id}, {"promise", p.id}, {"source", p.source}});
+        deps_.logger.Warn("promise_missed", {{"conversation", action.conversation_id},
+                                             {"promise", p.id},
+                                             {"source", CommitmentSourceName(p.source)}});
         break;
       }
     }

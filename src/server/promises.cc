@@ -22,10 +22,10 @@ ProjectionSnapshot PromiseBook::Snapshot() const {
   for (const auto& [id, list] : promises_) {
     auto& out = promises[id] = nlohmann::json::array();
     for (const auto& p : list) {
-      out.push_back({p.id, p.source, p.agent, ToUnixMillis(p.made_at), ToUnixMillis(p.due),
-                     ToUnixMillis(p.first_due), p.missed, p.reminded,
+      out.push_back({p.id, CommitmentSourceName(p.source), p.agent, ToUnixMillis(p.made_at),
+                     ToUnixMillis(p.due), ToUnixMillis(p.first_due), p.missed, p.reminded,
                      p.answered_at ? nlohmann::json(ToUnixMillis(*p.answered_at)) : nullptr,
-                     p.outcome});
+                     p.outcome ? CommitmentChangeName(*p.outcome) : ""});
     }
   }
   for (const auto& [id, seq] : applied_seq_) applied[id] = seq;
@@ -48,7 +48,9 @@ Status PromiseBook::Restore(const ProjectionSnapshot& snapshot) {
       for (const auto& p : list) {
         Promise promise;
         promise.id = p.at(0).get<int64_t>();
-        promise.source = p.at(1).get<std::string>();
+        auto source = ParseCommitmentSource(p.at(1).get<std::string>());
+        if (!source.ok()) return source.status();
+        promise.source = *source;
         promise.agent = p.at(2).get<std::string>();
         promise.made_at = FromUnixMillis(p.at(3).get<int64_t>());
         promise.due = FromUnixMillis(p.at(4).get<int64_t>());
@@ -56,7 +58,11 @@ Status PromiseBook::Restore(const ProjectionSnapshot& snapshot) {
         promise.missed = p.at(6).get<int>();
         promise.reminded = p.at(7).get<bool>();
         if (!p.at(8).is_null()) promise.answered_at = FromUnixMillis(p.at(8).get<int64_t>());
-        promise.outcome = p.at(9).get<std::string>();
+        if (const auto outcome = p.at(9).get<std::string>(); !outcome.empty()) {
+          auto change = ParseCommitmentChange(outcome);
+          if (!change.ok()) return change.status();
+          promise.outcome = *change;
+        }
         out.push_back(std::move(promise));
       }
     }
@@ -81,12 +87,12 @@ void PromiseBook::Apply(const Event& event) {
     if (found == promises_.end()) return;
     for (auto& p : found->second) {
       if (!Open(p) || p.answered_at) continue;
-      if (queue_only && p.source == "agent") continue;
+      if (queue_only && p.source == CommitmentSource::kAgent) continue;
       p.answered_at = event.at;
     }
   };
   if (const auto* c = std::get_if<CommitmentEvent>(&event.body)) {
-    if (c->change == "made") {
+    if (c->change == CommitmentChange::kMade) {
       Promise p;
       p.id = event.seq;
       p.source = c->source;
@@ -94,31 +100,32 @@ void PromiseBook::Apply(const Event& event) {
       p.made_at = event.at;
       p.due = p.first_due = c->due;
       promises_[id].push_back(std::move(p));
-      if (c->source != "agent") awaiting_queue_promise_.erase(id);
+      if (c->source != CommitmentSource::kAgent) awaiting_queue_promise_.erase(id);
       return;
     }
     auto found = promises_.find(id);
     if (found == promises_.end()) return;
     for (auto& p : found->second) {
       if (p.id != c->commitment) continue;
-      if (c->change == "reminder") {
+      if (c->change == CommitmentChange::kReminder) {
         p.reminded = true;
-      } else if (c->change == "missed") {
+      } else if (c->change == CommitmentChange::kMissed) {
         ++p.missed;
         p.due = c->due;
         p.reminded = false;
-      } else if (c->change == "kept" || c->change == "answered_late") {
+      } else if (c->change == CommitmentChange::kKept ||
+                 c->change == CommitmentChange::kAnsweredLate) {
         p.outcome = c->change;
         if (!p.answered_at) p.answered_at = event.at;
       }
     }
   } else if (const auto* q = std::get_if<QueueEvent>(&event.body)) {
-    if (q->change == "joined") {
+    if (q->change == QueueChange::kJoined) {
       awaiting_queue_promise_.insert(id);
-    } else if (q->change == "taken") {
+    } else if (q->change == QueueChange::kTaken) {
       awaiting_queue_promise_.erase(id);
       answer(/*queue_only=*/true);
-    } else if (q->change == "handed_back") {
+    } else if (q->change == QueueChange::kHandedBack) {
       awaiting_queue_promise_.erase(id);
       answer(/*queue_only=*/false);
     }

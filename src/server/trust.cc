@@ -53,20 +53,20 @@ void TrustStats::OnCommit(const Event& event) {
     if (m->author != Author::kAi || !m->why) return;
     if (m->why->dont_know) {
       delta.dont_know = 1;
-    } else if (m->why->action == "answer") {
+    } else if (m->why->action == DecisionAction::kAnswer) {
       delta.ai_alone = 1;
     } else {
       return;  // the AI telling the customer a person takes over
     }
   } else if (const auto* q = std::get_if<QueueEvent>(&event.body)) {
-    if (q->change == "joined") {
+    if (q->change == QueueChange::kJoined) {
       if (joined_.count(id)) return;
       joined_[id] = event.at;
       delta.handoffs = 1;
-    } else if (q->change == "taken" || q->change == "handed_back") {
+    } else if (q->change == QueueChange::kTaken || q->change == QueueChange::kHandedBack) {
       auto joined = joined_.find(id);
       if (joined == joined_.end()) return;
-      if (q->change == "taken")
+      if (q->change == QueueChange::kTaken)
         delta.waits_ms.push_back(ToUnixMillis(event.at) - ToUnixMillis(joined->second));
       joined_.erase(joined);
       if (delta.waits_ms.empty()) return;
@@ -74,25 +74,25 @@ void TrustStats::OnCommit(const Event& event) {
       return;
     }
   } else if (const auto* r = std::get_if<ReviewEvent>(&event.body)) {
-    if (r->outcome == "approved")
+    if (r->outcome == ReviewOutcome::kApproved)
       delta.approved = 1;
-    else if (r->outcome == "edited")
+    else if (r->outcome == ReviewOutcome::kEdited)
       delta.edited = 1;
-    else if (r->outcome == "rejected")
+    else if (r->outcome == ReviewOutcome::kRejected)
       delta.rejected = 1;
     else
       return;
   } else if (const auto* c = std::get_if<CommitmentEvent>(&event.body)) {
-    if (c->change == "made") {
+    if (c->change == CommitmentChange::kMade) {
       delta.promises_made = 1;
-    } else if (c->change == "kept") {
+    } else if (c->change == CommitmentChange::kKept) {
       delta.promises_kept = 1;
       delta.promises_answered = 1;
-    } else if (c->change == "answered_late") {
+    } else if (c->change == CommitmentChange::kAnsweredLate) {
       delta.promises_answered = 1;
       // Late without a miss written first (answered between two checks): broken all the same.
       if (broken_.insert({id, c->commitment}).second) delta.promises_broken = 1;
-    } else if (c->change == "missed") {
+    } else if (c->change == CommitmentChange::kMissed) {
       if (!broken_.insert({id, c->commitment}).second) return;  // counted at its first miss
       delta.promises_broken = 1;
     } else {

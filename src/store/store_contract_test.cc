@@ -134,9 +134,10 @@ TEST_P(StoreContractTest, OfManyConcurrentConditionalAppendsExactlyOneIsWritten)
     reviewers.emplace_back([&, r] {
       // Unrelated events between the draft and the reviews do not conflict.
       (void)Say("c1", "noch da? " + std::to_string(r));
-      auto review = AppendAndWait(
-          *store_, {"c1", ReviewEvent{draft->seq, "approved", "agent" + std::to_string(r), "", 0},
-                    std::nullopt, NoReviewOf(draft->seq)});
+      auto review = AppendAndWait(*store_, {"c1",
+                                            ReviewEvent{draft->seq, ReviewOutcome::kApproved,
+                                                        "agent" + std::to_string(r), "", 0},
+                                            std::nullopt, NoReviewOf(draft->seq)});
       if (review.ok()) {
         ++written;
       } else if (review.status().code() == StatusCode::kConflict) {
@@ -163,11 +164,13 @@ TEST_P(StoreContractTest, AConflictSparesTheRestOfItsBatchAndIsDurableNowhere) {
   NewConversation("c1");
   auto draft = AppendAndWait(*store_, {"c1", DraftEvent{0, "Entwurf", std::nullopt}});
   ASSERT_TRUE(draft.ok());
-  ASSERT_TRUE(AppendAndWait(*store_, {"c1", ReviewEvent{draft->seq, "rejected", "a", "no", 0},
-                                      std::nullopt, NoReviewOf(draft->seq)})
-                  .ok());
-  auto late = AppendAndWait(*store_, {"c1", ReviewEvent{draft->seq, "approved", "b", "", 0},
-                                      std::nullopt, NoReviewOf(draft->seq)});
+  ASSERT_TRUE(
+      AppendAndWait(*store_, {"c1", ReviewEvent{draft->seq, ReviewOutcome::kRejected, "a", "no", 0},
+                              std::nullopt, NoReviewOf(draft->seq)})
+          .ok());
+  auto late =
+      AppendAndWait(*store_, {"c1", ReviewEvent{draft->seq, ReviewOutcome::kApproved, "b", "", 0},
+                              std::nullopt, NoReviewOf(draft->seq)});
   ASSERT_FALSE(late.ok());
   EXPECT_EQ(late.status().code(), StatusCode::kConflict);
   EXPECT_NE(late.status().message().find("reviewed it first"), std::string::npos);
@@ -186,12 +189,12 @@ TEST_P(StoreContractTest, APreconditionSeesEventsEarlierInItsOwnBatch) {
   ASSERT_TRUE(draft.ok());
   // Queued together, so the writer is likely to commit them in one transaction.
   std::promise<Result<Event>> first, second;
-  store_->Append(
-      {"c1", ReviewEvent{draft->seq, "approved", "a", "", 0}, std::nullopt, NoReviewOf(draft->seq)},
-      [&](Result<Event> e) { first.set_value(std::move(e)); });
-  store_->Append(
-      {"c1", ReviewEvent{draft->seq, "approved", "b", "", 0}, std::nullopt, NoReviewOf(draft->seq)},
-      [&](Result<Event> e) { second.set_value(std::move(e)); });
+  store_->Append({"c1", ReviewEvent{draft->seq, ReviewOutcome::kApproved, "a", "", 0}, std::nullopt,
+                  NoReviewOf(draft->seq)},
+                 [&](Result<Event> e) { first.set_value(std::move(e)); });
+  store_->Append({"c1", ReviewEvent{draft->seq, ReviewOutcome::kApproved, "b", "", 0}, std::nullopt,
+                  NoReviewOf(draft->seq)},
+                 [&](Result<Event> e) { second.set_value(std::move(e)); });
   EXPECT_TRUE(first.get_future().get().ok());
   auto lost = second.get_future().get();
   ASSERT_FALSE(lost.ok());

@@ -36,8 +36,8 @@ class PromiseBook final : public Projection {
   Status Restore(const ProjectionSnapshot& snapshot) override;
 
   struct Promise {
-    int64_t id = 0;      // the seq of the event that made it
-    std::string source;  // "queue", "agent", "business_hours"
+    int64_t id = 0;  // the seq of the event that made it
+    CommitmentSource source = CommitmentSource::kQueue;
     std::string agent;
     Time made_at;
     Time due;        // the current due time (moved when missed)
@@ -45,7 +45,7 @@ class PromiseBook final : public Projection {
     int missed = 0;  // times the due time passed without an answer
     bool reminded = false;
     std::optional<Time> answered_at;
-    std::string outcome;  // "", "kept", "answered_late"
+    std::optional<CommitmentChange> outcome;  // kKept or kAnsweredLate once settled
   };
   // The conversation's promises, oldest first.
   std::vector<Promise> Of(const std::string& conversation_id) const;
@@ -67,7 +67,7 @@ class PromiseBook final : public Projection {
 
  private:
   void Apply(const Event& event);  // mu_ held
-  static bool Open(const Promise& p) { return p.outcome.empty(); }
+  static bool Open(const Promise& p) { return !p.outcome; }
 
   mutable std::mutex mu_;
   // Guarded by mu_:
