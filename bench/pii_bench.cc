@@ -224,9 +224,10 @@ int main(int argc, char** argv) {
     else if (arg == "--spans" && has_value)
       spans_path = argv[++k];
     else {
-      std::fprintf(stderr,
-                   "usage: pii_bench [--mb N] [--rounds N] [--slice FILE] [--slice-mb N] [--json FILE] | "
-                   "--spans EVAL.jsonl\n");
+      std::fprintf(
+          stderr,
+          "usage: pii_bench [--mb N] [--rounds N] [--slice FILE] [--slice-mb N] [--json FILE] | "
+          "--spans EVAL.jsonl\n");
       return 2;
     }
   }

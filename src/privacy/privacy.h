@@ -101,7 +101,19 @@ struct ScannerOptions {
   // regions are checked by libphonenumber itself, a few microseconds for each
   // number that starts with 0 and is not the default region's).
   std::vector<std::string> other_phone_regions = {"US"};
+  // Names in running text that no list or cue reveals ("Berlusconi sagte")
+  // are read by a small tagger (a logistic regression over word features,
+  // trained on GermEval 2014's development split; see README). It costs
+  // time on every word in title case, so it is a choice.
+  bool tag_names = false;
+  // The tagger's model as text; unset: the model compiled in from
+  // data/pii/name_tagger.model (if the build had one; without it the
+  // scanner keeps to its rules). A model that does not parse fails Create().
+  std::optional<std::string> name_tagger_model = std::nullopt;
 };
+
+// Whether this build has the name tagger's model compiled in.
+bool HasNameTaggerModel();
 
 class PiiScanner;
 
@@ -293,7 +305,9 @@ int RunPiiScan(std::istream& in, std::ostream& out);
 
 // `candor pii eval FILE [--format F] [--json]`: precision, recall and F1 per
 // type and overall, as a table or one JSON object; exact spans for jsonl,
-// half-covered spans for the other formats. Returns 0, or 1 with a message on
+// half-covered spans for the other formats. Where names are labelled and the
+// build has the name tagger, one more row ("name+tagger"; the key "name_tagger"
+// in JSON) scores names with ScannerOptions::tag_names on. Returns 0, or 1 with a message on
 // `out` when the file cannot be read or parsed.
 int RunPiiEval(const std::string& path, bool json, std::ostream& out,
                DatasetFormat format = DatasetFormat::kJsonl);

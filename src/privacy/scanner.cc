@@ -7,6 +7,7 @@
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/name_lexicon.h"
+#include "privacy/internal/name_tagger.h"
 #include "privacy/internal/phone.h"
 #include "privacy/internal/prefilter.h"
 #include "privacy/internal/validators.h"
@@ -15,13 +16,17 @@
 namespace candor::privacy {
 namespace {
 
+// The model from data/pii/name_tagger.model, generated into this include by
+// CMake (empty when the build had none).
+#include "privacy/name_tagger_model.inc"
+
 using internal::DetectContext;
 using internal::SecretCue;
 
 enum class Trigger : uint8_t {
   kEmail,
-  kNumber,  // five or more digits: IBAN, card, tax id, phone, IP address
-  kIpv6,    // IPv6 forms that may hold few digits
+  kNumber,       // five or more digits: IBAN, card, tax id, phone, IP address
+  kIpv6,         // IPv6 forms that may hold few digits
   kHouseNumber,  // a run of one to six digits: a house number or a postcode
 };
 
@@ -312,7 +317,8 @@ void ResolveOverlaps(std::vector<Finding>& findings) {
 struct PiiScanner::Impl {
   internal::PhoneConfirmer phone;
   internal::NameLexicon names;
-  std::vector<std::string> published_phones;  // E.164, never masked
+  std::vector<std::string> published_phones;   // E.164, never masked
+  std::optional<internal::NameTagger> tagger;  // set when names are tagged
 };
 
 struct ScanScratch::Impl {
@@ -320,6 +326,7 @@ struct ScanScratch::Impl {
   // Reused: no allocation per scan.
   internal::Prefilter prefilter;
   std::vector<NumericTrigger> triggers;
+  std::vector<uint32_t> features;  // the name tagger's, per word
 };
 
 ScanScratch::ScanScratch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -331,6 +338,8 @@ PiiScanner::PiiScanner(std::unique_ptr<const Impl> impl) : impl_(std::move(impl)
 PiiScanner::PiiScanner(PiiScanner&&) noexcept = default;
 PiiScanner& PiiScanner::operator=(PiiScanner&&) noexcept = default;
 PiiScanner::~PiiScanner() = default;
+
+bool HasNameTaggerModel() { return !kNameTaggerModel.empty(); }
 
 Result<PiiScanner> PiiScanner::Create(ScannerOptions options) {
   Result<internal::PhoneConfirmer> phone =
@@ -346,13 +355,24 @@ Result<PiiScanner> PiiScanner::Create(ScannerOptions options) {
     }
     published.push_back(std::move(*e164));
   }
-  auto impl = std::make_unique<Impl>(
-      Impl{std::move(phone).value(), internal::NameLexicon(), std::move(published)});
+  std::optional<internal::NameTagger> tagger;
+  if (options.tag_names) {
+    std::string_view model =
+        options.name_tagger_model ? std::string_view(*options.name_tagger_model) : kNameTaggerModel;
+    if (!model.empty()) {
+      Result<internal::NameTagger> parsed = internal::NameTagger::Parse(model);
+      if (!parsed.ok()) return parsed.status();
+      tagger = std::move(parsed).value();
+    }
+  }
+  auto impl = std::make_unique<Impl>(Impl{std::move(phone).value(), internal::NameLexicon(),
+                                          std::move(published), std::move(tagger)});
   return PiiScanner(std::move(impl));
 }
 
 Result<ScanScratch> PiiScanner::NewScratch() const {
-  return ScanScratch(std::make_unique<ScanScratch::Impl>(ScanScratch::Impl{impl_.get(), {}, {}}));
+  return ScanScratch(
+      std::make_unique<ScanScratch::Impl>(ScanScratch::Impl{impl_.get(), {}, {}, {}}));
 }
 
 Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch& scratch) const {
@@ -375,6 +395,10 @@ Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch
   FindNumericTriggers(text, prefilter, triggers);
   for (const NumericTrigger& t : triggers) OnTrigger(state, t.trigger, t.end);
   internal::FindNames(state.ctx, prefilter.title_starts());
+  if (impl_->tagger) {
+    impl_->tagger->Tag(text, prefilter.title_starts(), impl_->names, scratch.impl_->features,
+                       findings);
+  }
   ResolveOverlaps(findings);
   if (!impl_->published_phones.empty()) {
     std::erase_if(findings, [this](const Finding& f) {

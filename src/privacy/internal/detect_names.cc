@@ -356,6 +356,8 @@ bool IsNameWord(std::string_view text, size_t k, size_t e) {
 
 }  // namespace
 
+bool MayBeNameWord(std::string_view text, size_t k, size_t e) { return IsNameWord(text, k, e); }
+
 size_t DetectName(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
   const size_t n = text.size();

@@ -51,6 +51,10 @@ size_t DetectBirthDate(const DetectContext& ctx, size_t end);
 // relation or role ("mein Mann", "Kontoinhaberin"). Each returns the end of
 // the name it added, or `end` when it added none.
 size_t DetectName(const DetectContext& ctx, size_t end);
+// Whether the word at [k, e) may be a name at all: capitalised, two letters
+// or more, not in capitals and not one of the words that follow salutations
+// without being names ("Sie", "Danke", "Mail", "Januar").
+bool MayBeNameWord(std::string_view text, size_t k, size_t e);
 // kStrong: "mein Name ist", "ich heiße", "my name is": any capitalised word
 // (or a listed name in lower case) is the name. kWeak: "ich bin", "I'm",
 // "this is": only a listed first name.

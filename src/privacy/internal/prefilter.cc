@@ -49,9 +49,9 @@ struct CueWord {
   bool caseless;  // ASCII letters only
 };
 
-constexpr size_t kCueCount = std::size(kPasswordCues) + std::size(kCodeCues) +
-                             std::size(kTanCues) + std::size(kBirthCues) +
-                             std::size(kSalutationCues) + std::size(kIntroStrongCues);
+constexpr size_t kCueCount = std::size(kPasswordCues) + std::size(kCodeCues) + std::size(kTanCues) +
+                             std::size(kBirthCues) + std::size(kSalutationCues) +
+                             std::size(kIntroStrongCues);
 static_assert(kCueCount <= 64, "a cue word is one bit of a 64-bit set");
 
 constexpr std::array<CueWord, kCueCount> kCueWords = [] {
@@ -212,8 +212,8 @@ BlockMasks Classify(const char* p) {
     if (IsAsciiAlpha(c)) m.letters |= bit;
     if (IsWordByte(c)) m.word |= bit;
     if (IsWordByte(c) || c == '-' || c == '\'') m.joins |= bit;
-    bool capital = IsAsciiUpper(c) || (c == 0xC3 && next >= 0x80 && next <= 0x9E) ||
-                   c == 0xC4 || c == 0xC5;
+    bool capital =
+        IsAsciiUpper(c) || (c == 0xC3 && next >= 0x80 && next <= 0x9E) || c == 0xC4 || c == 0xC5;
     if (capital && !IsAsciiUpper(next)) m.capitals |= bit;
     if (IsDigit(c)) m.digits |= bit;
     if (c == ':') m.colons |= bit;
@@ -271,7 +271,8 @@ void Prefilter::Run(std::string_view text) {
       if (cues != 0) AddCuesAt(text, s, cues, cues_);
     }
     for (; titles != 0; titles &= titles - 1) {
-      title_starts_.push_back(static_cast<uint32_t>(k + static_cast<size_t>(__builtin_ctz(titles))));
+      title_starts_.push_back(
+          static_cast<uint32_t>(k + static_cast<size_t>(__builtin_ctz(titles))));
     }
   }
   letter_digit_ = letter_digit != 0;
