@@ -4,7 +4,8 @@
 //
 //   pii_bench [--mb N] [--rounds N] [--slice FILE] [--slice-mb N] [--json FILE]
 //   (--rounds: scan the messages N times and report the fastest round, which
-//   is less disturbed by other work on the machine; also handy under perf)
+//   is less disturbed by other work on the machine; also handy under perf;
+//   --tag-names: with the name tagger on, ScannerOptions::tag_names)
 //   pii_bench --spans EVAL.jsonl     (candor's findings per line, for scoring)
 #include <algorithm>
 #include <chrono>
@@ -205,6 +206,7 @@ int main(int argc, char** argv) {
   size_t megabytes = 100;
   size_t slice_megabytes = 2;
   size_t rounds = 1;
+  candor::privacy::ScannerOptions options;
   const char* slice_path = nullptr;
   const char* json_path = nullptr;
   const char* spans_path = nullptr;
@@ -213,6 +215,8 @@ int main(int argc, char** argv) {
     bool has_value = k + 1 < argc;
     if (arg == "--mb" && has_value)
       megabytes = std::strtoul(argv[++k], nullptr, 10);
+    else if (arg == "--tag-names")
+      options.tag_names = true;
     else if (arg == "--rounds" && has_value)
       rounds = std::max<size_t>(1, std::strtoul(argv[++k], nullptr, 10));
     else if (arg == "--slice" && has_value)
@@ -224,14 +228,14 @@ int main(int argc, char** argv) {
     else if (arg == "--spans" && has_value)
       spans_path = argv[++k];
     else {
-      std::fprintf(
-          stderr,
-          "usage: pii_bench [--mb N] [--rounds N] [--slice FILE] [--slice-mb N] [--json FILE] | "
-          "--spans EVAL.jsonl\n");
+      std::fprintf(stderr,
+                   "usage: pii_bench [--mb N] [--rounds N] [--tag-names] [--slice FILE] "
+                   "[--slice-mb N] [--json FILE] | "
+                   "--spans EVAL.jsonl\n");
       return 2;
     }
   }
-  auto scanner = PiiScanner::Create();
+  auto scanner = PiiScanner::Create(options);
   if (!scanner.ok()) {
     std::fprintf(stderr, "pii_bench: %s\n", scanner.status().message().c_str());
     return 1;

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 #include <string>
+#include <utility>
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/name_lexicon.h"
@@ -78,12 +79,6 @@ char Shape(const Token& token) {
   return 'l';
 }
 
-std::string Lower(std::string_view word) {
-  std::string lower(word);
-  for (char& c : lower) c = ToLower(static_cast<unsigned char>(c));
-  return lower;
-}
-
 // Collects hashed features: FNV-1a of a kind letter and the feature's bytes.
 class FeatureSet {
  public:
@@ -94,6 +89,14 @@ class FeatureSet {
     uint32_t h = 2166136261u;
     h = (h ^ static_cast<unsigned char>(kind)) * 16777619u;
     for (char c : value) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+    out_.push_back(h & mask_);
+  }
+  // The same as Add(kind, the value in lower case), without a copy.
+  void AddLower(char kind, std::string_view value) {
+    uint32_t h = 2166136261u;
+    h = (h ^ static_cast<unsigned char>(kind)) * 16777619u;
+    for (char c : value)
+      h = (h ^ static_cast<unsigned char>(ToLower(static_cast<unsigned char>(c)))) * 16777619u;
     out_.push_back(h & mask_);
   }
   void Add(char kind, char value) { Add(kind, std::string_view(&value, 1)); }
@@ -129,13 +132,12 @@ void NameFeatures(std::string_view text, size_t k, size_t e, const NameLexicon& 
                   uint32_t buckets, std::vector<uint32_t>& out) {
   FeatureSet f(buckets, out);
   std::string_view word = text.substr(k, e - k);
-  std::string lower = Lower(word);
   f.Add('b', "");
-  f.Add('w', lower);
+  f.AddLower('w', word);
   for (size_t len = 2; len <= 4; ++len) {
-    if (lower.size() > len) f.Add(static_cast<char>('0' + len), lower.substr(lower.size() - len));
+    if (word.size() > len) f.AddLower(static_cast<char>('0' + len), word.substr(word.size() - len));
   }
-  if (lower.size() > 3) f.Add('p', lower.substr(0, 3));
+  if (word.size() > 3) f.AddLower('p', word.substr(0, 3));
   f.Add('l', static_cast<char>('0' + std::min<size_t>(word.size(), 12)));
   if (word.find('-') != std::string_view::npos) f.Add('h', '-');
   if (std::any_of(word.begin(), word.end(),
@@ -151,14 +153,14 @@ void NameFeatures(std::string_view text, size_t k, size_t e, const NameLexicon& 
   Token next2 = next.end < text.size() ? TokenAfter(text, next.end) : Token{"</s>", 0, 0};
   char prev_shape = Shape(prev);
   char next_shape = Shape(next);
-  f.Add('P', Lower(prev.text));
+  f.AddLower('P', prev.text);
   f.Add('Q', prev_shape);
   f.Add('R', Flags(names, prev.text));
-  f.Add('N', Lower(next.text));
+  f.AddLower('N', next.text);
   f.Add('O', next_shape);
   f.Add('M', Flags(names, next.text));
-  f.Add('A', Lower(prev2.text));
-  f.Add('Z', Lower(next2.text));
+  f.AddLower('A', prev2.text);
+  f.AddLower('Z', next2.text);
   const char shapes[2] = {prev_shape, next_shape};
   f.Add('x', std::string_view(shapes, 2));
   const char prev_shapes[2] = {Shape(prev2), prev_shape};
@@ -235,12 +237,18 @@ double NameTagger::Probability(std::string_view text, size_t k, size_t e, const 
 void NameTagger::Tag(std::string_view text, std::span<const uint32_t> title_starts,
                      const NameLexicon& names, std::vector<uint32_t>& features,
                      std::vector<Finding>& out) const {
-  const size_t rule_findings = out.size();
+  // What the rules found, by start: a word inside it is theirs. The words
+  // come in text order, so one walk along these answers for all of them.
+  std::vector<std::pair<size_t, size_t>> found;
+  found.reserve(out.size());
+  for (const Finding& f : out) found.emplace_back(f.start, f.end);
+  std::sort(found.begin(), found.end());
+  size_t next_found = 0;
+  size_t found_end = 0;  // the farthest end of the findings that start at or before a word
   auto covered = [&](size_t k) {
-    for (size_t i = 0; i < rule_findings; ++i) {
-      if (out[i].start <= k && k < out[i].end) return true;
-    }
-    return false;
+    for (; next_found < found.size() && found[next_found].first <= k; ++next_found)
+      found_end = std::max(found_end, found[next_found].second);
+    return k < found_end;
   };
   size_t run_start = 0;
   size_t run_end = 0;
