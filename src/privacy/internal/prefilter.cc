@@ -235,6 +235,10 @@ void Prefilter::Run(std::string_view text) {
   dots_ = 0;
   colons_ = 0;
   letter_digit_ = false;
+  // One mask per 16 bytes, and about one word in title case per 16 bytes of
+  // German: reserved at once, so a long text is not copied as they grow.
+  trigger_bytes_.reserve(n / 16 + 1);
+  title_starts_.reserve(n / 16 + 1);
   // Bit 15 of the block before: whether its last byte was a word byte, joined
   // a capital, was a letter.
   unsigned word_before = 0;
