@@ -9,13 +9,11 @@
 // name lists) and postal addresses (German, Austrian, Swiss and English).
 //
 // How: candidates are cheap to find and expensive to confirm, so finding is
-// kept to one pass. One Vectorscan database holds the cue words (password,
-// PIN, TAN, "geboren am", salutations ...) and reports only where a match ends
-// (no start-of-match tracking, which costs several times the throughput).
-// Digits, '@' and ':' (the triggers of numbers, e-mail and IPv6) are found by
-// a 16-byte vector scan instead: as a Vectorscan pattern over every byte the
-// number trigger ran at 40 % of the speed, for the same positions. A
-// hand-written scan around each trigger finds the exact span, and a validator
+// kept to one pass: sixteen bytes at a time, it finds the cue words
+// (password, PIN, TAN, "geboren am", salutations ...) at word starts, the
+// digits, '@' and ':' that start numbers, e-mail and IPv6 addresses, and the
+// words in title case that names are read from. A hand-written scan around
+// each trigger finds the exact span, and a validator
 // confirms it (ISO 13616 mod-97 for IBANs, Luhn and issuer ranges for cards,
 // ISO 7064 MOD 11,10 and the digit rule for tax ids, libphonenumber's
 // metadata for phones: the default region's rules compiled once into a
