@@ -84,6 +84,9 @@ enum class Detector : uint8_t {
 };
 constexpr size_t kDetectorCount = 12;
 
+// A long text is scanned a part of about this many bytes at a time.
+constexpr size_t kPartBytes = 16 * 1024;
+
 // The state of one scan.
 struct ScanState {
   DetectContext ctx;
@@ -253,7 +256,10 @@ void FindNumericTriggers(std::string_view text, const internal::Prefilter& prefi
       std::swap(out[k - 1], out[k]);
     }
   };
-  for (size_t k = prefilter.NextTriggerByte(0); k < n; k = prefilter.NextTriggerByte(k)) {
+  // Runs of digits, e-mail addresses and IPv6 addresses hold no line break:
+  // none reaches past the prefilter's part of the text.
+  for (size_t k = prefilter.NextTriggerByte(prefilter.begin()); k < prefilter.end();
+       k = prefilter.NextTriggerByte(k)) {
     unsigned char c = static_cast<unsigned char>(text[k]);
     if (internal::IsDigit(c)) {
       size_t run = k;
@@ -384,20 +390,33 @@ Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch
   }
   std::vector<Finding> findings;
   internal::Prefilter& prefilter = scratch.impl_->prefilter;
-  prefilter.Run(text);
   ScanState state{DetectContext{text, &impl_->phone, &impl_->names, &findings}, &prefilter, {}};
-  for (const internal::CueMatch& cue : prefilter.cues()) OnCue(state, cue.kind, cue.end);
-  // The detectors of different triggers share no state but the IPv6 one,
-  // which only these triggers reach: running them after the cue words keeps
-  // every detector's calls in the order of the ends of their triggers.
-  std::vector<NumericTrigger>& triggers = scratch.impl_->triggers;
-  triggers.clear();
-  FindNumericTriggers(text, prefilter, triggers);
-  for (const NumericTrigger& t : triggers) OnTrigger(state, t.trigger, t.end);
-  internal::FindNames(state.ctx, prefilter.title_starts());
-  if (impl_->tagger) {
-    impl_->tagger->Tag(text, prefilter.title_starts(), impl_->names, scratch.impl_->features,
-                       findings);
+  // A long text a part at a time, each ending after a line break: no cue
+  // word, number or name reaches across one, and the prefilter's lists stay
+  // small and in cache. A chat message is one part.
+  for (size_t begin = 0; begin < text.size();) {
+    size_t end = text.size();
+    if (end - begin > kPartBytes) {
+      size_t line_break = text.find('\n', begin + kPartBytes);
+      end = line_break == std::string_view::npos ? text.size() : line_break + 1;
+    }
+    prefilter.Run(text, begin, end);
+    const size_t findings_before = findings.size();
+    for (const internal::CueMatch& cue : prefilter.cues()) OnCue(state, cue.kind, cue.end);
+    // The detectors of different triggers share no state but the IPv6 one,
+    // which only these triggers reach: running them after the cue words
+    // keeps every detector's calls in the order of the ends of their
+    // triggers.
+    std::vector<NumericTrigger>& triggers = scratch.impl_->triggers;
+    triggers.clear();
+    FindNumericTriggers(text, prefilter, triggers);
+    for (const NumericTrigger& t : triggers) OnTrigger(state, t.trigger, t.end);
+    internal::FindNames(state.ctx, prefilter.title_starts());
+    if (impl_->tagger) {
+      impl_->tagger->Tag(text, prefilter.title_starts(), impl_->names, scratch.impl_->features,
+                         findings, findings_before);
+    }
+    begin = end;
   }
   ResolveOverlaps(findings);
   if (!impl_->published_phones.empty()) {

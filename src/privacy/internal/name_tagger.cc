@@ -236,12 +236,12 @@ double NameTagger::Probability(std::string_view text, size_t k, size_t e, const 
 
 void NameTagger::Tag(std::string_view text, std::span<const uint32_t> title_starts,
                      const NameLexicon& names, std::vector<uint32_t>& features,
-                     std::vector<Finding>& out) const {
+                     std::vector<Finding>& out, size_t first_finding) const {
   // What the rules found, by start: a word inside it is theirs. The words
   // come in text order, so one walk along these answers for all of them.
   std::vector<std::pair<size_t, size_t>> found;
-  found.reserve(out.size());
-  for (const Finding& f : out) found.emplace_back(f.start, f.end);
+  found.reserve(out.size() - first_finding);
+  for (size_t i = first_finding; i < out.size(); ++i) found.emplace_back(out[i].start, out[i].end);
   std::sort(found.begin(), found.end());
   size_t next_found = 0;
   size_t found_end = 0;  // the farthest end of the findings that start at or before a word

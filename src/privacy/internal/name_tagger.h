@@ -49,11 +49,13 @@ class NameTagger {
   double Probability(std::string_view text, size_t k, size_t e, const NameLexicon& names,
                      std::vector<uint32_t>& features) const;
 
-  // Appends a finding for each run of words in title case (from
-  // `title_starts`) that the model takes for a name, skipping words that
-  // `covered` findings already hold.
+  // Appends to `out` a finding for each run of words in title case (from
+  // `title_starts`) that the model takes for a name, skipping words that the
+  // findings in `out` from `first_finding` on already hold (those before it
+  // belong to earlier lines).
   void Tag(std::string_view text, std::span<const uint32_t> title_starts, const NameLexicon& names,
-           std::vector<uint32_t>& features, std::vector<Finding>& out) const;
+           std::vector<uint32_t>& features, std::vector<Finding>& out,
+           size_t first_finding = 0) const;
 
   uint32_t buckets() const { return buckets_; }
   double threshold() const { return threshold_; }

@@ -226,34 +226,35 @@ BlockMasks Classify(const char* p) {
 
 }  // namespace
 
-void Prefilter::Run(std::string_view text) {
-  const size_t n = text.size();
-  size_ = n;
+void Prefilter::Run(std::string_view text, size_t begin, size_t end) {
+  begin_ = begin;
+  end_ = end;
   cues_.clear();
   title_starts_.clear();
   trigger_bytes_.clear();
   dots_ = 0;
   colons_ = 0;
   letter_digit_ = false;
-  // One mask per 16 bytes, and about one word in title case per 16 bytes of
-  // German: reserved at once, so a long text is not copied as they grow.
-  trigger_bytes_.reserve(n / 16 + 1);
-  title_starts_.reserve(n / 16 + 1);
   // Bit 15 of the block before: whether its last byte was a word byte, joined
   // a capital, was a letter.
-  unsigned word_before = 0;
-  unsigned joins_before = 0;
-  unsigned letter_before = 0;
+  auto before = [&](auto test) {
+    return begin > 0 && test(static_cast<unsigned char>(text[begin - 1])) ? 1u : 0u;
+  };
+  unsigned word_before = before(IsWordByte);
+  unsigned joins_before =
+      before([](unsigned char c) { return IsWordByte(c) || c == '-' || c == '\''; });
+  unsigned letter_before = before(IsAsciiAlpha);
   unsigned letter_digit = 0;
-  for (size_t k = 0; k < n; k += 16) {
+  for (size_t k = begin; k < end; k += 16) {
     BlockMasks m;
-    if (k + 17 <= n) {
+    if (k + 17 <= end) {
       m = Classify(text.data() + k);
     } else {
       // The last bytes, with zeros after them: a 0 is nothing of the above,
-      // as if the text ended there.
+      // as if the text ended there (a part ends after a line break, which
+      // no capital, cue word or number reaches across).
       char padded[32] = {};
-      std::memcpy(padded, text.data() + k, n - k);
+      std::memcpy(padded, text.data() + k, end - k);
       m = Classify(padded);
     }
     trigger_bytes_.push_back(static_cast<uint16_t>(m.triggers));
@@ -269,7 +270,8 @@ void Prefilter::Run(std::string_view text) {
     letter_before = (m.letters >> 15) & 1;
     for (; word_starts != 0; word_starts &= word_starts - 1) {
       const size_t s = k + static_cast<size_t>(__builtin_ctz(word_starts));
-      const unsigned second = s + 1 < n ? kLetterSlot[static_cast<unsigned char>(text[s + 1])] : 26;
+      const unsigned second =
+          s + 1 < text.size() ? kLetterSlot[static_cast<unsigned char>(text[s + 1])] : 26;
       const uint64_t cues =
           kCuesByFirstTwo[kLetterSlot[static_cast<unsigned char>(text[s])] * 27u + second];
       if (cues != 0) AddCuesAt(text, s, cues, cues_);
@@ -283,14 +285,14 @@ void Prefilter::Run(std::string_view text) {
 }
 
 size_t Prefilter::NextTriggerByte(size_t k) const {
-  size_t block = k >> 4;
-  if (block >= trigger_bytes_.size()) return size_;
-  unsigned mask = trigger_bytes_[block] & (0xFFFFu << (k & 15));
+  size_t block = (k - begin_) >> 4;
+  if (block >= trigger_bytes_.size()) return end_;
+  unsigned mask = trigger_bytes_[block] & (0xFFFFu << ((k - begin_) & 15));
   while (mask == 0) {
-    if (++block == trigger_bytes_.size()) return size_;
+    if (++block == trigger_bytes_.size()) return end_;
     mask = trigger_bytes_[block];
   }
-  return std::min(size_, (block << 4) + static_cast<size_t>(__builtin_ctz(mask)));
+  return std::min(end_, begin_ + (block << 4) + static_cast<size_t>(__builtin_ctz(mask)));
 }
 
 }  // namespace candor::privacy::internal

@@ -36,8 +36,15 @@ struct CueMatch {
 
 class Prefilter {
  public:
-  // Finds the candidates of `text`, replacing those of the last text.
-  void Run(std::string_view text);
+  // Finds the candidates in [begin, end) of `text`, replacing those found
+  // before. `end` is the text's end or just after a line break: the
+  // scanner reads a long text a part at a time, so that these lists stay
+  // small. Offsets stay offsets into the whole text.
+  void Run(std::string_view text, size_t begin, size_t end);
+  void Run(std::string_view text) { Run(text, 0, text.size()); }
+
+  size_t begin() const { return begin_; }
+  size_t end() const { return end_; }
 
   // The cue words, in the order of their ends.
   const std::vector<CueMatch>& cues() const { return cues_; }
@@ -45,7 +52,7 @@ class Prefilter {
   // lead byte of Ä Ö Ü Ł Š ...) that no letter, digit, '-' or '\'' precedes
   // and no upper-case ASCII letter follows. In text order.
   const std::vector<uint32_t>& title_starts() const { return title_starts_; }
-  // The first digit, '@' or ':' at or after `k`, or the text's size.
+  // The first digit, '@' or ':' at or after `k` (in [begin, end)), or end.
   size_t NextTriggerByte(size_t k) const;
 
   // Whether a detector can find anything at all in this text.
@@ -54,7 +61,8 @@ class Prefilter {
   bool MayHoldIban() const { return letter_digit_; }  // "DE89": a letter, then a digit
 
  private:
-  size_t size_ = 0;
+  size_t begin_ = 0;
+  size_t end_ = 0;
   std::vector<CueMatch> cues_;
   std::vector<uint32_t> title_starts_;
   std::vector<uint16_t> trigger_bytes_;  // per 16 bytes, bit i for byte 16 * block + i
