@@ -134,10 +134,11 @@ void NameFeatures(std::string_view text, size_t k, size_t e, const NameLexicon& 
   std::string_view word = text.substr(k, e - k);
   f.Add('b', "");
   f.AddLower('w', word);
-  for (size_t len = 2; len <= 4; ++len) {
+  for (size_t len = 1; len <= 5; ++len) {
     if (word.size() > len) f.AddLower(static_cast<char>('0' + len), word.substr(word.size() - len));
   }
   if (word.size() > 3) f.AddLower('p', word.substr(0, 3));
+  if (word.size() > 4) f.AddLower('q', word.substr(0, 4));
   f.Add('l', static_cast<char>('0' + std::min<size_t>(word.size(), 12)));
   if (word.find('-') != std::string_view::npos) f.Add('h', '-');
   if (std::any_of(word.begin(), word.end(),
