@@ -1,7 +1,9 @@
 // The functions behind `candor pii scan` and `candor pii eval`.
+#include <algorithm>
 #include <cstdio>
 #include <istream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <ostream>
 
 #include "core/text.h"
@@ -81,15 +83,34 @@ int RunPiiEval(const std::string& path, bool json, std::ostream& out, DatasetFor
     out << "pii eval: " << report.status().message() << "\n";
     return 1;
   }
+  // Names once more with the tagger, which is off by default.
+  std::optional<Score> tagged;
+  if (HasNameTaggerModel() &&
+      std::find(types.begin(), types.end(), PiiType::kName) != types.end()) {
+    ScannerOptions options;
+    options.tag_names = true;
+    Result<PiiScanner> tagging = PiiScanner::Create(options);
+    const PiiType names[] = {PiiType::kName};
+    Result<EvalReport> with_tagger =
+        tagging.ok() ? EvaluatePii(*tagging, *texts, names,
+                                   format == DatasetFormat::kJsonl ? SpanMatch::kExact
+                                                                   : SpanMatch::kHalfCovered)
+                     : Result<EvalReport>(tagging.status());
+    if (!with_tagger.ok()) {
+      out << "pii eval: " << with_tagger.status().message() << "\n";
+      return 1;
+    }
+    tagged = with_tagger->For(PiiType::kName);
+  }
   if (json) {
     nlohmann::json types = nlohmann::json::object();
     for (PiiType t : report->types) types[std::string(PiiTypeName(t))] = ScoreJson(report->For(t));
-    out << nlohmann::json{{"file", path},
+    nlohmann::json doc = {{"file", path},
                           {"texts", report->texts},
                           {"types", std::move(types)},
-                          {"overall", ScoreJson(report->overall)}}
-               .dump()
-        << "\n";
+                          {"overall", ScoreJson(report->overall)}};
+    if (tagged) doc["name_tagger"] = ScoreJson(*tagged);
+    out << doc.dump() << "\n";
     return 0;
   }
   char row[160];
@@ -105,6 +126,7 @@ int RunPiiEval(const std::string& path, bool json, std::ostream& out, DatasetFor
   };
   for (PiiType t : report->types) print(PiiTypeName(t), report->For(t));
   print("overall", report->overall);
+  if (tagged) print("name+tagger", *tagged);
   return 0;
 }
 

@@ -9,13 +9,11 @@
 // name lists) and postal addresses (German, Austrian, Swiss and English).
 //
 // How: candidates are cheap to find and expensive to confirm, so finding is
-// kept to one pass. One Vectorscan database holds the cue words (password,
-// PIN, TAN, "geboren am", salutations ...) and reports only where a match ends
-// (no start-of-match tracking, which costs several times the throughput).
-// Digits, '@' and ':' (the triggers of numbers, e-mail and IPv6) are found by
-// a 16-byte vector scan instead: as a Vectorscan pattern over every byte the
-// number trigger ran at 40 % of the speed, for the same positions. A
-// hand-written scan around each trigger finds the exact span, and a validator
+// kept to one pass: sixteen bytes at a time, it finds the cue words
+// (password, PIN, TAN, "geboren am", salutations ...) at word starts, the
+// digits, '@' and ':' that start numbers, e-mail and IPv6 addresses, and the
+// words in title case that names are read from. A hand-written scan around
+// each trigger finds the exact span, and a validator
 // confirms it (ISO 13616 mod-97 for IBANs, Luhn and issuer ranges for cards,
 // ISO 7064 MOD 11,10 and the digit rule for tax ids, libphonenumber's
 // metadata for phones: the default region's rules compiled once into a
@@ -101,7 +99,19 @@ struct ScannerOptions {
   // regions are checked by libphonenumber itself, a few microseconds for each
   // number that starts with 0 and is not the default region's).
   std::vector<std::string> other_phone_regions = {"US"};
+  // Names in running text that no list or cue reveals ("Berlusconi sagte")
+  // are read by a small tagger (a logistic regression over word features,
+  // trained on GermEval 2014's development split; see README). It costs
+  // time on every word in title case, so it is a choice.
+  bool tag_names = false;
+  // The tagger's model as text; unset: the model compiled in from
+  // data/pii/name_tagger.model (if the build had one; without it the
+  // scanner keeps to its rules). A model that does not parse fails Create().
+  std::optional<std::string> name_tagger_model = std::nullopt;
 };
+
+// Whether this build has the name tagger's model compiled in.
+bool HasNameTaggerModel();
 
 class PiiScanner;
 
@@ -293,7 +303,9 @@ int RunPiiScan(std::istream& in, std::ostream& out);
 
 // `candor pii eval FILE [--format F] [--json]`: precision, recall and F1 per
 // type and overall, as a table or one JSON object; exact spans for jsonl,
-// half-covered spans for the other formats. Returns 0, or 1 with a message on
+// half-covered spans for the other formats. Where names are labelled and the
+// build has the name tagger, one more row ("name+tagger"; the key "name_tagger"
+// in JSON) scores names with ScannerOptions::tag_names on. Returns 0, or 1 with a message on
 // `out` when the file cannot be read or parsed.
 int RunPiiEval(const std::string& path, bool json, std::ostream& out,
                DatasetFormat format = DatasetFormat::kJsonl);

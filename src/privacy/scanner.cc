@@ -1,127 +1,44 @@
-// PiiScanner: one Vectorscan database of cheap trigger patterns, scanned
-// without start-of-match; the detectors find the exact spans around each
-// trigger's end and confirm them.
-#include <hs/hs.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
-
+// PiiScanner: cheap triggers (cue words, digits, '@', ':', capitalised
+// words) found by vector scans over the text; the detectors find the exact
+// spans around each trigger's end and confirm them.
 #include <algorithm>
 #include <climits>
+#include <cstring>
 
 #include "privacy/internal/detectors.h"
 #include "privacy/internal/name_lexicon.h"
+#include "privacy/internal/name_tagger.h"
 #include "privacy/internal/phone.h"
+#include "privacy/internal/prefilter.h"
 #include "privacy/internal/validators.h"
 #include "privacy/privacy.h"
 
 namespace candor::privacy {
 namespace {
 
+// The model from data/pii/name_tagger.model, generated into this include by
+// CMake (empty when the build had none).
+#include "privacy/name_tagger_model.inc"
+
 using internal::DetectContext;
 using internal::SecretCue;
 
 enum class Trigger : uint8_t {
   kEmail,
-  kNumber,  // five or more digits: IBAN, card, tax id, phone, IP address
-  kIpv6,    // IPv6 forms that may hold few digits
-  kPasswordCue,
-  kCodeCue,
-  kTanCue,
-  kBirthCue,
-  kNameCue,
-  kIntroStrongCue,
+  kNumber,       // five or more digits: IBAN, card, tax id, phone, IP address
+  kIpv6,         // IPv6 forms that may hold few digits
   kHouseNumber,  // a run of one to six digits: a house number or a postcode
 };
 
-struct TriggerPattern {
-  const char* expression;
-  unsigned flags;
-  Trigger trigger;
-};
-
-// The cue words, found by Vectorscan. Each pattern is deliberately loose and
-// cheap: it only says "look here"; the detectors decide. None asks for start
-// of match. Cue words carry no \b (the detectors check word boundaries), which
-// keeps them plain literals for the literal matcher.
-//
-// The numeric, e-mail and IPv6 triggers are not in the database: a pattern
-// without a long literal is an automaton run over every byte, and mixed with
-// the literals it cut Vectorscan's throughput by more than half. They start at
-// a digit, '@' or ':', rare bytes in chat text, so FindNumericTriggers below
-// finds them by hand, reporting exactly where these patterns would match:
+// The numeric, e-mail and IPv6 triggers start at a digit, '@' or ':', rare
+// bytes in chat text, which the prefilter marks; FindNumericTriggers below
+// reports exactly where these patterns end:
 //   e-mail  [A-Za-z0-9._%+\-]@[A-Za-z0-9]
 //   number  [0-9](?:[ \-/.:]?[0-9]){4}(?:[^0-9]|$)   (five or more digits:
 //           IBAN, card, tax id, phone, IP address; it ends only where a run
 //           of digits ends)
 //   IPv6    ::[0-9A-Fa-f]{1,4}  and  [0-9A-Fa-f]{4}:[0-9A-Fa-f]{1,4}:[0-9A-Fa-f]{1,4}:
 //           (forms that may hold few digits)
-constexpr unsigned kCaseless = HS_FLAG_CASELESS;
-constexpr TriggerPattern kPatterns[] = {
-    {R"(passwor[dt]|passwd|pwd|kennwort|passcode|passphrase)", kCaseless, Trigger::kPasswordCue},
-    {R"(pin|puk|cvv|cvc|geheimzahl|sicherheitscode|zugangscode|einmalcode|bestätigungscode|verification code|security code|one-time code|otp)",
-     kCaseless, Trigger::kCodeCue},
-    {R"(TAN)", 0, Trigger::kTanCue},
-    {R"(geboren|geb\.|geburtsdatum|geburtstag|date of birth|birth ?date|born|dob|d\.o\.b\.)",
-     kCaseless, Trigger::kBirthCue},
-    {R"(Herrn?|Frau|Hr|Fr|Mrs?|Ms|Miss|Mister|Dr|Prof)", 0, Trigger::kNameCue},
-    // Only the strong introductions: they also take a name written in lower
-    // case ("ich heiße anna"). Weaker cues, closings and relations are looked
-    // up from the capitalised word after them (FindNames), which costs less
-    // than a hundred more literals here.
-    {R"(name ist|name is|name's|name:|heiße|heisse|call me)", kCaseless, Trigger::kIntroStrongCue},
-};
-constexpr size_t kPatternCount = std::size(kPatterns);
-
-// Cue words as whole words: the pattern only found the letters.
-constexpr std::string_view kPasswordCues[] = {"passwort", "password", "passwd",    "pwd",
-                                              "kennwort", "passcode", "passphrase"};
-constexpr std::string_view kCodeCues[] = {"pin",
-                                          "puk",
-                                          "cvv",
-                                          "cvc",
-                                          "geheimzahl",
-                                          "sicherheitscode",
-                                          "zugangscode",
-                                          "einmalcode",
-                                          "bestätigungscode",
-                                          "verification code",
-                                          "security code",
-                                          "one-time code",
-                                          "otp"};
-constexpr std::string_view kTanCues[] = {"TAN",     "mTAN",     "pushTAN", "smsTAN",
-                                         "chipTAN", "photoTAN", "iTAN"};
-constexpr std::string_view kBirthCues[] = {
-    "geboren",    "geb.",      "geburtsdatum", "geburtstag", "date of birth",
-    "birth date", "birthdate", "born",         "dob",        "d.o.b."};
-constexpr std::string_view kIntroStrongCues[] = {
-    "name ist", "name is", "name's", "name:", "heiße", "heisse", "call me"};
-constexpr std::string_view kNameCues[] = {"Herr", "Herrn", "Frau", "Hr",     "Fr", "Mr",
-                                          "Mrs",  "Ms",    "Miss", "Mister", "Dr", "Prof"};
-
-bool IsWordChar(unsigned char c) { return internal::IsWordByte(c); }
-
-// True when one of `cues` ends at `end` as a whole word.
-template <size_t N>
-bool CueEndsAt(std::string_view text, size_t end, const std::string_view (&cues)[N],
-               bool caseless) {
-  if (end < text.size() && IsWordChar(static_cast<unsigned char>(text[end]))) {
-    // "Passwortes" ends a word later; a cue ending in '.' may touch the next word.
-    if (text[end - 1] != '.') return false;
-  }
-  for (std::string_view cue : cues) {
-    if (cue.size() > end) continue;
-    size_t start = end - cue.size();
-    bool same = true;
-    for (size_t k = 0; k < cue.size() && same; ++k) {
-      char a = text[start + k], b = cue[k];
-      same = caseless ? internal::ToLower(a) == internal::ToLower(b) : a == b;
-    }
-    if (same && (start == 0 || !IsWordChar(static_cast<unsigned char>(text[start - 1]))))
-      return true;
-  }
-  return false;
-}
 
 // Lower wins when two findings overlap with the same length.
 constexpr int Priority(PiiType type) {
@@ -150,13 +67,6 @@ constexpr int Priority(PiiType type) {
   return 10;
 }
 
-struct DatabaseDeleter {
-  void operator()(hs_database_t* db) const { hs_free_database(db); }
-};
-struct ScratchDeleter {
-  void operator()(hs_scratch_t* s) const { hs_free_scratch(s); }
-};
-
 // The detectors; each remembers how far it has looked.
 enum class Detector : uint8_t {
   kEmail,
@@ -174,9 +84,13 @@ enum class Detector : uint8_t {
 };
 constexpr size_t kDetectorCount = 12;
 
-// The state of one scan, handed to the match callback.
+// A long text is scanned a part of about this many bytes at a time.
+constexpr size_t kPartBytes = 16 * 1024;
+
+// The state of one scan.
 struct ScanState {
   DetectContext ctx;
+  const internal::Prefilter* prefilter;
   std::array<size_t, kDetectorCount> covered{};  // per detector: nothing new before this
 };
 
@@ -188,52 +102,21 @@ void Run(ScanState& state, Detector detector, size_t end, Fn&& detect) {
 }
 
 void OnTrigger(ScanState& state, Trigger trigger, size_t end) {
-  std::string_view text = state.ctx.text;
   switch (trigger) {
     case Trigger::kEmail:
       Run(state, Detector::kEmail, end, internal::DetectEmail);
       break;
     case Trigger::kNumber:
-      Run(state, Detector::kIban, end, internal::DetectIban);
+      // A detector that cannot find anything in this text is not asked: it
+      // would find nothing at any trigger.
+      if (state.prefilter->MayHoldIban()) Run(state, Detector::kIban, end, internal::DetectIban);
       Run(state, Detector::kCardOrTaxId, end, internal::DetectCardOrTaxId);
       Run(state, Detector::kPhone, end, internal::DetectPhone);
-      Run(state, Detector::kIpv4, end, internal::DetectIpv4);
-      Run(state, Detector::kIpv6, end, internal::DetectIpv6);
+      if (state.prefilter->MayHoldIpv4()) Run(state, Detector::kIpv4, end, internal::DetectIpv4);
+      if (state.prefilter->MayHoldIpv6()) Run(state, Detector::kIpv6, end, internal::DetectIpv6);
       break;
     case Trigger::kIpv6:
       Run(state, Detector::kIpv6, end, internal::DetectIpv6);
-      break;
-    case Trigger::kPasswordCue:
-      if (CueEndsAt(text, end, kPasswordCues, true)) {
-        Run(state, Detector::kPassword, end, [](const DetectContext& ctx, size_t e) {
-          return internal::DetectSecret(ctx, e, SecretCue::kPassword);
-        });
-      }
-      break;
-    case Trigger::kCodeCue:
-    case Trigger::kTanCue:
-      if (trigger == Trigger::kCodeCue ? CueEndsAt(text, end, kCodeCues, true)
-                                       : CueEndsAt(text, end, kTanCues, false)) {
-        Run(state, Detector::kCode, end, [](const DetectContext& ctx, size_t e) {
-          return internal::DetectSecret(ctx, e, SecretCue::kCode);
-        });
-      }
-      break;
-    case Trigger::kBirthCue:
-      if (CueEndsAt(text, end, kBirthCues, true)) {
-        Run(state, Detector::kBirthDate, end, internal::DetectBirthDate);
-      }
-      break;
-    case Trigger::kNameCue:
-      if (CueEndsAt(text, end, kNameCues, false))
-        Run(state, Detector::kName, end, internal::DetectName);
-      break;
-    case Trigger::kIntroStrongCue:
-      if (CueEndsAt(text, end, kIntroStrongCues, true)) {
-        Run(state, Detector::kIntroducedName, end, [](const DetectContext& ctx, size_t e) {
-          return internal::DetectIntroducedName(ctx, e, internal::IntroCue::kStrong);
-        });
-      }
       break;
     case Trigger::kHouseNumber:
       Run(state, Detector::kAddress, end, internal::DetectAddress);
@@ -241,15 +124,37 @@ void OnTrigger(ScanState& state, Trigger trigger, size_t end) {
   }
 }
 
-int OnMatch(unsigned int id, unsigned long long /*from*/, unsigned long long to,
-            unsigned int /*flags*/, void* context) {
-  OnTrigger(*static_cast<ScanState*>(context), kPatterns[id].trigger, static_cast<size_t>(to));
-  return 0;
+void OnCue(ScanState& state, internal::CueKind cue, size_t end) {
+  using internal::CueKind;
+  switch (cue) {
+    case CueKind::kPassword:
+      Run(state, Detector::kPassword, end, [](const DetectContext& ctx, size_t e) {
+        return internal::DetectSecret(ctx, e, SecretCue::kPassword);
+      });
+      break;
+    case CueKind::kCode:
+    case CueKind::kTan:
+      Run(state, Detector::kCode, end, [](const DetectContext& ctx, size_t e) {
+        return internal::DetectSecret(ctx, e, SecretCue::kCode);
+      });
+      break;
+    case CueKind::kBirth:
+      Run(state, Detector::kBirthDate, end, internal::DetectBirthDate);
+      break;
+    case CueKind::kSalutation:
+      Run(state, Detector::kName, end, internal::DetectName);
+      break;
+    case CueKind::kIntroStrong:
+      Run(state, Detector::kIntroducedName, end, [](const DetectContext& ctx, size_t e) {
+        return internal::DetectIntroducedName(ctx, e, internal::IntroCue::kStrong);
+      });
+      break;
+  }
 }
 
 // ---- the numeric, e-mail and IPv6 triggers, found by hand ----------------
 
-// A trigger as Vectorscan would have reported it: `order` is the end offset
+// A trigger as a pattern matcher would report it: `order` is the end offset
 // of the pattern's match (the order of the reports), `end` what the detectors
 // get.
 struct NumericTrigger {
@@ -258,7 +163,6 @@ struct NumericTrigger {
   Trigger trigger;
 };
 
-bool IsTriggerByte(unsigned char c) { return internal::IsDigit(c) || c == '@' || c == ':'; }
 bool IsHex(unsigned char c) {
   return internal::IsDigit(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f');
 }
@@ -267,40 +171,6 @@ bool IsNumberSeparator(unsigned char c) {
 }
 bool IsEmailLocalByte(unsigned char c) {
   return internal::IsAsciiAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
-}
-
-// The first digit, '@' or ':' at or after `k`, or the text's size.
-size_t NextTriggerByte(std::string_view text, size_t k) {
-  const size_t n = text.size();
-  const char* data = text.data();
-#ifdef __SSE2__
-  // '0'..'9' and ':' are contiguous: one unsigned range test and one compare.
-  const __m128i zero = _mm_set1_epi8('0');
-  const __m128i ten = _mm_set1_epi8(10);
-  const __m128i at = _mm_set1_epi8('@');
-  while (k + 16 <= n) {
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + k));
-    __m128i d = _mm_sub_epi8(v, zero);
-    __m128i digit_or_colon = _mm_cmpeq_epi8(_mm_min_epu8(d, ten), d);
-    __m128i hit = _mm_or_si128(digit_or_colon, _mm_cmpeq_epi8(v, at));
-    int mask = _mm_movemask_epi8(hit);
-    if (mask != 0) return k + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-    k += 16;
-  }
-  // The last 16 bytes in one load, the bytes before `k` masked out: messages
-  // are short, so the tail is a good part of each.
-  if (k < n && n >= 16) {
-    const size_t base = n - 16;
-    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + base));
-    __m128i d = _mm_sub_epi8(v, zero);
-    __m128i digit_or_colon = _mm_cmpeq_epi8(_mm_min_epu8(d, ten), d);
-    __m128i hit = _mm_or_si128(digit_or_colon, _mm_cmpeq_epi8(v, at));
-    unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hit)) & (0xFFFFu << (k - base));
-    return mask != 0 ? base + static_cast<size_t>(__builtin_ctz(mask)) : n;
-  }
-#endif
-  while (k < n && !IsTriggerByte(static_cast<unsigned char>(data[k]))) ++k;
-  return k;
 }
 
 // Whether the run of digits [run_start, run_end) closes five or more digits
@@ -374,8 +244,9 @@ bool MayBeHouseNumber(std::string_view text, size_t run_start, size_t run_end) {
          !internal::IsAsciiUpper(static_cast<unsigned char>(text[k + 2]));
 }
 
-// Appends the triggers in `text` in the order Vectorscan reports matches.
-void FindNumericTriggers(std::string_view text, std::vector<NumericTrigger>& out) {
+// Appends the triggers in `text` in the order of the ends of their patterns.
+void FindNumericTriggers(std::string_view text, const internal::Prefilter& prefilter,
+                         std::vector<NumericTrigger>& out) {
   const size_t n = text.size();
   auto add = [&out](size_t order, size_t end, Trigger trigger) {
     out.push_back(NumericTrigger{order, end, trigger});
@@ -385,7 +256,10 @@ void FindNumericTriggers(std::string_view text, std::vector<NumericTrigger>& out
       std::swap(out[k - 1], out[k]);
     }
   };
-  for (size_t k = NextTriggerByte(text, 0); k < n; k = NextTriggerByte(text, k)) {
+  // Runs of digits, e-mail addresses and IPv6 addresses hold no line break:
+  // none reaches past the prefilter's part of the text.
+  for (size_t k = prefilter.NextTriggerByte(prefilter.begin()); k < prefilter.end();
+       k = prefilter.NextTriggerByte(k)) {
     unsigned char c = static_cast<unsigned char>(text[k]);
     if (internal::IsDigit(c)) {
       size_t run = k;
@@ -447,16 +321,18 @@ void ResolveOverlaps(std::vector<Finding>& findings) {
 }  // namespace
 
 struct PiiScanner::Impl {
-  std::unique_ptr<hs_database_t, DatabaseDeleter> database;
   internal::PhoneConfirmer phone;
   internal::NameLexicon names;
-  std::vector<std::string> published_phones;  // E.164, never masked
+  std::vector<std::string> published_phones;   // E.164, never masked
+  std::optional<internal::NameTagger> tagger;  // set when names are tagged
 };
 
 struct ScanScratch::Impl {
   const void* owner;  // the PiiScanner::Impl that made it
-  std::unique_ptr<hs_scratch_t, ScratchDeleter> scratch;
-  std::vector<NumericTrigger> triggers;  // reused: no allocation per scan
+  // Reused: no allocation per scan.
+  internal::Prefilter prefilter;
+  std::vector<NumericTrigger> triggers;
+  std::vector<uint32_t> features;  // the name tagger's, per word
 };
 
 ScanScratch::ScanScratch(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -469,52 +345,40 @@ PiiScanner::PiiScanner(PiiScanner&&) noexcept = default;
 PiiScanner& PiiScanner::operator=(PiiScanner&&) noexcept = default;
 PiiScanner::~PiiScanner() = default;
 
+bool HasNameTaggerModel() { return !kNameTaggerModel.empty(); }
+
 Result<PiiScanner> PiiScanner::Create(ScannerOptions options) {
   Result<internal::PhoneConfirmer> phone =
       internal::PhoneConfirmer::Create(options.default_region, options.other_phone_regions);
   if (!phone.ok()) return phone.status();
 
-  const char* expressions[kPatternCount];
-  unsigned flags[kPatternCount];
-  unsigned ids[kPatternCount];
-  for (size_t k = 0; k < kPatternCount; ++k) {
-    expressions[k] = kPatterns[k].expression;
-    flags[k] = kPatterns[k].flags;
-    ids[k] = static_cast<unsigned>(k);
-  }
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* error = nullptr;
-  if (hs_compile_multi(expressions, flags, ids, kPatternCount, HS_MODE_BLOCK, nullptr, &db,
-                       &error) != HS_SUCCESS) {
-    std::string message = "vectorscan: cannot compile pattern " +
-                          std::to_string(error ? error->expression : -1) + ": " +
-                          (error && error->message ? error->message : "unknown error");
-    hs_free_compile_error(error);
-    return Status::Internal(std::move(message));
-  }
   std::vector<std::string> published;
   for (const std::string& number : options.published_phone_numbers) {
     std::optional<std::string> e164 = phone->ToE164(number);
     if (!e164) {
-      hs_free_database(db);
       return Status::InvalidArgument("'" + number + "' is not a phone number",
                                      "published_phone_numbers");
     }
     published.push_back(std::move(*e164));
   }
-  auto impl = std::make_unique<Impl>(Impl{std::unique_ptr<hs_database_t, DatabaseDeleter>(db),
-                                          std::move(phone).value(), internal::NameLexicon(),
-                                          std::move(published)});
+  std::optional<internal::NameTagger> tagger;
+  if (options.tag_names) {
+    std::string_view model =
+        options.name_tagger_model ? std::string_view(*options.name_tagger_model) : kNameTaggerModel;
+    if (!model.empty()) {
+      Result<internal::NameTagger> parsed = internal::NameTagger::Parse(model);
+      if (!parsed.ok()) return parsed.status();
+      tagger = std::move(parsed).value();
+    }
+  }
+  auto impl = std::make_unique<Impl>(Impl{std::move(phone).value(), internal::NameLexicon(),
+                                          std::move(published), std::move(tagger)});
   return PiiScanner(std::move(impl));
 }
 
 Result<ScanScratch> PiiScanner::NewScratch() const {
-  hs_scratch_t* scratch = nullptr;
-  if (hs_alloc_scratch(impl_->database.get(), &scratch) != HS_SUCCESS) {
-    return Status::ResourceExhausted("vectorscan: cannot allocate scratch space");
-  }
-  return ScanScratch(std::make_unique<ScanScratch::Impl>(
-      ScanScratch::Impl{impl_.get(), std::unique_ptr<hs_scratch_t, ScratchDeleter>(scratch), {}}));
+  return ScanScratch(
+      std::make_unique<ScanScratch::Impl>(ScanScratch::Impl{impl_.get(), {}, {}, {}}));
 }
 
 Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch& scratch) const {
@@ -525,23 +389,35 @@ Result<std::vector<Finding>> PiiScanner::Scan(std::string_view text, ScanScratch
     return Status::InvalidArgument("text too large to scan (2 GiB or more)", "text");
   }
   std::vector<Finding> findings;
-  ScanState state{DetectContext{text, &impl_->phone, &impl_->names, &findings}, {}};
-  // A null pointer with length 0 is fine for hs_scan, but be explicit.
-  static constexpr char kEmpty[] = "";
-  const char* data = text.empty() ? kEmpty : text.data();
-  hs_error_t rc = hs_scan(impl_->database.get(), data, static_cast<unsigned>(text.size()), 0,
-                          scratch.impl_->scratch.get(), OnMatch, &state);
-  if (rc != HS_SUCCESS) {
-    return Status::Internal("vectorscan: scan failed with code " + std::to_string(rc));
+  internal::Prefilter& prefilter = scratch.impl_->prefilter;
+  ScanState state{DetectContext{text, &impl_->phone, &impl_->names, &findings}, &prefilter, {}};
+  // A long text a part at a time, each ending after a line break: no cue
+  // word, number or name reaches across one, and the prefilter's lists stay
+  // small and in cache. A chat message is one part.
+  for (size_t begin = 0; begin < text.size();) {
+    size_t end = text.size();
+    if (end - begin > kPartBytes) {
+      size_t line_break = text.find('\n', begin + kPartBytes);
+      end = line_break == std::string_view::npos ? text.size() : line_break + 1;
+    }
+    prefilter.Run(text, begin, end);
+    const size_t findings_before = findings.size();
+    for (const internal::CueMatch& cue : prefilter.cues()) OnCue(state, cue.kind, cue.end);
+    // The detectors of different triggers share no state but the IPv6 one,
+    // which only these triggers reach: running them after the cue words
+    // keeps every detector's calls in the order of the ends of their
+    // triggers.
+    std::vector<NumericTrigger>& triggers = scratch.impl_->triggers;
+    triggers.clear();
+    FindNumericTriggers(text, prefilter, triggers);
+    for (const NumericTrigger& t : triggers) OnTrigger(state, t.trigger, t.end);
+    internal::FindNames(state.ctx, prefilter.title_starts());
+    if (impl_->tagger) {
+      impl_->tagger->Tag(text, prefilter.title_starts(), impl_->names, scratch.impl_->features,
+                         findings, findings_before);
+    }
+    begin = end;
   }
-  // The detectors of different triggers share no state but the IPv6 one,
-  // which only these triggers reach: running them after the cue words keeps
-  // every detector's calls in the order Vectorscan would report them.
-  std::vector<NumericTrigger>& triggers = scratch.impl_->triggers;
-  triggers.clear();
-  FindNumericTriggers(text, triggers);
-  for (const NumericTrigger& t : triggers) OnTrigger(state, t.trigger, t.end);
-  internal::FindNames(state.ctx);
   ResolveOverlaps(findings);
   if (!impl_->published_phones.empty()) {
     std::erase_if(findings, [this](const Finding& f) {

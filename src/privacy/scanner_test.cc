@@ -149,6 +149,37 @@ TEST_F(ScannerTest, RejectsScratchOfAnotherScanner) {
   EXPECT_EQ(scanner_->Scan("x", *scratch).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(ScannerTest, ALongLogFindsWhatEachOfItsMessagesHolds) {
+  // Long texts are read a part at a time, split after line breaks; values
+  // near the splits must be found as in a message of their own.
+  const std::string messages[] = {
+      "Mein Name ist Anna Schmidt, Passwort: Sommer2024!",
+      "IBAN DE89 3704 0044 0532 0130 00 bitte, Tel +49 30 12345678",
+      "Viele Grüße\nJürgen Weiß",
+      "Lindenstraße 12, 10115 Berlin; geboren am 12.03.1980",
+      "nothing here but words and 12.3.2024 and order 123-4567890-1234567",
+  };
+  std::string log;
+  std::vector<std::string> expected;
+  for (int k = 0; log.size() < 100 * 1024; ++k) {
+    const std::string& message = messages[k % std::size(messages)];
+    Result<std::vector<Finding>> alone = scanner_->Scan(message);
+    ASSERT_TRUE(alone.ok());
+    for (const Finding& f : *alone) {
+      expected.push_back(std::to_string(log.size() + f.start) + ":" +
+                         message.substr(f.start, f.end - f.start));
+    }
+    log += message + "\n";
+  }
+  Result<std::vector<Finding>> whole = scanner_->Scan(log);
+  ASSERT_TRUE(whole.ok());
+  std::vector<std::string> found;
+  for (const Finding& f : *whole)
+    found.push_back(std::to_string(f.start) + ":" + log.substr(f.start, f.end - f.start));
+  EXPECT_GT(expected.size(), 2000u);
+  EXPECT_EQ(found, expected);
+}
+
 TEST_F(ScannerTest, RejectsUnknownPhoneRegion) {
   EXPECT_FALSE(PiiScanner::Create(ScannerOptions{.default_region = "XX"}).ok());
 }

@@ -5,6 +5,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string_view>
 
 #ifdef __SSE2__
 #include <emmintrin.h>
@@ -21,6 +23,17 @@ class ByteWindow {
   explicit ByteWindow(const char* data) {
     for (int k = 0; k < 3; ++k)
       v_[k] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + 16 * k));
+  }
+
+  // The 48 bytes before `end` in `text`. Near the start of the text the
+  // missing bytes read as 0, which no mask matches, as if the text began
+  // there: chat messages are short, so a good share of all triggers end in
+  // their first 48 bytes.
+  static ByteWindow Before(std::string_view text, size_t end) {
+    if (end >= kSize) return ByteWindow(text.data() + end - kSize);
+    alignas(16) char padded[kSize] = {};
+    std::memcpy(padded + kSize - end, text.data(), end);
+    return ByteWindow(padded);
   }
 
   uint64_t Equal(char c) const {

@@ -356,6 +356,8 @@ bool IsNameWord(std::string_view text, size_t k, size_t e) {
 
 }  // namespace
 
+bool MayBeNameWord(std::string_view text, size_t k, size_t e) { return IsNameWord(text, k, e); }
+
 size_t DetectName(const DetectContext& ctx, size_t end) {
   std::string_view text = ctx.text;
   const size_t n = text.size();
@@ -746,52 +748,15 @@ size_t ConsiderWord(const DetectContext& ctx, size_t k, size_t e, size_t hyphen)
   return accept ? name_end : e;
 }
 
-#ifdef __SSE2__
-// Bit i is set where byte i of the 16 at `p` starts a word in title case: an
-// upper-case letter (A-Z, or the lead byte of Ä Ö Ü É Ł Š ...) that no
-// letter, digit, '-' or '\'' precedes and no upper-case ASCII letter follows.
-// Reads p[-1] to p[16]. Doing all of this sixteen bytes at a time spares the
-// branches a byte-wise test mispredicts on almost every capital.
-unsigned TitleWordStarts(const char* p) {
-  auto in = [](__m128i x, int low, int count) {
-    __m128i d = _mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>(low)));
-    return _mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(static_cast<char>(count - 1))), d);
-  };
-  __m128i prev = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p - 1));
-  __m128i cur = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  __m128i next = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 1));
-  __m128i upper_next = in(next, 'A', 26);
-  __m128i capital = _mm_or_si128(
-      in(cur, 'A', 26),
-      _mm_or_si128(_mm_and_si128(_mm_cmpeq_epi8(cur, _mm_set1_epi8(static_cast<char>(0xC3))),
-                                 in(next, 0x80, 0x1F)),  // Ä Ö Ü À ... (C3 80..9E)
-                   in(cur, 0xC4, 2)));                   // Ł Š Ž ... (StartsUpper decides)
-  __m128i joins = _mm_or_si128(
-      _mm_or_si128(in(_mm_or_si128(prev, _mm_set1_epi8(0x20)), 'a', 26),
-                   _mm_cmplt_epi8(prev, _mm_setzero_si128())),
-      _mm_or_si128(in(prev, '0', 10), _mm_or_si128(_mm_cmpeq_epi8(prev, _mm_set1_epi8('-')),
-                                                   _mm_cmpeq_epi8(prev, _mm_set1_epi8('\'')))));
-  __m128i starts = _mm_andnot_si128(_mm_or_si128(joins, upper_next), capital);
-  return static_cast<unsigned>(_mm_movemask_epi8(starts));
-}
-#endif
-
 }  // namespace
 
-void FindNames(const DetectContext& ctx) {
+void FindNames(const DetectContext& ctx, std::span<const uint32_t> title_starts) {
   std::string_view text = ctx.text;
   const size_t n = text.size();
   size_t resume = 0;  // words before this were read as part of a name
-  // `checked`: the caller has already seen that a title-case word starts at k.
-  auto consider = [&](size_t k, bool checked) {
-    if (k < resume) return;
-    if (!checked) {
-      if (k > 0 && (IsWordByte(At(text, k - 1)) || text[k - 1] == '-' || text[k - 1] == '\'')) {
-        return;
-      }
-      // Names are written in title case: never "EUR" or "LG".
-      if (k + 1 < n && IsAsciiUpper(At(text, k + 1))) return;
-    }
+  for (uint32_t start : title_starts) {
+    const size_t k = start;
+    if (k < resume) continue;
     size_t e = WordEnd(text, k);
     size_t hyphen = 0;
     if (e + 1 < n && (text[e] == '-' || text[e] == '\'')) {
@@ -800,38 +765,7 @@ void FindNames(const DetectContext& ctx) {
       if (e <= k + hyphen) hyphen = 0;
     }
     resume = ConsiderWord(ctx, k, e, hyphen);
-  };
-  auto maybe_capital = [](unsigned char c) { return IsAsciiUpper(c) || (c >= 0xC3 && c <= 0xC5); };
-#ifdef __SSE2__
-  // The first byte has no byte before it, and a text too short for two loads
-  // is read byte by byte.
-  size_t base = 0;
-  const size_t scalar_end = n < 34 ? n : 1;
-  for (; base < scalar_end; ++base) {
-    if (maybe_capital(At(text, base))) consider(base, false);
   }
-  // Then sixteen bytes at a time; the last ones in one load that stops one
-  // byte short of the end (it reads a byte ahead), those already seen masked
-  // out.
-  while (base < n) {
-    size_t at = base;
-    unsigned mask = 0;
-    if (base + 17 <= n) {
-      mask = TitleWordStarts(text.data() + base);
-      base += 16;
-    } else {
-      at = n - 17;
-      mask = TitleWordStarts(text.data() + at) & (0xFFFFu << (base - at));
-      base = n;  // a capital in the very last byte is a word of one letter, never a name
-    }
-    for (; mask != 0; mask &= mask - 1)
-      consider(at + static_cast<size_t>(__builtin_ctz(mask)), true);
-  }
-#else
-  for (size_t k = 0; k < n; ++k) {
-    if (maybe_capital(At(text, k))) consider(k, false);
-  }
-#endif
 }
 
 }  // namespace candor::privacy::internal

@@ -127,14 +127,14 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
   // such start, the farthest first.
   size_t from = end;
 #ifdef __SSE2__
-  if (end >= ByteWindow::kSize) {
+  {
     // Bit i: byte end-48+i is a letter or digit, or a space after one.
-    ByteWindow window(text.data() + end - ByteWindow::kSize);
+    ByteWindow window = ByteWindow::Before(text, end);
     uint64_t alnum = window.Digits() | window.Letters();
     uint64_t in_window = alnum | (window.Equal(' ') & (alnum << 1));
     from = end - std::min<size_t>(ByteWindow::OnesFromTop(in_window), 40);
-  } else
-#endif
+  }
+#else
   {
     while (from > 0 && end - from < 40 &&
            (IsAsciiAlnum(At(text, from - 1)) ||
@@ -142,6 +142,7 @@ size_t DetectIban(const DetectContext& ctx, size_t end) {
       --from;
     }
   }
+#endif
   // Inside the window every byte is a letter, a digit or a single space, so
   // the words start at `from` and after each space: only those are tried.
   for (size_t p = from; p + 4 <= end; p = NextWordStart(text, p, end)) {
@@ -240,11 +241,11 @@ size_t DetectCardOrTaxId(const DetectContext& ctx, size_t end) {
   // allowed between digits.
   size_t begin = end;
 #ifdef __SSE2__
-  if (end >= ByteWindow::kSize && IsDigit(At(text, end - 1))) {
+  if (end > 0 && IsDigit(At(text, end - 1))) {
     // The first steps at once: a digit, or a separator between two digits
     // (bit 0 cannot see the digit before it and stops short; the loop goes
     // on from there).
-    ByteWindow window(text.data() + end - ByteWindow::kSize);
+    ByteWindow window = ByteWindow::Before(text, end);
     uint64_t digits = window.Digits();
     uint64_t seps = window.Equal(' ') | window.Equal('-');
     begin = end - ByteWindow::OnesFromTop(digits | (seps & (digits << 1) & (digits >> 1)));
@@ -361,8 +362,8 @@ size_t DetectIpv4(const DetectContext& ctx, size_t end) {
   auto in_run = [](unsigned char c) { return IsDigit(c) || c == '.'; };
   size_t begin = end;
 #ifdef __SSE2__
-  if (end >= ByteWindow::kSize) {  // the first 48 steps at once; the loop goes on from there
-    ByteWindow window(text.data() + end - ByteWindow::kSize);
+  {  // the first 48 steps at once; the loop goes on from there
+    ByteWindow window = ByteWindow::Before(text, end);
     begin = end - ByteWindow::OnesFromTop(window.Digits() | window.Equal('.'));
   }
 #endif
@@ -389,8 +390,8 @@ size_t DetectIpv6(const DetectContext& ctx, size_t end) {
   };
   size_t begin = end;
 #ifdef __SSE2__
-  if (end >= ByteWindow::kSize) {  // all 48 steps at once
-    ByteWindow window(text.data() + end - ByteWindow::kSize);
+  {  // all 48 steps at once
+    ByteWindow window = ByteWindow::Before(text, end);
     begin = end - ByteWindow::OnesFromTop(window.Digits() | window.HexLetters() |
                                           window.Equal(':') | window.Equal('.'));
   }

@@ -11,6 +11,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -49,6 +51,10 @@ size_t DetectBirthDate(const DetectContext& ctx, size_t end);
 // relation or role ("mein Mann", "Kontoinhaberin"). Each returns the end of
 // the name it added, or `end` when it added none.
 size_t DetectName(const DetectContext& ctx, size_t end);
+// Whether the word at [k, e) may be a name at all: capitalised, two letters
+// or more, not in capitals and not one of the words that follow salutations
+// without being names ("Sie", "Danke", "Mail", "Januar").
+bool MayBeNameWord(std::string_view text, size_t k, size_t e);
 // kStrong: "mein Name ist", "ich heiße", "my name is": any capitalised word
 // (or a listed name in lower case) is the name. kWeak: "ich bin", "I'm",
 // "this is": only a listed first name.
@@ -56,10 +62,11 @@ enum class IntroCue { kStrong, kWeak };
 size_t DetectIntroducedName(const DetectContext& ctx, size_t end, IntroCue cue);
 size_t DetectSignature(const DetectContext& ctx, size_t end);
 size_t DetectRelatedName(const DetectContext& ctx, size_t end);
-// One pass over the capitalised words of the whole text: a word after a cue
-// word (an introduction, a closing, a relation) goes to the detectors above;
+// One pass over the words in title case of the whole text (where they start,
+// in order, as the prefilter finds them): a word after a cue word (an
+// introduction, a closing, a relation) goes to the detectors above;
 // otherwise it is a name when the name lists know it.
-void FindNames(const DetectContext& ctx);
+void FindNames(const DetectContext& ctx, std::span<const uint32_t> title_starts);
 
 // detect_address.cc: `end` is the end of a run of digits, a house number or
 // a postcode.

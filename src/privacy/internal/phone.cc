@@ -448,14 +448,16 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
   size_t begin = end;
   // Where the window is in a ByteWindow: bit i stands for byte base + i and
   // is set where a number may start (a superset of the test below).
+  // Near the start of the text `base` is negative: the window's first bytes
+  // stand for nothing.
   bool windowed = false;
-  size_t base = 0;
+  ptrdiff_t base = 0;
   uint64_t starts = 0;
 #ifdef __SSE2__
   static_assert(kReach < ByteWindow::kSize);
-  if (end >= ByteWindow::kSize) {
-    base = end - ByteWindow::kSize;
-    ByteWindow window(text.data() + base);
+  {
+    base = static_cast<ptrdiff_t>(end) - static_cast<ptrdiff_t>(ByteWindow::kSize);
+    ByteWindow window = ByteWindow::Before(text, end);
     uint64_t digits = window.Digits();
     uint64_t plus = window.Equal('+');
     uint64_t bracket = window.Equal('(');
@@ -472,11 +474,10 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
                 (run_starts & window.Equal('1') & ~(digits >> 1));
     }
     windowed = true;
-  } else
-#endif
-  {
-    while (begin > 0 && end - begin < kReach && IsPhoneChar(At(text, begin - 1))) --begin;
   }
+#else
+  while (begin > 0 && end - begin < kReach && IsPhoneChar(At(text, begin - 1))) --begin;
+#endif
   size_t stop = end;
   while (stop < text.size() && stop - end < 8 && IsPhoneChar(At(text, stop))) ++stop;
 
@@ -485,7 +486,7 @@ size_t DetectPhone(const DetectContext& ctx, size_t end) {
   size_t covered = end;
   for (size_t s = begin; s < end; ++s) {
     if (windowed) {
-      uint64_t ahead = starts >> (s - base);  // s - base < 48
+      uint64_t ahead = starts >> (static_cast<ptrdiff_t>(s) - base);  // s - base < 48
       if (ahead == 0) break;
       s += static_cast<size_t>(__builtin_ctzll(ahead));
       if (s >= end) break;
