@@ -62,6 +62,7 @@ Result<AskResult> Ask(const AskFlags& flags) {
   if (!store.ok()) return store.status();
   privacy::ScannerOptions scanner_options;
   scanner_options.published_phone_numbers = config->published_phone_numbers;
+  scanner_options.tag_names = config->tag_names;
   auto scanner = privacy::PiiScanner::Create(scanner_options);
   if (!scanner.ok()) return scanner.status();
   auto master = vault::LoadOrCreateMasterKey(scratch.path() + "/vault.key");

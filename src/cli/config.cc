@@ -200,6 +200,17 @@ const std::vector<Entry>& Table() {
           c.published_phone_numbers = std::move(numbers);
           return Status::Ok();
         });
+    add("privacy.tag_names", "CANDOR_TAG_NAMES",
+        "also look for names with the trained name tagger: more names in running text are "
+        "masked, at about half the scanner's speed (default false)",
+        [](Config& c, const std::string& v) {
+          if (v != "true" && v != "false") {
+            return Status::InvalidArgument(
+                "privacy.tag_names must be true or false, not '" + v + "'", "privacy.tag_names");
+          }
+          c.tag_names = v == "true";
+          return Status::Ok();
+        });
     add("nlu.intent_model", "CANDOR_INTENT_MODEL",
         "intent model directory from 'candor nlu train' (default: the demo bank's, built with "
         "candor)",

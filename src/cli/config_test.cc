@@ -57,6 +57,18 @@ TEST(ConfigTest, ReadsTheBanksPublishedPhoneNumbersAsAList) {
   EXPECT_TRUE(none->published_phone_numbers.empty());
 }
 
+TEST(ConfigTest, TheNameTaggerIsOffUnlessSwitchedOnByAName) {
+  auto defaults = LoadConfig(std::nullopt, FakeEnv({}));
+  ASSERT_TRUE(defaults.ok());
+  EXPECT_FALSE(defaults->tag_names);
+  auto tagged = LoadConfig(WriteToml("[privacy]\ntag_names = true\n"), FakeEnv({}));
+  ASSERT_TRUE(tagged.ok()) << tagged.status().ToString();
+  EXPECT_TRUE(tagged->tag_names);
+  auto bad = LoadConfig(std::nullopt, FakeEnv({{"CANDOR_TAG_NAMES", "sometimes"}}));
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().field(), "CANDOR_TAG_NAMES") << "the setting the operator wrote";
+}
+
 TEST(ConfigTest, UnknownKeyInFileIsAnErrorWithItsLine) {
   const auto path = WriteToml("[server]\nport = 9000\nprot = 9001\n");
   auto config = LoadConfig(path, FakeEnv({}));

@@ -76,6 +76,7 @@ int RunServe(const ServeFlags& flags) {
 
   privacy::ScannerOptions scanner_options;
   scanner_options.published_phone_numbers = config->published_phone_numbers;
+  scanner_options.tag_names = config->tag_names;
   auto scanner = privacy::PiiScanner::Create(scanner_options);
   if (!scanner.ok()) {
     std::cerr << "candor: personal-data scanner: " << scanner.status().message() << "\n";
