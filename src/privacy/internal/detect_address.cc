@@ -34,17 +34,6 @@ size_t LetterRunEnd(std::string_view text, size_t k) {
   return k;
 }
 
-bool StartsUpperAt(std::string_view text, size_t k) {
-  if (k >= text.size()) return false;
-  unsigned char c = At(text, k);
-  if (IsAsciiUpper(c)) return true;
-  if (k + 1 >= text.size()) return false;
-  unsigned char c1 = At(text, k + 1);
-  if (c == 0xC3) return c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97;
-  if (c == 0xC4 || c == 0xC5) return (c1 & 0xC0) == 0x80 && c1 % 2 == 0;
-  return false;
-}
-
 // A word of letters with inner hyphens ("Karl-Marx-Straße").
 size_t StreetWordEnd(std::string_view text, size_t k) {
   size_t e = LetterRunEnd(text, k);
@@ -159,11 +148,11 @@ size_t PostcodeAndTownEnd(std::string_view text, size_t k) {
   if ((d - p != 4 && d - p != 5) || d >= n || text[d] != ' ') return k;
   size_t t = d + 1;
   size_t w = StreetWordEnd(text, t);
-  if (w == t || !StartsUpperAt(text, t)) return k;
+  if (w == t || !StartsUpper(text, t)) return k;
   std::string_view first = text.substr(t, w - t);
   size_t end = w;
   if (end < n && text[end] == '.' && first == "St") ++end;
-  if (OneOf(first, kTownPrefixes) && end < n && text[end] == ' ' && StartsUpperAt(text, end + 1)) {
+  if (OneOf(first, kTownPrefixes) && end < n && text[end] == ' ' && StartsUpper(text, end + 1)) {
     end = StreetWordEnd(text, end + 1);
   }
   // "Frankfurt am Main", "Freiburg im Breisgau", "Frankfurt (Oder)".
@@ -176,11 +165,11 @@ size_t PostcodeAndTownEnd(std::string_view text, size_t k) {
           text.substr(s2, 4) == "der ") {
         s2 += 4;
       }
-      if (!StartsUpperAt(text, s2)) break;
+      if (!StartsUpper(text, s2)) break;
       end = StreetWordEnd(text, s2);
       continue;
     }
-    if (s < n && text[s] == '(' && StartsUpperAt(text, s + 1)) {
+    if (s < n && text[s] == '(' && StartsUpper(text, s + 1)) {
       size_t close = StreetWordEnd(text, s + 1);
       if (close < n && text[close] == ')') end = close + 1;
     }
@@ -221,7 +210,7 @@ size_t CityStateZipEnd(std::string_view text, size_t k) {
   if (p >= n || text[p] != ',') return k;
   p = SkipSpaces(text, p + 1);
   size_t city_end = p;
-  for (size_t q = p, words = 0; words < 3 && StartsUpperAt(text, q); ++words) {
+  for (size_t q = p, words = 0; words < 3 && StartsUpper(text, q); ++words) {
     size_t w = StreetWordEnd(text, q);
     bool state_code = w - q == 2 && IsAsciiUpper(At(text, q)) && IsAsciiUpper(At(text, q + 1));
     if (state_code || (w < n && IsDigit(At(text, w)))) break;
@@ -268,7 +257,7 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
   size_t ws = word_end;
   while (ws > 0 && (IsLetterByte(At(text, ws - 1)) || text[ws - 1] == '-' || text[ws - 1] == '.'))
     --ws;
-  if (ws == word_end || !StartsUpperAt(text, ws)) return 0;
+  if (ws == word_end || !StartsUpper(text, ws)) return 0;
   std::string_view word = text.substr(ws, word_end - ws);
   // Every street kind ends in one of these: most words stop here.
   constexpr std::string_view kLastLetters = "e.rgdmtnlifkz";
@@ -305,7 +294,7 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
     if (bare) {
       size_t ps = 0;
       std::string_view prev = previous_word(ws, &ps);
-      if (prev.empty() || !StartsUpperAt(text, ps) || OneOf(prev, kGermanPrefixes)) {
+      if (prev.empty() || !StartsUpper(text, ps) || OneOf(prev, kGermanPrefixes)) {
         if (prev.empty() || !OneOf(prev, kGermanPrefixes)) return 0;
         weak = true;  // "Am Ring 5" needs its postcode
       }
@@ -328,13 +317,13 @@ size_t StreetThenNumber(const DetectContext& ctx, size_t run_start, size_t run_e
         found = weak = true;
         start = ps;
         // "An der Alster": the article belongs to the prefix.
-      } else if (!StartsUpperAt(text, ps) && (prev.size() > 5 || !OneOf(prev, kRomanceParticles))) {
+      } else if (!StartsUpper(text, ps) && (prev.size() > 5 || !OneOf(prev, kRomanceParticles))) {
         break;
       }
       at = ps;
     }
     if (!found) return 0;
-    if (weak && !StartsUpperAt(text, start)) return 0;
+    if (weak && !StartsUpper(text, start)) return 0;
   }
   size_t number_end = HouseNumberEnd(text, run_end);
   if (number_end < text.size() && IsLetterByte(At(text, number_end))) return 0;
@@ -362,7 +351,7 @@ size_t NumberThenStreet(const DetectContext& ctx, size_t run_start, size_t run_e
   if (k >= n || text[k] != ' ') return 0;
   ++k;
   size_t w = LetterRunEnd(text, k);
-  if (w < n && OneOf(text.substr(k, w - k), kDirections) && StartsUpperAt(text, k)) {
+  if (w < n && OneOf(text.substr(k, w - k), kDirections) && StartsUpper(text, k)) {
     if (w < n && text[w] == '.') ++w;
     if (w < n && text[w] == ' ') k = w + 1;
   }
@@ -377,7 +366,7 @@ size_t NumberThenStreet(const DetectContext& ctx, size_t run_start, size_t run_e
       if (suffix != "st" && suffix != "nd" && suffix != "rd" && suffix != "th") return 0;
       e = s;
     } else {
-      if (!StartsUpperAt(text, k)) return 0;
+      if (!StartsUpper(text, k)) return 0;
       e = StreetWordEnd(text, k);
     }
     std::string_view word = text.substr(k, e - k);

@@ -316,18 +316,6 @@ constexpr std::string_view kNotNames[] = {"Sie",
                                           "Deutsch",
                                           "Englisch"};
 
-// An upper-case first letter: ASCII, or Latin-1 / Latin Extended-A capitals
-// in UTF-8 (Ä Ö Ü À ... and Ł Š Ž ... approximately).
-bool StartsUpper(std::string_view text, size_t k) {
-  unsigned char c = At(text, k);
-  if (IsAsciiUpper(c)) return true;
-  if (k + 1 >= text.size()) return false;
-  unsigned char c1 = At(text, k + 1);
-  if (c == 0xC3) return c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97;
-  if (c == 0xC4 || c == 0xC5) return (c1 & 0xC0) == 0x80 && c1 % 2 == 0;
-  return false;
-}
-
 // A name word: letters, with inner hyphens or apostrophes ("Müller-Lüdenscheidt",
 // "O'Brien"). Returns its end, or k when there is none.
 size_t NameWordEnd(std::string_view text, size_t k) {

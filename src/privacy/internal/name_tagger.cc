@@ -17,16 +17,6 @@ unsigned char At(std::string_view text, size_t k) { return static_cast<unsigned 
 
 bool IsLetterByte(unsigned char c) { return IsAsciiAlpha(c) || c >= 0x80; }
 
-bool StartsCapital(std::string_view text, size_t k) {
-  unsigned char c = At(text, k);
-  if (IsAsciiUpper(c)) return true;
-  if (k + 1 >= text.size()) return false;
-  unsigned char c1 = At(text, k + 1);
-  if (c == 0xC3) return c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97;
-  if (c == 0xC4 || c == 0xC5) return (c1 & 0xC0) == 0x80 && c1 % 2 == 0;
-  return false;
-}
-
 // A neighbouring token: a word (letters and digits) or one punctuation byte;
 // "<s>" before the text, "</s>" after it, "<nl>" for a line break.
 struct Token {
@@ -121,7 +111,7 @@ size_t TaggedWordEnd(std::string_view text, size_t k) {
   const size_t n = text.size();
   size_t e = k;
   while (e < n && IsLetterByte(At(text, e))) ++e;
-  while (e + 1 < n && (text[e] == '-' || text[e] == '\'') && StartsCapital(text, e + 1)) {
+  while (e + 1 < n && (text[e] == '-' || text[e] == '\'') && StartsUpper(text, e + 1)) {
     e += 1;
     while (e < n && IsLetterByte(At(text, e))) ++e;
   }
@@ -264,7 +254,7 @@ void NameTagger::Tag(std::string_view text, std::span<const uint32_t> title_star
   size_t resume = 0;
   for (uint32_t start : title_starts) {
     const size_t k = start;
-    if (k < resume || !StartsCapital(text, k)) continue;
+    if (k < resume || !StartsUpper(text, k)) continue;
     const size_t e = TaggedWordEnd(text, k);
     resume = e;
     if (!MayBeNameWord(text, k, e) || covered(k)) continue;

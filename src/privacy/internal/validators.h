@@ -23,6 +23,18 @@ inline char ToLower(unsigned char c) {
 // A byte that may belong to a word in any script: ASCII letters and digits and
 // every byte of a multi-byte UTF-8 sequence (and, harmlessly, invalid bytes).
 inline bool IsWordByte(unsigned char c) { return IsAsciiAlnum(c) || c >= 0x80; }
+// An upper-case letter starting at byte k: ASCII, or a Latin-1 / Latin
+// Extended-A capital in UTF-8 (Ä Ö Ü À ... and Ł Š Ž ..., approximately).
+inline bool StartsUpper(std::string_view text, size_t k) {
+  if (k >= text.size()) return false;
+  const auto c = static_cast<unsigned char>(text[k]);
+  if (IsAsciiUpper(c)) return true;
+  if (k + 1 >= text.size()) return false;
+  const auto c1 = static_cast<unsigned char>(text[k + 1]);
+  if (c == 0xC3) return c1 >= 0x80 && c1 <= 0x9E && c1 != 0x97;
+  if (c == 0xC4 || c == 0xC5) return (c1 & 0xC0) == 0x80 && c1 % 2 == 0;
+  return false;
+}
 
 // The IBAN length of a country (ISO 13616 registry), 0 if the country has no
 // IBAN we accept. `country` is two upper-case letters.
