@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
   nlu_eval_cmd->add_option("--format", nlu_eval.format, "csv, jsonl or clinc (its test split)")
       ->required()
       ->check(CLI::IsMember({"csv", "jsonl", "clinc"}));
-  nlu_eval_cmd->add_option("--plot", nlu_eval.plot, "SVG file to write (empty: none)")
-      ->capture_default_str();
+  nlu_eval_cmd->add_option("--plot", nlu_eval.plot,
+                           "also write the threshold trade-off as an SVG to this file");
   nlu_eval_cmd->add_flag("--json", nlu_eval.json, "one JSON object instead of a table");
   std::string predict_model;
   auto* predict_cmd = nlu_cmd->add_subcommand(

@@ -216,7 +216,7 @@ struct EvalFlags {
   std::string model;
   std::string data;
   std::string format;
-  std::string plot = "nlu-eval.svg";
+  std::string plot;  // the SVG file to write; empty: none
   bool json = false;
 };
 int RunNluEval(const EvalFlags& flags, std::ostream& out, std::ostream& err);

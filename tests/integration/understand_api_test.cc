@@ -183,6 +183,13 @@ TEST(NluCliTest, TrainEvalAndPredictOnADeploymentsOwnExamples) {
   EXPECT_GE(json["accuracy"].get<double>(), 0.9);
   EXPECT_TRUE(json["oos_recall"].is_null());
   EXPECT_TRUE(std::filesystem::exists(dir + "/plot.svg"));
+  // Without --plot nothing lands in the working directory.
+  std::filesystem::remove("nlu-eval.svg");
+  auto unplotted = RunCandor({"nlu", "eval", "--model", dir + "/model", "--data",
+                              dir + "/intents.jsonl", "--format", "jsonl", "--json"});
+  ASSERT_EQ(unplotted.exit_code, 0) << unplotted.out;
+  EXPECT_FALSE(std::filesystem::exists("nlu-eval.svg"));
+  EXPECT_EQ(unplotted.out.find("plot written"), std::string::npos);
 
   auto predicted =
       RunCandor({"nlu", "predict", "--model", dir + "/model"}, "I think my card was stolen\n");
