@@ -7,6 +7,8 @@
 
 #include <filesystem>
 
+#include "audit/tamper_testing.h"
+
 namespace candor {
 namespace {
 
@@ -58,16 +60,7 @@ class AuditTest : public ::testing::Test {
     ledger_.reset();
     store_.reset();
   }
-  // Changes the database directly, as an intruder with file access would.
-  void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "candor.db").string().c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-  }
+  void Tamper(const std::string& sql) { TamperWithDatabase((dir_ / "candor.db").string(), sql); }
   AuditReport Audit() {
     OpenStore();
     auto report = AuditStore(*store_, verifier_);

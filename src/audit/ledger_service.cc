@@ -90,15 +90,12 @@ Status LedgerService::Rebuild(const std::vector<CheckpointRecord>& checkpoints) 
   auto next = std::find_if(checkpoints.begin(), checkpoints.end(), [&](const auto& c) {
     return restored == 0 || static_cast<uint64_t>(c.tree_size) > restored;
   });
+  // Checkpoints are stored by size and the tree grows one leaf at a time,
+  // so each is met exactly at its size and checked against the current root.
   auto check_due = [&] {
-    for (; next != checkpoints.end() && static_cast<uint64_t>(next->tree_size) <= tree_.Size();
+    for (; next != checkpoints.end() && static_cast<uint64_t>(next->tree_size) == tree_.Size();
          ++next) {
-      if (static_cast<uint64_t>(next->tree_size) == tree_.Size()) {
-        check(*next, tree_.Root());
-      } else {
-        auto root = tree_.RootAt(static_cast<uint64_t>(next->tree_size));
-        check(*next, root.ok() ? *root : ledger::Hash{});
-      }
+      check(*next, tree_.Root());
     }
   };
   check_due();

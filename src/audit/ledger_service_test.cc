@@ -1,11 +1,11 @@
 // The ledger service against a real SQLite file: the tree it signs is the
 // stored log, whoever wrote the events and whenever its listener was set.
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
 #include <filesystem>
 
 #include "audit/audit.h"
+#include "audit/tamper_testing.h"
 
 namespace candor {
 namespace {
@@ -53,15 +53,7 @@ class LedgerServiceTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
   }
-  void Tamper(const std::string& sql) {
-    sqlite3* db = nullptr;
-    ASSERT_EQ(sqlite3_open((dir_ / "candor.db").string().c_str(), &db), SQLITE_OK);
-    char* error = nullptr;
-    EXPECT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error), SQLITE_OK)
-        << (error ? error : "");
-    sqlite3_free(error);
-    sqlite3_close(db);
-  }
+  void Tamper(const std::string& sql) { TamperWithDatabase((dir_ / "candor.db").string(), sql); }
   AuditReport Audit() {
     auto report = AuditStore(*store_, verifier_);
     EXPECT_TRUE(report.ok()) << report.status().ToString();

@@ -5,21 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "privacy/findings_testing.h"
 #include "privacy/privacy.h"
 
 namespace candor::privacy {
 namespace {
 
-// "type:value" for every finding, in order.
 std::vector<std::string> Find(const PiiScanner& scanner, std::string_view text) {
-  Result<std::vector<Finding>> findings = scanner.Scan(text);
-  EXPECT_TRUE(findings.ok());
-  std::vector<std::string> out;
-  for (const Finding& f : *findings) {
-    out.push_back(std::string(PiiTypeName(f.type)) + ":" +
-                  std::string(text.substr(f.start, f.end - f.start)));
-  }
-  return out;
+  return FindingsOf(scanner, text);
 }
 
 PiiScanner Make(ScannerOptions options) {

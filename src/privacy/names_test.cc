@@ -6,38 +6,13 @@
 #include <string>
 #include <vector>
 
+#include "privacy/findings_testing.h"
 #include "privacy/privacy.h"
 
 namespace candor::privacy {
 namespace {
 
-class NamesTest : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    Result<PiiScanner> created = PiiScanner::Create();
-    ASSERT_TRUE(created.ok()) << created.status().ToString();
-    scanner_ = new PiiScanner(std::move(created).value());
-  }
-  static void TearDownTestSuite() {
-    delete scanner_;
-    scanner_ = nullptr;
-  }
-
-  // "type:value" for every finding, in order.
-  static std::vector<std::string> Find(std::string_view text) {
-    Result<std::vector<Finding>> findings = scanner_->Scan(text);
-    EXPECT_TRUE(findings.ok());
-    std::vector<std::string> out;
-    for (const Finding& f : *findings) {
-      out.push_back(std::string(PiiTypeName(f.type)) + ":" +
-                    std::string(text.substr(f.start, f.end - f.start)));
-    }
-    return out;
-  }
-
-  static PiiScanner* scanner_;
-};
-PiiScanner* NamesTest::scanner_ = nullptr;
+class NamesTest : public DefaultScannerTest {};
 
 using V = std::vector<std::string>;
 

@@ -16,6 +16,11 @@ void PromiseBook::OnCommit(const Event& event) {
   if (relevant) Apply(event);
 }
 
+void PromiseBook::ClearLocked() {
+  promises_.clear(), awaiting_queue_promise_.clear(), applied_seq_.clear();
+  position_ = {};
+}
+
 ProjectionSnapshot PromiseBook::Snapshot() const {
   std::lock_guard lock(mu_);
   nlohmann::json promises = nlohmann::json::object(), applied = nlohmann::json::object();
@@ -38,8 +43,7 @@ ProjectionSnapshot PromiseBook::Snapshot() const {
 
 Status PromiseBook::Restore(const ProjectionSnapshot& snapshot) {
   std::lock_guard lock(mu_);
-  promises_.clear(), awaiting_queue_promise_.clear(), applied_seq_.clear();
-  position_ = {};
+  ClearLocked();
   try {
     const auto state = nlohmann::json::parse(snapshot.state);
     if (state.at("v") != 1) return Status::InvalidArgument("unknown promise snapshot format");
@@ -72,7 +76,7 @@ Status PromiseBook::Restore(const ProjectionSnapshot& snapshot) {
     for (const auto& [id, seq] : state.at("applied_seq").items())
       applied_seq_[id] = seq.get<int64_t>();
   } catch (const nlohmann::json::exception& e) {
-    promises_.clear(), awaiting_queue_promise_.clear(), applied_seq_.clear();
+    ClearLocked();
     return Status::InvalidArgument(std::string("unreadable promise snapshot: ") + e.what());
   }
   position_ = {snapshot.through_log_index, snapshot.through_leaf_hash};

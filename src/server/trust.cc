@@ -113,6 +113,12 @@ constexpr const char* kCountNames[] = {"turns",    "ai_alone", "handoffs", "dont
 
 // by_minute_ as {minute: [the counts in kCountNames order, [waits]]}; all_ is
 // their sum.
+void TrustStats::ClearLocked() {
+  by_minute_.clear(), joined_.clear(), broken_.clear();
+  all_ = {};
+  position_ = {};
+}
+
 ProjectionSnapshot TrustStats::Snapshot() const {
   std::lock_guard lock(mu_);
   nlohmann::json minutes = nlohmann::json::object(), joined = nlohmann::json::object(),
@@ -135,9 +141,7 @@ ProjectionSnapshot TrustStats::Snapshot() const {
 
 Status TrustStats::Restore(const ProjectionSnapshot& snapshot) {
   std::lock_guard lock(mu_);
-  by_minute_.clear(), joined_.clear(), broken_.clear();
-  all_ = {};
-  position_ = {};
+  ClearLocked();
   try {
     const auto state = nlohmann::json::parse(snapshot.state);
     if (state.at("v") != 1) return Status::InvalidArgument("unknown trust snapshot format");
@@ -159,8 +163,7 @@ Status TrustStats::Restore(const ProjectionSnapshot& snapshot) {
       broken_.insert({entry.at(0).get<std::string>(), entry.at(1).get<int64_t>()});
     }
   } catch (const std::exception& e) {  // json errors, and stoll on a bad minute
-    by_minute_.clear(), joined_.clear(), broken_.clear();
-    all_ = {};
+    ClearLocked();
     return Status::InvalidArgument(std::string("unreadable trust snapshot: ") + e.what());
   }
   position_ = {snapshot.through_log_index, snapshot.through_leaf_hash};

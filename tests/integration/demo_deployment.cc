@@ -39,14 +39,10 @@ std::string DemoDeployment::NewAgentToken(const std::string& name) {
       .value("token", "");
 }
 
-DemoDeployment::Conversation DemoDeployment::NewConversation() {
-  auto made = Http(port(), "POST", "/api/v1/conversations").Json();
-  return {made.value("id", ""), made.value("customer_token", "")};
-}
+DemoDeployment::Conversation DemoDeployment::NewConversation() { return OpenConversation(port()); }
 
 HttpResult DemoDeployment::Say(const Conversation& c, const std::string& text) {
-  return Http(port(), "POST", "/api/v1/conversations/" + c.id + "/messages",
-              nlohmann::json({{"text", text}}).dump(), c.token);
+  return SayAs(port(), c, text);
 }
 
 nlohmann::json DemoDeployment::Events(const std::string& id, const std::string& token) {

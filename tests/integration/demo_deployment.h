@@ -16,10 +16,7 @@ namespace candor::testing {
 
 class DemoDeployment {
  public:
-  struct Conversation {
-    std::string id;
-    std::string token;
-  };
+  using Conversation = CustomerConversation;
 
   explicit DemoDeployment(const std::string& name,
                           std::vector<std::pair<std::string, std::string>> env = {})

@@ -83,6 +83,18 @@ nlohmann::json HttpResult::Json() const {
   return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
 }
 
+CustomerConversation OpenConversation(uint16_t port) {
+  auto made = Http(port, "POST", "/api/v1/conversations");
+  if (made.status != 201) return {};
+  auto json = made.Json();
+  return {json.value("id", ""), json.value("customer_token", "")};
+}
+
+HttpResult SayAs(uint16_t port, const CustomerConversation& c, const std::string& text) {
+  return Http(port, "POST", "/api/v1/conversations/" + c.id + "/messages",
+              nlohmann::json({{"text", text}}).dump(), c.token);
+}
+
 HttpResult Http(uint16_t port, const std::string& method, const std::string& target,
                 const std::string& body, const std::string& bearer,
                 const std::vector<std::pair<std::string, std::string>>& headers) {

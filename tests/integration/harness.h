@@ -26,6 +26,16 @@ HttpResult Http(uint16_t port, const std::string& method, const std::string& tar
                 const std::string& body = "", const std::string& bearer = "",
                 const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// A customer's conversation: its id and the customer's token.
+struct CustomerConversation {
+  std::string id;
+  std::string token;
+};
+// Opens one as a new customer would (id and token empty when that failed).
+CustomerConversation OpenConversation(uint16_t port);
+// The customer says `text` in it.
+HttpResult SayAs(uint16_t port, const CustomerConversation& c, const std::string& text);
+
 // Raw bytes out, everything back until the server closes or `timeout` passes.
 std::string RawExchange(uint16_t port, const std::string& bytes, std::chrono::milliseconds timeout);
 

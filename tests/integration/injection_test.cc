@@ -109,13 +109,8 @@ class InjectionTest : public ::testing::Test {
     if (!dir_.empty()) std::filesystem::remove_all(dir_);
   }
 
-  struct Conversation {
-    std::string id, token;
-  };
-  Conversation NewConversation() {
-    auto made = Http(server_->port(), "POST", "/api/v1/conversations").Json();
-    return {made.value("id", ""), made.value("customer_token", "")};
-  }
+  using Conversation = CustomerConversation;
+  Conversation NewConversation() { return OpenConversation(server_->port()); }
 
   // Says `text` and waits until the turn is over: the AI's reply to it, or a
   // draft of one waiting for a person. Returns the message's seq, or 0.

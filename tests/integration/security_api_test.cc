@@ -36,20 +36,13 @@ class SecurityApiTest : public ::testing::Test {
     ASSERT_NE(server_, nullptr) << "candor did not start";
     port_ = server_->port();
   }
-  struct Conversation {
-    std::string id;
-    std::string token;
-  };
+  using Conversation = CustomerConversation;
   Conversation NewConversation() {
-    auto response = Http(port_, "POST", "/api/v1/conversations");
-    EXPECT_EQ(response.status, 201) << response.body;
-    auto json = response.Json();
-    return {json.value("id", ""), json.value("customer_token", "")};
+    Conversation made = OpenConversation(port_);
+    EXPECT_FALSE(made.id.empty()) << "no conversation opened";
+    return made;
   }
-  HttpResult Say(const Conversation& c, const std::string& text) {
-    return Http(port_, "POST", "/api/v1/conversations/" + c.id + "/messages",
-                nlohmann::json({{"text", text}}).dump(), c.token);
-  }
+  HttpResult Say(const Conversation& c, const std::string& text) { return SayAs(port_, c, text); }
   HttpResult Login(const std::string& name, const std::string& password,
                    const std::string& device = "") {
     nlohmann::json body = {{"name", name}, {"password", password}};

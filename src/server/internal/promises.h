@@ -67,6 +67,7 @@ class PromiseBook final : public Projection {
 
  private:
   void Apply(const Event& event);  // mu_ held
+  void ClearLocked();              // mu_ held: as new
   static bool Open(const Promise& p) { return !p.outcome; }
 
   mutable std::mutex mu_;

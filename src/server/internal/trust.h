@@ -46,6 +46,7 @@ class TrustStats final : public Projection {
   std::string PrometheusText() const;
 
  private:
+  void ClearLocked();  // mu_ held: as new
   struct Counts {
     int64_t turns = 0, ai_alone = 0, handoffs = 0, dont_know = 0;
     int64_t approved = 0, edited = 0, rejected = 0;
