@@ -4,8 +4,10 @@
 // promise is open or what the dashboard shows.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "server/internal/desk.h"
 #include "server/internal/promises.h"
@@ -144,6 +146,36 @@ TEST_F(ProjectionsTest, ASnapshotAndTheEventsAfterItGiveTheWholeLogsState) {
   const Time now = clock_.Now();
   EXPECT_EQ(restarted.promises.Due(now, std::chrono::minutes(10)).size(),
             whole_log.promises.Due(now, std::chrono::minutes(10)).size());
+}
+
+// The server saves snapshots while events keep being committed: each must be
+// the fold up to its own position, so a restart from whichever was saved last
+// gives exactly the live state.
+TEST_F(ProjectionsTest, SnapshotsSavedDuringCommitsRestoreToTheLiveState) {
+  Folds live;
+  store_->SetCommitListener([&live](const Event& e) {
+    for (Projection* p : live.all()) p->OnCommit(e);
+  });
+  std::atomic<bool> writing{true};
+  int saved = 0;
+  std::thread saver([&] {
+    while (writing.load()) {
+      Status status = SaveProjectionSnapshots(*store_, live.all(), clock_.Now());
+      EXPECT_TRUE(status.ok()) << status.ToString();
+      if (!status.ok()) return;
+      ++saved;
+    }
+  });
+  Traffic(0, 30, 11);
+  writing = false;
+  saver.join();
+  EXPECT_GT(saved, 1) << "snapshots were saved while the traffic was written";
+
+  Folds restarted;
+  auto restored = RestoreProjections(*store_, restarted.all());
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->from_snapshot.size(), 3u);
+  EXPECT_EQ(States(restarted), States(live));
 }
 
 TEST_F(ProjectionsTest, ASnapshotOfAnotherLogIsIgnoredAndTheWholeLogFolded) {
